@@ -1,0 +1,70 @@
+# Sidebar: `make run` starts a demo on http://127.0.0.1:8000, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+INSTALLED := $(VENV)/.installed
+ASSETS := static/vendor/.built
+
+.PHONY: run test test-fast lint format bench install assets services stop-services worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS): node_modules/.package-lock.json scripts/copy-assets.mjs
+	npm run --silent build
+	@touch $@
+
+install: $(INSTALLED)
+
+assets: $(ASSETS)
+
+## make run: install, build assets, migrate, seed demo data into an empty database, serve (and Celery with REDIS_URL)
+run: install assets
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+	scripts/run.sh
+
+## make test: install, start the Postgres and Redis the tests need (private ports), run the whole suite
+test: install assets
+	scripts/ensure-browser.sh
+	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make test-fast: the suite without the browser and the real-worker tests
+test-fast: install assets
+	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -m "not e2e and not integration" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## make bench: every benchmark in bench/, figures printed (copy them into docs/benchmarks.md)
+bench: install
+	eval "$$(scripts/test-services.sh)" && bench/run_all.sh
+
+services:
+	@scripts/test-services.sh
+
+stop-services:
+	scripts/stop-test-services.sh
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

@@ -1,0 +1,53 @@
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+# (key, label, url name, who sees it). Entries whose page does not exist yet are left out.
+MAIN_NAVIGATION = (
+    ("mentors", "Find a mentor", "mentor-list", "everyone"),
+    ("request", "Ask for help", "request-new", "everyone"),
+    ("sessions", "My sessions", "session-list", "everyone"),
+    ("insights", "Insights", "insights", "hr"),
+)
+ACCOUNT_NAVIGATION = (
+    ("profile", "Profile", "profile", "everyone"),
+    ("availability", "Availability", "availability", "mentor"),
+    ("impact", "My impact", "impact", "mentor"),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+def _items(request: HttpRequest, entries, *, is_mentor: bool, is_hr: bool) -> list[NavItem]:
+    allowed = {"everyone"} | ({"mentor"} if is_mentor else set()) | ({"hr"} if is_hr else set())
+    items = []
+    for key, label, url_name, audience in entries:
+        if audience not in allowed:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append(NavItem(key, label, url, request.path.startswith(url)))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar needs: which of the three kinds of user is looking, and their links."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_is_mentor": False, "nav_is_hr": False, "nav_items": [], "account_items": []}
+    is_mentor, is_hr = user.is_mentor, user.is_hr
+    return {
+        "nav_is_mentor": is_mentor,
+        "nav_is_hr": is_hr,
+        "nav_items": _items(request, MAIN_NAVIGATION, is_mentor=is_mentor, is_hr=is_hr),
+        "account_items": _items(request, ACCOUNT_NAVIGATION, is_mentor=is_mentor, is_hr=is_hr),
+    }

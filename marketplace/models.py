@@ -1,0 +1,227 @@
+"""People, departments, skills, mentoring settings and weekly availability.
+
+Every instant is stored in UTC; weekly availability is wall-clock time plus the IANA zone it was given in.
+"""
+
+import secrets
+from zoneinfo import available_timezones
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone as django_timezone
+
+TIMEZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in available_timezones())
+HR_GROUP_NAME = "HR admins"
+VIEW_INSIGHTS_PERMISSION = "marketplace.view_insights"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JobLevel(models.TextChoices):
+    ASSOCIATE = "associate", "Associate"
+    PROFESSIONAL = "professional", "Professional"
+    SENIOR = "senior", "Senior"
+    LEAD = "lead", "Lead / staff"
+    MANAGER = "manager", "Manager"
+    DIRECTOR = "director", "Director and above"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> "User":
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username: str) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in the company. Email is the login; mentoring settings live in MentorProfile."""
+
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=120, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    job_level = models.CharField(max_length=20, choices=JobLevel.choices, blank=True)
+    headline = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(max_length=4000, blank=True)
+    is_mentor = models.BooleanField(default=False)
+    skills_wanted = models.ManyToManyField("Skill", blank=True, related_name="wanted_by")
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=django_timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["id"]
+        permissions = [("view_insights", "Can see the HR insights dashboards and exports")]
+        indexes = [models.Index(fields=["is_mentor", "department"], name="user_mentor_department")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+    @property
+    def is_hr(self) -> bool:
+        return self.has_perm(VIEW_INSIGHTS_PERMISSION)
+
+
+class Skill(models.Model):
+    class Category(models.TextChoices):
+        COMMUNICATION = "communication", "Communication"
+        LEADERSHIP = "leadership", "Leadership"
+        ENGINEERING = "engineering", "Engineering"
+        DATA = "data", "Data"
+        PRODUCT = "product", "Product"
+        DESIGN = "design", "Design"
+        CAREER = "career", "Career"
+        BUSINESS = "business", "Business"
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    category = models.CharField(max_length=20, choices=Category.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SkillLevel(models.IntegerChoices):
+    WORKING = 1, "working knowledge"
+    STRONG = 2, "strong"
+    EXPERT = 3, "expert"
+
+
+class UserSkill(models.Model):
+    """A skill a person offers, with how well they know it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skills_offered")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="offered_by")
+    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, default=SkillLevel.STRONG)
+
+    class Meta:
+        ordering = ["-level", "skill__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skill"], name="user_skill_once"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="user_skill_level_1_3"),
+        ]
+        indexes = [models.Index(fields=["skill", "user"], name="user_skill_by_skill")]
+
+    def __str__(self) -> str:
+        return f"{self.user} knows {self.skill} ({self.get_level_display()})"
+
+
+def default_session_lengths() -> list[int]:
+    return [20, 30]
+
+
+class MentorProfile(models.Model):
+    """How a person mentors: session lengths, notice, buffers, weekly cap, zone of their weekly blocks."""
+
+    user = models.OneToOneField(
+        User, primary_key=True, on_delete=models.CASCADE, related_name="mentor_profile"
+    )
+    session_lengths = models.JSONField(default=default_session_lengths)
+    min_notice_minutes = models.PositiveIntegerField(
+        default=240, validators=[MaxValueValidator(60 * 24 * 14)]
+    )
+    buffer_minutes = models.PositiveIntegerField(default=5, validators=[MaxValueValidator(120)])
+    weekly_minutes_cap = models.PositiveIntegerField(default=60, validators=[MaxValueValidator(60 * 40)])
+    meeting_url = models.URLField(blank=True)
+    accepting = models.BooleanField(default=True)
+    availability_timezone = models.CharField(max_length=64, default="UTC")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(buffer_minutes__lte=120), name="mentor_buffer_at_most_2h"),
+            models.CheckConstraint(
+                condition=Q(min_notice_minutes__lte=60 * 24 * 14), name="mentor_notice_at_most_14_days"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mentoring settings of {self.user}"
+
+
+class AvailabilityBlock(models.Model):
+    """A weekly wall-clock block in the mentor's availability zone: 09:00 stays 09:00 across DST changes."""
+
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="availability_blocks")
+    weekday = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(6)], help_text="0 = Monday … 6 = Sunday"
+    )
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="block_weekday_0_6"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="block_start_before_end"),
+        ]
+        indexes = [models.Index(fields=["mentor", "weekday"], name="block_by_mentor")]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} weekday {self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class TimeOff(models.Model):
+    mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="time_off_start_before_end")
+        ]
+        indexes = [models.Index(fields=["mentor", "end"], name="time_off_by_mentor_end")]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} off {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"

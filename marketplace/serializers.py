@@ -1,0 +1,139 @@
+"""Input validation and output shapes of the people API (API.md: "People and skills")."""
+
+from django.contrib.auth import authenticate
+from rest_framework import serializers
+
+from marketplace.models import TIMEZONE_CHOICES, Department, JobLevel, Skill, User
+from marketplace.selectors import mentoring_settings
+
+TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, max_length=256)
+
+    def validate(self, attrs: dict) -> dict:
+        user = authenticate(
+            self.context.get("request"), email=attrs["email"].lower(), password=attrs["password"]
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError({"detail": "Email or password is wrong."})
+        attrs["user"] = user
+        return attrs
+
+
+class SkillSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["slug", "name", "category"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name"]
+
+
+class MentoringSerializer(serializers.Serializer):
+    session_lengths = serializers.ListField(
+        child=serializers.ChoiceField(choices=[20, 30]), allow_empty=False, max_length=2
+    )
+    min_notice_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14)
+    buffer_minutes = serializers.IntegerField(min_value=0, max_value=120)
+    weekly_minutes_cap = serializers.IntegerField(min_value=0, max_value=60 * 40)
+    meeting_url = serializers.URLField(allow_blank=True, max_length=200)
+    accepting = serializers.BooleanField()
+
+    def validate_session_lengths(self, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("List each session length once.")
+        return sorted(value)
+
+
+class OfferedSkillField(serializers.Field):
+    """A skill given as its slug, or as {"slug", "level"} with level 1–3 (default 2)."""
+
+    default_error_messages = {
+        "invalid": 'Give a skill slug or {"slug": "...", "level": 1-3}.',
+        "level": "Level must be 1, 2 or 3.",
+    }
+
+    def to_internal_value(self, data) -> tuple[str, int]:
+        if isinstance(data, str) and data.strip():
+            return data.strip(), 2
+        if isinstance(data, dict) and isinstance(data.get("slug"), str):
+            level = data.get("level", 2)
+            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 3:
+                self.fail("level")
+            return data["slug"], level
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    """PATCH /api/v1/me/: any subset. Read-only fields of GET are ignored; unknown ones are a 400."""
+
+    READ_ONLY = {"id", "email", "is_hr", "skills_wanted_detail"}
+
+    display_name = serializers.CharField(max_length=120, allow_blank=True)
+    timezone = serializers.ChoiceField(
+        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
+    )
+    headline = serializers.CharField(max_length=160, allow_blank=True)
+    bio = serializers.CharField(max_length=4000, allow_blank=True)
+    job_title = serializers.CharField(max_length=120, allow_blank=True)
+    job_level = serializers.ChoiceField(choices=[*JobLevel.values, ""])
+    is_mentor = serializers.BooleanField()
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True)
+    skills = serializers.ListField(child=OfferedSkillField(), max_length=30)
+    skills_wanted = serializers.ListField(child=serializers.SlugField(), max_length=30)
+    mentoring = MentoringSerializer(partial=True)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"detail": "Send a JSON object."})
+        unknown = set(data) - set(self.fields) - self.READ_ONLY
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        data = {key: value for key, value in data.items() if key not in self.READ_ONLY}
+        return super().to_internal_value(data)
+
+    def validate_skills(self, value: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        slugs = [slug for slug, _ in value]
+        if len(set(slugs)) != len(slugs):
+            raise serializers.ValidationError("List each skill once.")
+        return value
+
+
+def me_representation(user: User) -> dict:
+    """The /api/v1/me/ object. `user` comes from selectors.person_with_details (no further queries)."""
+    settings = mentoring_settings(user)
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": user.name,
+        "timezone": user.timezone,
+        "headline": user.headline,
+        "bio": user.bio,
+        "department": DepartmentSerializer(user.department).data if user.department else None,
+        "job_title": user.job_title,
+        "job_level": user.job_level,
+        "is_mentor": user.is_mentor,
+        "is_hr": user.is_hr,
+        "skills": [
+            {"slug": item.skill.slug, "name": item.skill.name, "level": item.level}
+            for item in user.skills_offered.all()
+        ],
+        "skills_wanted": [skill.slug for skill in user.skills_wanted.all()],
+        "mentoring": {
+            "session_lengths": settings.session_lengths,
+            "min_notice_minutes": settings.min_notice_minutes,
+            "buffer_minutes": settings.buffer_minutes,
+            "weekly_minutes_cap": settings.weekly_minutes_cap,
+            "meeting_url": settings.meeting_url,
+            "accepting": settings.accepting,
+        },
+    }

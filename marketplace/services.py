@@ -1,0 +1,102 @@
+"""Every write to people, skills and mentoring settings."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from marketplace.errors import InvalidInput
+from marketplace.models import (
+    HR_GROUP_NAME,
+    VIEW_INSIGHTS_PERMISSION,
+    Department,
+    MentorProfile,
+    Skill,
+    User,
+    UserSkill,
+)
+
+PROFILE_FIELDS = ("display_name", "timezone", "headline", "bio", "job_title", "job_level", "is_mentor")
+MENTORING_FIELDS = (
+    "session_lengths",
+    "min_notice_minutes",
+    "buffer_minutes",
+    "weekly_minutes_cap",
+    "meeting_url",
+    "accepting",
+)
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    user: User,
+    fields: Mapping[str, Any],
+    department: Department | type[Ellipsis] | None = ...,
+    skills: list[tuple[str, int]] | None = None,
+    skills_wanted: list[str] | None = None,
+    mentoring: Mapping[str, Any] | None = None,
+) -> User:
+    """Applies a validated profile change all at once: either everything is stored or nothing is.
+
+    `skills` replaces the offered skills with (slug, level) pairs; `skills_wanted` replaces the wanted skills.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise ValueError(f"{name} is not a profile field")
+        setattr(user, name, value)
+    if department is not ...:
+        user.department = department
+    user.save()
+
+    if skills is not None:
+        _replace_offered_skills(user, skills)
+    if skills_wanted is not None:
+        user.skills_wanted.set(_skills_by_slug("skills_wanted", skills_wanted).values())
+
+    if mentoring or user.is_mentor:
+        profile, created = MentorProfile.objects.select_for_update().get_or_create(
+            user=user, defaults={"availability_timezone": user.timezone}
+        )
+        for name, value in (mentoring or {}).items():
+            if name not in MENTORING_FIELDS:
+                raise ValueError(f"{name} is not a mentoring setting")
+            setattr(profile, name, sorted(set(value)) if name == "session_lengths" else value)
+        if mentoring or created:
+            profile.save()
+    return user
+
+
+def _skills_by_slug(field: str, slugs: list[str]) -> dict[str, Skill]:
+    found = {skill.slug: skill for skill in Skill.objects.filter(slug__in=slugs)}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise InvalidInput(field, f"Unknown skill: {', '.join(sorted(set(unknown)))}.")
+    return found
+
+
+def _replace_offered_skills(user: User, skills: list[tuple[str, int]]) -> None:
+    by_slug = _skills_by_slug("skills", [slug for slug, _ in skills])
+    UserSkill.objects.filter(user=user).delete()
+    UserSkill.objects.bulk_create(
+        UserSkill(user=user, skill=by_slug[slug], level=level) for slug, level in skills
+    )
+
+
+@transaction.atomic
+def make_hr_admin(*, user: User) -> None:
+    """Puts a person in the HR admins group (created with its permission if missing)."""
+    content_type = ContentType.objects.get_for_model(User)
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename=VIEW_INSIGHTS_PERMISSION.split(".")[1],
+        defaults={"name": "Can see the HR insights dashboards and exports"},
+    )
+    group, _ = Group.objects.get_or_create(name=HR_GROUP_NAME)
+    group.permissions.add(permission)
+    user.groups.add(group)
+    for cache in ("_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)

@@ -1,0 +1,86 @@
+"""seed_demo: a deterministic demo organisation (API.md "Demo data")."""
+
+import random
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from marketplace import demo as marketplace_demo
+from marketplace.models import User
+
+
+class Command(BaseCommand):
+    help = "Builds a deterministic demo organisation with the demo logins (password demo-pass-123)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--mentors", type=int, default=60, help="generated mentors (mentor<n>@example.com)"
+        )
+        parser.add_argument(
+            "--employees", type=int, default=240, help="generated employees (employee<n>@example.com)"
+        )
+        parser.add_argument("--weeks-of-history", type=int, default=12, help="weeks of past sessions")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="random seed: the same seed builds the same data"
+        )
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when anyone is already registered"
+        )
+
+    def handle(
+        self,
+        *args,
+        mentors: int,
+        employees: int,
+        weeks_of_history: int,
+        seed: int,
+        force: bool,
+        if_empty: bool,
+        **options,
+    ):
+        if if_empty and User.objects.exists():
+            self.stdout.write("People are already registered: no demo data added.")
+            return
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like production. Add --force to seed demo data anyway."
+            )
+        for name, value in (
+            ("--mentors", mentors),
+            ("--employees", employees),
+            ("--weeks-of-history", weeks_of_history),
+        ):
+            if value < 0:
+                raise CommandError(f"{name} must be 0 or more.")
+        if User.objects.filter(email="mentee@example.com").exists():
+            raise CommandError(
+                "The demo organisation is already here (mentee@example.com exists). "
+                "Start from an empty database."
+            )
+
+        started = time.perf_counter()
+        rng = random.Random(seed)
+        with transaction.atomic():
+            people = marketplace_demo.seed_people(
+                rng=rng, mentors=mentors, employees=employees, progress=self.progress
+            )
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo organisation ready in {elapsed:.1f}s: {len(people.mentor_ids) + 1} mentors, "
+                f"{len(people.employee_ids) + 2} other people. Log in as mentee@example.com, "
+                f"mentor@example.com or hr@example.com with password {marketplace_demo.DEMO_PASSWORD}."
+            )
+        )
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        if sys.stdout.isatty():
+            self.stdout.write(f"\r  {label}: {done:,}/{total:,}", ending=end)
+        elif done >= total or done % 10000 < 2000:
+            self.stdout.write(f"  {label}: {done:,}/{total:,}")
+        self.stdout.flush()

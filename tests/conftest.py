@@ -1,0 +1,62 @@
+"""Shared fixtures: named personas (mentee, mentor, outsider, hr), API clients, and Celery in-process.
+
+Browser fixtures live in tests/e2e/conftest.py, real-worker fixtures in tests/integration/conftest.py.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from marketplace.services import make_hr_admin
+from tests.factories import MentorFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, settings):
+    """Unit tests run Celery tasks in-process and use a private cache; integration tests use the real ones."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def mentee(db):
+    return UserFactory(email="mentee@example.com", display_name="Maya Mentee", timezone="Europe/London")
+
+
+@pytest.fixture
+def mentor(db):
+    return MentorFactory(email="mentor@example.com", display_name="Marco Mentor", timezone="Europe/Berlin")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@example.com", display_name="Oscar Outsider")
+
+
+@pytest.fixture
+def hr(db):
+    user = UserFactory(email="hr@example.com", display_name="Hana HR")
+    make_hr_admin(user=user)
+    return user
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` or `as_user(api, user)` to act as someone."""
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_authenticate(user)
+        return api
+
+    return login

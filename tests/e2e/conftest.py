@@ -1,0 +1,103 @@
+"""A real browser: Debian's chromium driven by Python Playwright against pytest-django's live_server.
+
+Screenshots of failing tests land in test-artifacts/; `screenshot(page, name)` keeps one on purpose.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from such a thread
+# unless told that this is a test process driving the live server.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_JS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        page = item.funcargs.get("page")
+        if page is not None:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    def take(page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def axe_violations():
+    """Runs axe-core (from npm) in the page; returns serious/critical violations as (id, help, targets)."""
+
+    def run(page) -> list[tuple[str, str, list]]:
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
+        violations = json.loads(result)["violations"]
+        return [
+            (item["id"], item["help"], [node["target"] for node in item["nodes"]])
+            for item in violations
+            if item["impact"] in {"serious", "critical"}
+        ]
+
+    return run
+
+
+@pytest.fixture
+def log_in(page):
+    def login(email: str, password: str) -> None:
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return login

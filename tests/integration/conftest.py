@@ -1,0 +1,126 @@
+"""Real services: a Celery worker process on a real Redis, writing to the same PostgreSQL test database.
+
+`make test` starts Redis and PostgreSQL (scripts/test-services.sh) and exports REDIS_URL and DATABASE_URL.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis as redis_client
+from django.db import connection
+
+from config.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.fail(
+            "REDIS_URL is not set: run the suite with `make test`, which starts Redis on a private port"
+        )
+    client = redis_client.Redis.from_url(url)
+    client.flushdb()  # no task from an earlier run may leak into this one
+    return url
+
+
+def test_database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.fail("the integration tests need PostgreSQL: run them with `make test`")
+    user = quote(settings["USER"] or "")
+    password = f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+class WorkerProcess:
+    def __init__(self, env: dict[str, str], name: str, log_path: Path, extra_args: list[str]) -> None:
+        self.name = name
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=info",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                *extra_args,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker {self.name} exited early:\n{self.log_path.read_text()[-3000:]}")
+            if "ready." in self.log_path.read_text():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"worker {self.name} not ready after {timeout}s:\n{self.log_path.read_text()[-3000:]}"
+        )
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        self._log.close()
+
+
+@pytest.fixture
+def start_worker(transactional_db, redis_url):
+    """Starts real Celery worker processes against this test's database; stops them afterwards."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    workers: list[WorkerProcess] = []
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url, "DEBUG": "1"}
+    celery_app.conf.task_always_eager = False
+
+    def start(concurrency: int = 1, extra_args: list[str] | None = None) -> WorkerProcess:
+        name = f"test-{uuid.uuid4().hex[:8]}"
+        worker = WorkerProcess(
+            env, name, ARTIFACTS / f"worker-{name}.log", [f"--concurrency={concurrency}", *(extra_args or [])]
+        )
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

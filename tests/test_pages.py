@@ -1,0 +1,81 @@
+import pytest
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.django_db
+def test_home_explains_sidebar_to_a_visitor(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Short, targeted help from colleagues" in html
+    assert 'href="/accounts/signup/"' in html
+    assert "For mentors" in html
+
+
+def test_home_greets_a_logged_in_person_by_name(client, mentee):
+    client.login(email=mentee.email, password=PASSWORD)
+    html = client.get("/").content.decode()
+    assert "Hello, Maya Mentee" in html
+    assert "Log out" in html
+
+
+@pytest.mark.django_db
+def test_login_and_signup_pages_use_the_site_layout(client):
+    for url in ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'class="site-header"' in response.content.decode(), url
+
+
+@pytest.mark.django_db
+def test_signup_creates_an_account_with_name_zone_and_department(client):
+    from marketplace.models import User
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory(name="Finance")
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+            "display_name": "New Person",
+            "timezone": "Asia/Tokyo",
+            "department": department.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.com")
+    assert (user.display_name, user.timezone, user.department) == ("New Person", "Asia/Tokyo", department)
+
+
+@pytest.mark.django_db
+def test_login_failures_are_rate_limited(client, mentee):
+    for _ in range(6):
+        client.post("/accounts/login/", {"login": mentee.email, "password": "wrong"})
+    response = client.post("/accounts/login/", {"login": mentee.email, "password": PASSWORD})
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_api_docs_and_schema_are_served_without_a_cdn(client):
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html
+    assert "cdn" not in html.lower()
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/me/" in schema.content
+
+
+@pytest.mark.django_db
+def test_pages_reference_no_external_assets(client, mentee):
+    client.login(email=mentee.email, password=PASSWORD)
+    html = client.get("/").content.decode()
+    assert "http://" not in html.replace("http://testserver", "")
+    assert "https://" not in html

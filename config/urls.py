@@ -14,8 +14,10 @@ api_v1 = [
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api/v1/", include("sessions_app.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

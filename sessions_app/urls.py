@@ -1,0 +1,3 @@
+"""Pages of sessions_app (booking flow, my sessions)."""
+
+urlpatterns: list = []

@@ -9,10 +9,24 @@ api_v1 = [
     path("auth/token/", marketplace_api.TokenView.as_view(), name="api-token"),
     path("me/", marketplace_api.MeView.as_view(), name="api-me"),
     path("skills/", marketplace_api.SkillListView.as_view(), name="api-skills"),
+    path("me/availability/", marketplace_api.AvailabilityView.as_view(), name="api-availability"),
+    path("me/time-off/", marketplace_api.TimeOffListView.as_view(), name="api-time-off"),
+    path("me/time-off/<int:pk>/", marketplace_api.TimeOffDetailView.as_view(), name="api-time-off-detail"),
+    path("mentors/", marketplace_api.MentorListView.as_view(), name="api-mentors"),
+    path("mentors/<int:pk>/", marketplace_api.MentorDetailView.as_view(), name="api-mentor-detail"),
+    path("mentors/<int:pk>/slots/", marketplace_api.MentorSlotsView.as_view(), name="api-mentor-slots"),
 ]
 
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
+    path("mentors/", marketplace_views.mentor_list, name="mentor-list"),
+    path("mentors/<int:pk>/", marketplace_views.mentor_detail, name="mentor-detail"),
+    path("me/profile/", marketplace_views.profile, name="profile"),
+    path("me/availability/", marketplace_views.availability, name="availability"),
+    path("me/availability/time-off/", marketplace_views.time_off_add, name="time-off-add"),
+    path(
+        "me/availability/time-off/<int:pk>/delete/", marketplace_views.time_off_remove, name="time-off-remove"
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("sessions_app.urls")),
     path("admin/", admin.site.urls),

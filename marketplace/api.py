@@ -1,20 +1,32 @@
-"""People API: token, /me/, skills (API.md: "Conventions", "People and skills")."""
+"""People API: token, /me/, skills, availability, time off, mentors and their slots (API.md)."""
 
+from datetime import UTC
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from marketplace import selectors, services
+from marketplace import schedules, selectors, services
+from marketplace.models import TimeOff, User
 from marketplace.serializers import (
+    MAX_SLOT_RANGE,
+    AvailabilitySerializer,
+    MentorFilterSerializer,
     MeUpdateSerializer,
     SkillSerializer,
+    SlotQuerySerializer,
+    TimeOffSerializer,
     TokenRequestSerializer,
     me_representation,
+    mentor_representation,
 )
 
 
@@ -61,3 +73,115 @@ class SkillListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.skills()
+
+
+class AvailabilityView(APIView):
+    """The caller's weekly blocks: GET, or PUT to replace them all (API.md "Availability")."""
+
+    @extend_schema(responses={200: AvailabilitySerializer})
+    def get(self, request: Request) -> Response:
+        zone, blocks = selectors.availability(request.user)
+        return Response(AvailabilitySerializer({"timezone": zone, "blocks": blocks}).data)
+
+    @extend_schema(request=AvailabilitySerializer, responses={200: AvailabilitySerializer})
+    def put(self, request: Request) -> Response:
+        serializer = AvailabilitySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.replace_availability(
+            mentor=request.user,
+            timezone=data["timezone"],
+            blocks=[services.BlockInput(**block) for block in data["blocks"]],
+        )
+        return self.get(request)
+
+
+class TimeOffListView(APIView):
+    @extend_schema(responses={200: TimeOffSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        periods = selectors.upcoming_time_off(request.user, now=timezone.now())
+        return Response(TimeOffSerializer(periods, many=True).data)
+
+    @extend_schema(request=TimeOffSerializer, responses={201: TimeOffSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = TimeOffSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = services.add_time_off(mentor=request.user, now=timezone.now(), **serializer.validated_data)
+        return Response(TimeOffSerializer(period).data, status=status.HTTP_201_CREATED)
+
+
+class TimeOffDetailView(APIView):
+    def delete(self, request: Request, pk: int) -> Response:
+        try:
+            services.remove_time_off(mentor=request.user, time_off_id=pk)
+        except TimeOff.DoesNotExist as error:
+            raise NotFound() from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MentorListView(APIView):
+    """Accepting mentors with filters; each with a rating and the next slot the caller could book."""
+
+    @extend_schema(parameters=[MentorFilterSerializer], responses={200: dict})
+    def get(self, request: Request) -> Response:
+        query = MentorFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = selectors.MentorFilters(**query.validated_data)
+        now = timezone.now()
+        mentors = selectors.accepting_mentors(filters)
+        if filters.available_before:
+            ids = selectors.mentor_ids_available_before(
+                mentors, before=filters.available_before, viewer_id=request.user.pk, now=now
+            )
+        else:
+            ids = mentors.values_list("pk", flat=True)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(ids, request, view=self)
+        cards = selectors.mentor_cards(list(page), viewer_id=request.user.pk, now=now)
+        return paginator.get_paginated_response([mentor_representation(card) for card in cards])
+
+
+class MentorDetailView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        mentor = selectors.mentor_or_404(pk)
+        cards = selectors.mentor_cards([mentor.pk], viewer_id=request.user.pk, now=timezone.now())
+        if not cards or not _has_accepting_profile(mentor):
+            raise NotFound()
+        return Response(mentor_representation(cards[0], detail=True))
+
+
+def _has_accepting_profile(mentor: User) -> bool:
+    profile = getattr(mentor, "mentor_profile", None)
+    return profile is not None and profile.accepting
+
+
+class MentorSlotsView(APIView):
+    """Every bookable start of a mentor in a range, for the caller (API.md: "bookable")."""
+
+    @extend_schema(parameters=[SlotQuerySerializer], responses={200: dict})
+    def get(self, request: Request, pk: int) -> Response:
+        mentor = selectors.mentor_or_404(pk)
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        now = timezone.now()
+        start = query.validated_data.get("start") or now
+        end = query.validated_data.get("end") or start + selectors.NEXT_SLOT_HORIZON
+        if end <= start:
+            raise ValidationError({"end": ["end must be after start."]})
+        if end - start > MAX_SLOT_RANGE:
+            raise ValidationError({"end": ["The range can be at most 31 days."]})
+        offered = selectors.mentoring_settings(mentor).session_lengths
+        duration = query.validated_data.get("duration") or min(offered)
+        if duration not in offered:
+            raise ValidationError(
+                {"duration": [f"This mentor offers {' or '.join(map(str, offered))} minutes."]}
+            )
+        slots = schedules.slots_for_mentor(
+            mentor.pk, asker_id=request.user.pk, start=start, end=end, duration_minutes=duration, now=now
+        )
+        return Response({"slots": [{"start": _utc(slot.start), "end": _utc(slot.end)} for slot in slots]})
+
+
+def _utc(instant) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,8 +1,13 @@
 """Page forms for people and their profiles."""
 
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django import forms
 
-from marketplace.models import TIMEZONE_CHOICES, Department, User
+from marketplace.models import TIMEZONE_CHOICES, WEEKDAY_NAMES, Department, JobLevel, Skill, SkillLevel, User
+from marketplace.services import BlockInput, find_block_problem
+from marketplace.timezones import is_valid_timezone
 
 
 class SignupProfileForm(forms.Form):
@@ -21,3 +26,213 @@ class SignupProfileForm(forms.Form):
         user.department = self.cleaned_data["department"]
         user.timezone = self.cleaned_data["timezone"]
         user.save(update_fields=["display_name", "department", "timezone"])
+
+
+NOTICE_CHOICES = [
+    (60, "1 hour"),
+    (120, "2 hours"),
+    (240, "4 hours"),
+    (480, "8 hours"),
+    (1440, "1 day"),
+    (2880, "2 days"),
+]
+BUFFER_CHOICES = [
+    (0, "No buffer"),
+    (5, "5 minutes"),
+    (10, "10 minutes"),
+    (15, "15 minutes"),
+    (30, "30 minutes"),
+]
+LEVEL_CHOICES = [("", "—"), *((str(value), label.capitalize()) for value, label in SkillLevel.choices)]
+
+
+class ProfileForm(forms.Form):
+    """The /me/profile/ page: who you are, what you offer and want to learn, and how you mentor."""
+
+    display_name = forms.CharField(label="Name", max_length=120)
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
+    job_title = forms.CharField(max_length=120, required=False)
+    job_level = forms.ChoiceField(choices=[("", "—"), *JobLevel.choices], required=False)
+    timezone = forms.ChoiceField(label="Time zone", choices=TIMEZONE_CHOICES)
+    headline = forms.CharField(
+        max_length=160, required=False, help_text="One line colleagues see on your card."
+    )
+    bio = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    is_mentor = forms.BooleanField(label="I mentor colleagues", required=False)
+    accepting = forms.BooleanField(label="Accepting new sessions (untick to pause)", required=False)
+    session_lengths = forms.TypedMultipleChoiceField(
+        label="Session lengths",
+        choices=[(20, "20 minutes"), (30, "30 minutes")],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    min_notice_minutes = forms.TypedChoiceField(label="Minimum notice", choices=NOTICE_CHOICES, coerce=int)
+    buffer_minutes = forms.TypedChoiceField(
+        label="Buffer between sessions", choices=BUFFER_CHOICES, coerce=int
+    )
+    weekly_minutes_cap = forms.IntegerField(
+        label="Weekly minutes at most", min_value=0, max_value=2400, help_text="You never get more than this."
+    )
+    meeting_url = forms.URLField(
+        assume_scheme="https",
+        label="Meeting link",
+        required=False,
+        help_text="Left empty, one is made per session.",
+    )
+
+    def __init__(self, *args, skills: list[Skill], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skills = skills
+        for skill in skills:
+            self.fields[f"offer_{skill.slug}"] = forms.TypedChoiceField(
+                label=skill.name, choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
+            )
+            self.fields[f"want_{skill.slug}"] = forms.BooleanField(
+                label=f"Learn {skill.name}", required=False
+            )
+
+    def skill_rows(self) -> list[tuple[str, list[tuple[Skill, forms.BoundField, forms.BoundField]]]]:
+        """Skills by category for the template: (category, [(skill, offer field, want field)])."""
+        groups: dict[str, list] = {}
+        order = list(Skill.Category.values)
+        for skill in sorted(self.skills, key=lambda skill: (order.index(skill.category), skill.name)):
+            groups.setdefault(skill.get_category_display(), []).append(
+                (skill, self[f"offer_{skill.slug}"], self[f"want_{skill.slug}"])
+            )
+        return list(groups.items())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("is_mentor") and not data.get("session_lengths"):
+            self.add_error("session_lengths", "Offer at least one session length.")
+        return data
+
+    def offered_skills(self) -> list[tuple[str, int]]:
+        return [
+            (skill.slug, self.cleaned_data[f"offer_{skill.slug}"])
+            for skill in self.skills
+            if self.cleaned_data.get(f"offer_{skill.slug}")
+        ]
+
+    def wanted_skills(self) -> list[str]:
+        return [skill.slug for skill in self.skills if self.cleaned_data.get(f"want_{skill.slug}")]
+
+
+class MentorFilterForm(forms.Form):
+    """Filters of the /mentors/ page, kept in the URL."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, skill or topic"}),
+    )
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.order_by("name"), to_field_name="slug", required=False, empty_label="Any skill"
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, empty_label="Any department"
+    )
+    available_before = forms.DateTimeField(
+        label="Free before",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="In your time zone.",
+    )
+
+
+class TimeOffForm(forms.Form):
+    start_date = forms.DateField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Last day off", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "The last day off cannot be before the first.")
+        return data
+
+
+@dataclass
+class BlockRow:
+    weekday: int
+    index: int
+    start: str
+    end: str
+    error: str = ""
+
+
+@dataclass
+class WeekEditor:
+    """The weekly editor's state: the zone and, per weekday (Monday first), its rows as typed."""
+
+    timezone: str
+    rows: dict[int, list[BlockRow]] = field(default_factory=lambda: {day: [] for day in range(7)})
+    day_errors: dict[int, str] = field(default_factory=dict)
+    timezone_error: str = ""
+
+    @classmethod
+    def from_blocks(cls, timezone: str, blocks) -> "WeekEditor":
+        editor = cls(timezone=timezone)
+        for block in blocks:
+            day_rows = editor.rows[block.weekday]
+            day_rows.append(
+                BlockRow(block.weekday, len(day_rows), f"{block.start:%H:%M}", f"{block.end:%H:%M}")
+            )
+        return editor
+
+    @classmethod
+    def from_post(cls, data) -> "WeekEditor":
+        editor = cls(timezone=data.get("timezone", ""))
+        for day in range(7):
+            count = min(int(data.get(f"day-{day}-count", 0) or 0), 12)
+            for index in range(count):
+                start, end = data.get(f"day-{day}-{index}-start", ""), data.get(f"day-{day}-{index}-end", "")
+                if start or end:
+                    editor.rows[day].append(BlockRow(day, len(editor.rows[day]), start, end))
+        return editor
+
+    def add_row(self, day: int) -> None:
+        rows = self.rows[day]
+        last_end = rows[-1].end if rows and rows[-1].end else "09:00"
+        start = last_end if last_end < "23:00" else "09:00"
+        end = f"{min(int(start[:2]) + 1, 23):02d}:{start[3:]}"
+        rows.append(BlockRow(day, len(rows), start, end))
+
+    def remove_row(self, day: int, index: int) -> None:
+        rows = [row for row in self.rows[day] if row.index != index]
+        self.rows[day] = [BlockRow(day, position, row.start, row.end) for position, row in enumerate(rows)]
+
+    def days(self) -> list[tuple[int, str, list[BlockRow], str]]:
+        return [(day, WEEKDAY_NAMES[day], self.rows[day], self.day_errors.get(day, "")) for day in range(7)]
+
+    def validated_blocks(self) -> list[BlockInput] | None:
+        """The blocks when every row is valid; otherwise None with errors set on rows, days and the zone."""
+        if not is_valid_timezone(self.timezone):
+            self.timezone_error = "Choose a time zone from the list."
+        blocks = []
+        for day, rows in self.rows.items():
+            for row in rows:
+                try:
+                    start, end = (
+                        datetime.strptime(row.start, "%H:%M").time(),
+                        datetime.strptime(row.end, "%H:%M").time(),
+                    )
+                except ValueError:
+                    row.error = "Enter both times as HH:MM."
+                    continue
+                if start >= end:
+                    row.error = "The block must end after it starts."
+                    continue
+                blocks.append(BlockInput(day, start, end))
+            problem = find_block_problem([block for block in blocks if block.weekday == day])
+            if problem:
+                self.day_errors[day] = problem
+        has_errors = (
+            self.timezone_error
+            or self.day_errors
+            or any(row.error for rows in self.rows.values() for row in rows)
+        )
+        return None if has_errors else blocks

@@ -15,6 +15,7 @@ from django.utils import timezone as django_timezone
 TIMEZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in available_timezones())
 HR_GROUP_NAME = "HR admins"
 VIEW_INSIGHTS_PERMISSION = "marketplace.view_insights"
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def new_calendar_token() -> str:

@@ -1,10 +1,17 @@
 """Reads of people, skills and mentoring settings."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from marketplace.models import MentorProfile, Skill, User, UserSkill
+from marketplace import schedules, session_data
+from marketplace.models import AvailabilityBlock, MentorProfile, Skill, TimeOff, User, UserSkill
+from marketplace.session_data import Rating
+from marketplace.slots import Interval
+
+NEXT_SLOT_HORIZON = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -53,3 +60,121 @@ def person_with_details(user_id: int) -> User:
 
 def skills() -> QuerySet[Skill]:
     return Skill.objects.order_by("category", "name")
+
+
+@dataclass(frozen=True)
+class MentorFilters:
+    skill: str | None = None
+    q: str = ""
+    department: int | None = None
+    available_before: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MentorCard:
+    user: User
+    skills: list[UserSkill]
+    rating: Rating | None
+    next_slots: list[Interval]
+
+    @property
+    def next_slot(self) -> Interval | None:
+        return self.next_slots[0] if self.next_slots else None
+
+
+def accepting_mentors(filters: MentorFilters) -> QuerySet[User]:
+    """Mentors who take sessions now, filtered by skill, department and free text, in name order."""
+    mentors = User.objects.filter(is_mentor=True, is_active=True, mentor_profile__accepting=True)
+    if filters.skill:
+        mentors = mentors.filter(
+            Exists(UserSkill.objects.filter(user_id=OuterRef("pk"), skill__slug=filters.skill))
+        )
+    if filters.department:
+        mentors = mentors.filter(department_id=filters.department)
+    for word in filters.q.split()[:5]:
+        mentors = mentors.filter(
+            Q(display_name__icontains=word)
+            | Q(headline__icontains=word)
+            | Q(job_title__icontains=word)
+            | Exists(UserSkill.objects.filter(user_id=OuterRef("pk"), skill__name__icontains=word))
+        )
+    return mentors.order_by("display_name", "id")
+
+
+def _default_durations(profiles: list[MentorProfile]) -> dict[int, int]:
+    return {profile.user_id: min(profile.session_lengths or [30]) for profile in profiles}
+
+
+def mentor_ids_available_before(
+    mentors: QuerySet[User], *, before: datetime, viewer_id: int | None, now: datetime
+) -> list[int]:
+    """Ids of the mentors with a slot over by `before`, soonest first: the slot engine decides, not the DB."""
+    profiles = list(MentorProfile.objects.filter(user__in=mentors.order_by()))
+    slots = schedules.first_slots(
+        [profile.user_id for profile in profiles],
+        asker_id=viewer_id,
+        start=now,
+        end=before,
+        durations=_default_durations(profiles),
+        now=now,
+        profiles=profiles,
+        slot_must_end_by_range_end=True,
+    )
+    found = [(slot.start, mentor_id) for mentor_id, slot in slots.items() if slot is not None]
+    return [mentor_id for _, mentor_id in sorted(found)]
+
+
+def mentor_cards(
+    mentor_ids: list[int],
+    *,
+    viewer_id: int | None,
+    now: datetime,
+    horizon: timedelta = NEXT_SLOT_HORIZON,
+    slot_count: int = 1,
+) -> list[MentorCard]:
+    """Cards for these mentors in the given order, with skills, rating and next free slot (fixed queries)."""
+    users = {
+        user.pk: user
+        for user in User.objects.filter(pk__in=mentor_ids)
+        .select_related("department", "mentor_profile")
+        .prefetch_related(Prefetch("skills_offered", queryset=UserSkill.objects.select_related("skill")))
+    }
+    ordered = [users[mentor_id] for mentor_id in mentor_ids if mentor_id in users]
+    profiles = [user.mentor_profile for user in ordered if _has_profile(user)]
+    slot_lists = schedules.upcoming_slots(
+        [profile.user_id for profile in profiles],
+        asker_id=viewer_id,
+        start=now,
+        end=now + horizon,
+        durations=_default_durations(profiles),
+        now=now,
+        limit=slot_count,
+        profiles=profiles,
+    )
+    ratings = session_data.ratings([user.pk for user in ordered])
+    return [
+        MentorCard(
+            user=user,
+            skills=list(user.skills_offered.all()),
+            rating=ratings.get(user.pk),
+            next_slots=slot_lists.get(user.pk, []),
+        )
+        for user in ordered
+    ]
+
+
+def mentor_or_404(mentor_id: int) -> User:
+    return get_object_or_404(User.objects.select_related("mentor_profile"), pk=mentor_id, is_mentor=True)
+
+
+def availability(mentor: User) -> tuple[str, list[AvailabilityBlock]]:
+    """The zone and weekly blocks of a mentor (the zone defaults to their profile's)."""
+    zone = (
+        MentorProfile.objects.filter(user=mentor).values_list("availability_timezone", flat=True).first()
+        or mentor.timezone
+    )
+    return zone, list(AvailabilityBlock.objects.filter(mentor=mentor).order_by("weekday", "start"))
+
+
+def upcoming_time_off(mentor: User, *, now: datetime) -> QuerySet[TimeOff]:
+    return TimeOff.objects.filter(mentor=mentor, end__gt=now).order_by("start")

@@ -1,5 +1,7 @@
 """Input validation and output shapes of the people API (API.md: "People and skills")."""
 
+from datetime import timedelta
+
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
@@ -7,6 +9,7 @@ from marketplace.models import TIMEZONE_CHOICES, Department, JobLevel, Skill, Us
 from marketplace.selectors import mentoring_settings
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
+MAX_SLOT_RANGE = timedelta(days=31)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -137,3 +140,100 @@ def me_representation(user: User) -> dict:
             "accepting": settings.accepting,
         },
     }
+
+
+class HourMinuteField(serializers.TimeField):
+    """A local wall-clock time written "HH:MM"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+        self.error_messages["invalid"] = 'Use the 24-hour form "HH:MM", e.g. "09:30".'
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
+
+
+class BlockSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(
+        min_value=0,
+        max_value=6,
+        error_messages={
+            "min_value": "Use 0 (Monday) to 6 (Sunday).",
+            "max_value": "Use 0 (Monday) to 6 (Sunday).",
+        },
+    )
+    start = HourMinuteField()
+    end = HourMinuteField()
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError({"end": ["A block must end after it starts (same day)."]})
+        return attrs
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    timezone = serializers.ChoiceField(
+        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
+    )
+    blocks = BlockSerializer(many=True, max_length=70)
+
+
+class TimeOffSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class MentorFilterSerializer(serializers.Serializer):
+    """Query parameters of GET /api/v1/mentors/ (and the browse page)."""
+
+    skill = serializers.SlugField(required=False)
+    q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+    department = serializers.IntegerField(required=False, min_value=1)
+    available_before = serializers.DateTimeField(required=False)
+
+    def validate_skill(self, value: str) -> str:
+        if not Skill.objects.filter(slug=value).exists():
+            raise serializers.ValidationError("Unknown skill.")
+        return value
+
+
+class SlotQuerySerializer(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    duration = serializers.ChoiceField(choices=[20, 30], required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end:
+            if end <= start:
+                raise serializers.ValidationError({"end": ["end must be after start."]})
+            if end - start > MAX_SLOT_RANGE:
+                raise serializers.ValidationError({"end": ["The range can be at most 31 days."]})
+        return attrs
+
+
+def mentor_representation(card, *, detail: bool = False) -> dict:
+    """The mentor object of API.md from a selectors.MentorCard."""
+    user = card.user
+    body = {
+        "id": user.pk,
+        "display_name": user.name,
+        "headline": user.headline,
+        "department": DepartmentSerializer(user.department).data if user.department else None,
+        "timezone": user.timezone,
+        "job_title": user.job_title,
+        "skills": [
+            {"slug": item.skill.slug, "name": item.skill.name, "level": item.level} for item in card.skills
+        ],
+        "rating": round(card.rating.average, 2) if card.rating else None,
+        "rating_count": card.rating.count if card.rating else 0,
+        "next_slot": card.next_slot.start if card.next_slot else None,
+    }
+    if detail:
+        body["bio"] = user.bio
+        body["session_lengths"] = sorted(user.mentor_profile.session_lengths)
+    return body

@@ -1,6 +1,9 @@
 """Every write to people, skills and mentoring settings."""
 
+import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -11,12 +14,16 @@ from marketplace.errors import InvalidInput
 from marketplace.models import (
     HR_GROUP_NAME,
     VIEW_INSIGHTS_PERMISSION,
+    WEEKDAY_NAMES,
+    AvailabilityBlock,
     Department,
     MentorProfile,
     Skill,
+    TimeOff,
     User,
     UserSkill,
 )
+from marketplace.timezones import is_valid_timezone
 
 PROFILE_FIELDS = ("display_name", "timezone", "headline", "bio", "job_title", "job_level", "is_mentor")
 MENTORING_FIELDS = (
@@ -100,3 +107,66 @@ def make_hr_admin(*, user: User) -> None:
     user.groups.add(group)
     for cache in ("_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cache, None)
+
+
+@dataclass(frozen=True)
+class BlockInput:
+    weekday: int
+    start: time
+    end: time
+
+
+def find_block_problem(blocks: list[BlockInput]) -> str | None:
+    """The first rule a set of weekly blocks breaks (start before end, no overlap on a weekday), or None."""
+    for block in blocks:
+        if not 0 <= block.weekday <= 6:
+            return f"Weekday {block.weekday} does not exist: use 0 (Monday) to 6 (Sunday)."
+        if block.start >= block.end:
+            day = WEEKDAY_NAMES[block.weekday]
+            return f"On {day}, {block.start:%H:%M}–{block.end:%H:%M} ends before it starts."
+    ordered = sorted(blocks, key=lambda block: (block.weekday, block.start))
+    for earlier, later in itertools.pairwise(ordered):
+        if earlier.weekday == later.weekday and later.start < earlier.end:
+            return (
+                f"On {WEEKDAY_NAMES[earlier.weekday]}, {earlier.start:%H:%M}–{earlier.end:%H:%M} and "
+                f"{later.start:%H:%M}–{later.end:%H:%M} overlap."
+            )
+    return None
+
+
+@transaction.atomic
+def replace_availability(*, mentor: User, timezone: str, blocks: list[BlockInput]) -> MentorProfile:
+    """Replaces all weekly blocks and their zone at once: a rejected change leaves everything as it was."""
+    if not is_valid_timezone(timezone):
+        raise InvalidInput("timezone", f"Unknown time zone: {timezone}.")
+    problem = find_block_problem(blocks)
+    if problem:
+        raise InvalidInput("blocks", problem)
+    profile, _ = MentorProfile.objects.select_for_update().get_or_create(
+        user=mentor, defaults={"availability_timezone": timezone}
+    )
+    profile.availability_timezone = timezone
+    profile.save(update_fields=["availability_timezone", "updated_at"])
+    AvailabilityBlock.objects.filter(mentor=mentor).delete()
+    AvailabilityBlock.objects.bulk_create(
+        AvailabilityBlock(mentor=mentor, weekday=block.weekday, start=block.start, end=block.end)
+        for block in blocks
+    )
+    return profile
+
+
+@transaction.atomic
+def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = "", now: datetime) -> TimeOff:
+    if end <= start:
+        raise InvalidInput("end", "Time off must end after it starts.")
+    if end <= now:
+        raise InvalidInput("end", "This time off is already over.")
+    if end - start > timedelta(days=366):
+        raise InvalidInput("end", "Time off can last at most a year; add another period for more.")
+    return TimeOff.objects.create(mentor=mentor, start=start, end=end, note=note)
+
+
+def remove_time_off(*, mentor: User, time_off_id: int) -> None:
+    deleted, _ = TimeOff.objects.filter(mentor=mentor, pk=time_off_id).delete()
+    if not deleted:
+        raise TimeOff.DoesNotExist

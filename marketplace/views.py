@@ -1,9 +1,26 @@
-"""Pages of the marketplace: home, profile, availability, browsing."""
+"""Pages of the marketplace: home, profile, weekly availability, browsing mentors."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from datetime import datetime, time, timedelta
+from itertools import groupby
+from zoneinfo import ZoneInfo
 
-from marketplace.models import Skill, User
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace import schedules, selectors, services
+from marketplace.errors import InvalidInput
+from marketplace.forms import MentorFilterForm, ProfileForm, TimeOffForm, WeekEditor
+from marketplace.models import Skill, TimeOff, User
+from marketplace.slots import Interval
+
+MENTORS_PER_PAGE = 20
+PREVIEW_DAYS = 14
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,3 +29,293 @@ def home(request: HttpRequest) -> HttpResponse:
         context["mentor_count"] = User.objects.filter(is_mentor=True, is_active=True).count()
         context["skill_count"] = Skill.objects.count()
     return render(request, "home.html", context)
+
+
+def _book_url() -> str | None:
+    try:
+        return reverse("book-session")
+    except NoReverseMatch:
+        return None
+
+
+# --- Browsing ---
+
+
+@login_required
+def mentor_list(request: HttpRequest) -> HttpResponse:
+    form = MentorFilterForm(request.GET or None)
+    filters = selectors.MentorFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.MentorFilters(
+            skill=data["skill"].slug if data["skill"] else None,
+            q=data["q"] or "",
+            department=data["department"].pk if data["department"] else None,
+            available_before=data["available_before"],
+        )
+    now = timezone.now()
+    mentors = selectors.accepting_mentors(filters)
+    if filters.available_before:
+        ids = selectors.mentor_ids_available_before(
+            mentors, before=filters.available_before, viewer_id=request.user.pk, now=now
+        )
+    else:
+        ids = mentors.values_list("pk", flat=True)
+    page = Paginator(ids, MENTORS_PER_PAGE).get_page(request.GET.get("page"))
+    cards = selectors.mentor_cards(list(page.object_list), viewer_id=request.user.pk, now=now, slot_count=3)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "marketplace/mentor_list.html",
+        {"form": form, "page": page, "cards": cards, "query": query.urlencode(), "book_url": _book_url()},
+    )
+
+
+def _slots_by_day(slots: list[Interval], zone: ZoneInfo) -> list[tuple[datetime, list[datetime]]]:
+    local = [slot.start.astimezone(zone) for slot in slots]
+    return [
+        (day_slots[0], day_slots)
+        for _, group in groupby(local, key=lambda moment: moment.date())
+        for day_slots in [list(group)]
+    ]
+
+
+@login_required
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = selectors.mentor_or_404(pk)
+    cards = selectors.mentor_cards([mentor.pk], viewer_id=request.user.pk, now=timezone.now())
+    if not cards:
+        raise Http404
+    settings = selectors.mentoring_settings(mentor)
+    try:
+        duration = int(request.GET.get("duration", min(settings.session_lengths)))
+    except ValueError:
+        duration = min(settings.session_lengths)
+    if duration not in settings.session_lengths:
+        duration = min(settings.session_lengths)
+    now = timezone.now()
+    viewer_zone = ZoneInfo(request.user.timezone)
+    start_of_today = datetime.combine(now.astimezone(viewer_zone).date(), time(), tzinfo=viewer_zone)
+    slots = []
+    if settings.accepting and mentor.pk != request.user.pk:
+        slots = schedules.slots_for_mentor(
+            mentor.pk,
+            asker_id=request.user.pk,
+            start=now,
+            end=start_of_today + timedelta(days=PREVIEW_DAYS),
+            duration_minutes=duration,
+            now=now,
+        )
+    return render(
+        request,
+        "marketplace/mentor_detail.html",
+        {
+            "card": cards[0],
+            "mentor": mentor,
+            "settings": settings,
+            "duration": duration,
+            "days": _slots_by_day(slots, viewer_zone),
+            "mentor_now": now.astimezone(ZoneInfo(mentor.timezone)),
+            "book_url": _book_url(),
+            "request_id": request.GET.get("request", ""),
+            "is_self": mentor.pk == request.user.pk,
+        },
+    )
+
+
+# --- Profile ---
+
+
+def _profile_initial(user: User) -> dict:
+    settings = selectors.mentoring_settings(user)
+    initial = {
+        "display_name": user.display_name,
+        "department": user.department_id,
+        "job_title": user.job_title,
+        "job_level": user.job_level,
+        "timezone": user.timezone,
+        "headline": user.headline,
+        "bio": user.bio,
+        "is_mentor": user.is_mentor,
+        "accepting": settings.accepting,
+        "session_lengths": settings.session_lengths,
+        "min_notice_minutes": settings.min_notice_minutes,
+        "buffer_minutes": settings.buffer_minutes,
+        "weekly_minutes_cap": settings.weekly_minutes_cap,
+        "meeting_url": settings.meeting_url,
+    }
+    for item in user.skills_offered.all():
+        initial[f"offer_{item.skill.slug}"] = str(item.level)
+    for skill in user.skills_wanted.all():
+        initial[f"want_{skill.slug}"] = True
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    user = selectors.person_with_details(request.user.pk)
+    skills = list(selectors.skills())
+    form = ProfileForm(request.POST or None, skills=skills, initial=_profile_initial(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        mentoring = {
+            "accepting": data["accepting"],
+            "min_notice_minutes": data["min_notice_minutes"],
+            "buffer_minutes": data["buffer_minutes"],
+            "weekly_minutes_cap": data["weekly_minutes_cap"],
+            "meeting_url": data["meeting_url"],
+        }
+        if data["session_lengths"]:
+            mentoring["session_lengths"] = data["session_lengths"]
+        try:
+            services.update_profile(
+                user=user,
+                fields={
+                    name: data[name]
+                    for name in (
+                        "display_name",
+                        "job_title",
+                        "job_level",
+                        "timezone",
+                        "headline",
+                        "bio",
+                        "is_mentor",
+                    )
+                },
+                department=data["department"],
+                skills=form.offered_skills(),
+                skills_wanted=form.wanted_skills(),
+                mentoring=mentoring if data["is_mentor"] or user.is_mentor else None,
+            )
+        except InvalidInput as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("profile")
+    return render(request, "marketplace/profile.html", {"form": form, "person": user})
+
+
+# --- Weekly availability and time off ---
+
+
+def _preview(user: User, zone_name: str) -> dict:
+    """The next two weeks' bookable starts, grouped by day in the mentor's zone, as ranges of start times."""
+    settings = selectors.mentoring_settings(user)
+    now = timezone.now()
+    duration = min(settings.session_lengths)
+    slots = schedules.slots_for_mentor(
+        user.pk,
+        asker_id=None,
+        start=now,
+        end=now + timedelta(days=PREVIEW_DAYS),
+        duration_minutes=duration,
+        now=now,
+    )
+    zone = ZoneInfo(zone_name)
+    days = []
+    for day, starts in _slots_by_day(slots, zone):
+        ranges: list[list[datetime]] = []
+        for start in starts:
+            if ranges and start - ranges[-1][1] <= timedelta(minutes=10):
+                ranges[-1][1] = start
+            else:
+                ranges.append([start, start])
+        days.append({"day": day, "ranges": ranges, "count": len(starts)})
+    return {
+        "days": days,
+        "duration": duration,
+        "settings": settings,
+        "slot_count": len(slots),
+        "accepting": settings.accepting and user.is_mentor,
+    }
+
+
+def _availability_context(request: HttpRequest, editor: WeekEditor, *, saved: bool = False) -> dict:
+    zone, _ = selectors.availability(request.user)
+    return {
+        "editor": editor,
+        "timezones": [name for name, _ in ProfileForm.base_fields["timezone"].choices],
+        "preview": _preview(request.user, zone),
+        "saved": saved,
+        "time_off": selectors.upcoming_time_off(request.user, now=timezone.now()),
+        "time_off_form": TimeOffForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def availability(request: HttpRequest) -> HttpResponse:
+    """The weekly editor. htmx posts the whole form: add/remove rows re-render it, "save" stores it."""
+    if request.method == "GET":
+        zone, blocks = selectors.availability(request.user)
+        context = _availability_context(request, WeekEditor.from_blocks(zone, blocks))
+        return render(request, "marketplace/availability.html", context)
+
+    editor = WeekEditor.from_post(request.POST)
+    action = request.POST.get("action", "save")
+    saved = False
+    if action.startswith("add-"):
+        editor.add_row(int(action.removeprefix("add-")) % 7)
+    elif action.startswith("remove-"):
+        day, index = (int(part) for part in action.removeprefix("remove-").split("-", 1))
+        editor.remove_row(day % 7, index)
+    else:
+        blocks = editor.validated_blocks()
+        if blocks is not None:
+            try:
+                services.replace_availability(mentor=request.user, timezone=editor.timezone, blocks=blocks)
+            except InvalidInput as error:
+                editor.timezone_error = error.message if error.field == "timezone" else ""
+                editor.day_errors[-1] = error.message
+            else:
+                saved = True
+                zone, stored = selectors.availability(request.user)
+                editor = WeekEditor.from_blocks(zone, stored)
+    context = _availability_context(request, editor, saved=saved)
+    template = "marketplace/_week_editor.html" if request.htmx else "marketplace/availability.html"
+    status = 200 if saved or action != "save" or request.htmx else 400
+    if not request.htmx and saved:
+        messages.success(request, "Availability saved.")
+        return redirect("availability")
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def time_off_add(request: HttpRequest) -> HttpResponse:
+    form = TimeOffForm(request.POST)
+    if form.is_valid():
+        zone = ZoneInfo(selectors.availability(request.user)[0])
+        start = datetime.combine(form.cleaned_data["start_date"], time(), tzinfo=zone)
+        end = datetime.combine(form.cleaned_data["end_date"] + timedelta(days=1), time(), tzinfo=zone)
+        try:
+            services.add_time_off(
+                mentor=request.user, start=start, end=end, note=form.cleaned_data["note"], now=timezone.now()
+            )
+        except InvalidInput as error:
+            form.add_error("end_date", error.message)
+    zone, blocks = selectors.availability(request.user)
+    context = _availability_context(request, WeekEditor.from_blocks(zone, blocks))
+    if form.errors:
+        context["time_off_form"] = form
+    template = "marketplace/_time_off.html" if request.htmx else "marketplace/availability.html"
+    return render(request, template, context, status=400 if form.errors and not request.htmx else 200)
+
+
+@login_required
+@require_POST
+def time_off_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.remove_time_off(mentor=request.user, time_off_id=pk)
+    except TimeOff.DoesNotExist as error:
+        raise Http404 from error
+    if not request.htmx:
+        return redirect("availability")
+    zone, blocks = selectors.availability(request.user)
+    return render(
+        request,
+        "marketplace/_time_off.html",
+        _availability_context(request, WeekEditor.from_blocks(zone, blocks)),
+    )

@@ -1,0 +1,196 @@
+"""Loading mentors' schedules from the database for the pure slot engine, in a fixed number of queries.
+
+Listing slots (pages, API, matching) and accepting a booking both come through here, so they cannot disagree.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime, timedelta
+
+from marketplace import session_data
+from marketplace.models import AvailabilityBlock, MentorProfile, TimeOff
+from marketplace.slots import (
+    Interval,
+    MentorSchedule,
+    WeeklyBlock,
+    bookable_slots,
+    first_bookable_slot,
+    is_bookable,
+)
+from marketplace.timezones import iso_week_start
+
+# Cap usage is counted per ISO week in the mentor's zone: look this far beyond the range to see whole weeks.
+WEEK_MARGIN = timedelta(days=8)
+
+
+def mentor_schedules(
+    mentor_ids: Collection[int],
+    *,
+    start: datetime,
+    end: datetime,
+    ignore_keys: Collection[int] = (),
+    profiles: Iterable[MentorProfile] | None = None,
+) -> dict[int, MentorSchedule]:
+    """Schedules of accepting mentors for slots starting in [start, end): 3 queries + 1 per busy provider.
+
+    `ignore_keys` leaves sessions out (a session being rescheduled does not block its own new time).
+    Mentors who are paused, not mentors, or without a profile are absent from the result.
+    """
+    if profiles is None:
+        profiles = MentorProfile.objects.filter(user_id__in=mentor_ids, accepting=True, user__is_mentor=True)
+    profiles = list(profiles)
+    ids = [profile.user_id for profile in profiles]
+    if not ids:
+        return {}
+    blocks: dict[int, list[WeeklyBlock]] = defaultdict(list)
+    for mentor_id, weekday, block_start, block_end in AvailabilityBlock.objects.filter(
+        mentor_id__in=ids
+    ).values_list("mentor_id", "weekday", "start", "end"):
+        blocks[mentor_id].append(WeeklyBlock(weekday, block_start, block_end))
+    time_off: dict[int, list[Interval]] = defaultdict(list)
+    for mentor_id, off_start, off_end in TimeOff.objects.filter(
+        mentor_id__in=ids, end__gt=start, start__lt=end + timedelta(days=1)
+    ).values_list("mentor_id", "start", "end"):
+        time_off[mentor_id].append(Interval(off_start, off_end))
+    busy = session_data.commitments(ids, start - WEEK_MARGIN, end + WEEK_MARGIN)
+
+    schedules = {}
+    for profile in profiles:
+        mentor_id = profile.user_id
+        mine = [item for item in busy.get(mentor_id, []) if item.key not in ignore_keys]
+        minutes_by_week: dict = defaultdict(int)
+        for item in mine:
+            if item.as_mentor:
+                week = iso_week_start(item.start, profile.availability_timezone)
+                minutes_by_week[week] += int((item.end - item.start).total_seconds() // 60)
+        schedules[mentor_id] = MentorSchedule(
+            timezone=profile.availability_timezone,
+            blocks=tuple(blocks.get(mentor_id, ())),
+            time_off=tuple(time_off.get(mentor_id, ())),
+            busy=tuple(Interval(item.start, item.end) for item in mine),
+            buffer_minutes=profile.buffer_minutes,
+            min_notice_minutes=profile.min_notice_minutes,
+            weekly_minutes_cap=profile.weekly_minutes_cap,
+            booked_minutes_by_week=dict(minutes_by_week),
+        )
+    return schedules
+
+
+def asker_busy(
+    asker_id: int | None, *, start: datetime, end: datetime, ignore_keys: Collection[int] = ()
+) -> list:
+    if asker_id is None:
+        return []
+    items = session_data.commitments([asker_id], start, end).get(asker_id, [])
+    return [Interval(item.start, item.end) for item in items if item.key not in ignore_keys]
+
+
+def slots_for_mentor(
+    mentor_id: int,
+    *,
+    asker_id: int | None,
+    start: datetime,
+    end: datetime,
+    duration_minutes: int,
+    now: datetime,
+) -> list[Interval]:
+    """Every bookable slot of one mentor starting in [start, end), for this asker (API.md: "bookable")."""
+    schedule = mentor_schedules([mentor_id], start=start, end=end).get(mentor_id)
+    if schedule is None:
+        return []
+    return bookable_slots(
+        schedule,
+        start=start,
+        end=end,
+        duration_minutes=duration_minutes,
+        now=now,
+        asker_busy=asker_busy(asker_id, start=start, end=end + timedelta(minutes=duration_minutes)),
+    )
+
+
+def first_slots(
+    mentor_ids: Collection[int],
+    *,
+    asker_id: int | None,
+    start: datetime,
+    end: datetime,
+    durations: Mapping[int, int],
+    now: datetime,
+    profiles: Iterable[MentorProfile] | None = None,
+    slot_must_end_by_range_end: bool = False,
+) -> dict[int, Interval | None]:
+    """The first bookable slot of each mentor starting in [start, end), each with its own duration.
+
+    For many mentors at once (browse, matching) in a fixed number of queries. With slot_must_end_by_range_end
+    a slot must also be over by `end` (help before a deadline).
+    """
+    schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
+    busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    found: dict[int, Interval | None] = {}
+    for mentor_id, schedule in schedules.items():
+        minutes = durations[mentor_id]
+        last_start = (
+            end - timedelta(minutes=minutes) + timedelta(microseconds=1)
+            if slot_must_end_by_range_end
+            else end
+        )
+        found[mentor_id] = first_bookable_slot(
+            schedule, start=start, end=last_start, duration_minutes=minutes, now=now, asker_busy=busy
+        )
+    return found
+
+
+def upcoming_slots(
+    mentor_ids: Collection[int],
+    *,
+    asker_id: int | None,
+    start: datetime,
+    end: datetime,
+    durations: Mapping[int, int],
+    now: datetime,
+    limit: int,
+    spacing: timedelta = timedelta(hours=1),
+    profiles: Iterable[MentorProfile] | None = None,
+) -> dict[int, list[Interval]]:
+    """Up to `limit` bookable slots per mentor, at least `spacing` apart, for cards that offer a few times."""
+    schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
+    busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    found: dict[int, list[Interval]] = {}
+    for mentor_id, schedule in schedules.items():
+        minutes = durations[mentor_id]
+        if limit == 1:  # the engine's early exit is much cheaper than listing every slot
+            first = first_bookable_slot(
+                schedule, start=start, end=end, duration_minutes=minutes, now=now, asker_busy=busy
+            )
+            found[mentor_id] = [first] if first else []
+            continue
+        picked: list[Interval] = []
+        for slot in bookable_slots(
+            schedule, start=start, end=end, duration_minutes=minutes, now=now, asker_busy=busy
+        ):
+            if not picked or slot.start - picked[-1].start >= spacing:
+                picked.append(slot)
+                if len(picked) == limit:
+                    break
+        found[mentor_id] = picked
+    return found
+
+
+def slot_is_bookable(
+    mentor_id: int,
+    *,
+    asker_id: int,
+    start: datetime,
+    duration_minutes: int,
+    now: datetime,
+    ignore_keys: Collection[int] = (),
+) -> bool:
+    """The booking check: the same loading and the same engine as slot listing, so they never disagree."""
+    end = start + timedelta(minutes=duration_minutes)
+    schedule = mentor_schedules([mentor_id], start=start, end=end, ignore_keys=ignore_keys).get(mentor_id)
+    if schedule is None:
+        return False
+    busy = asker_busy(asker_id, start=start, end=end, ignore_keys=ignore_keys)
+    return is_bookable(
+        schedule, slot_start=start, duration_minutes=duration_minutes, now=now, asker_busy=busy
+    )

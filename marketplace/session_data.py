@@ -1,0 +1,63 @@
+"""What marketplace needs to know about sessions, without knowing about bookings.
+
+DESIGN.md: marketplace knows nothing of bookings except through the slot engine's input (a list of busy
+intervals). sessions_app registers its providers in its AppConfig.ready(); with none registered, nobody is
+busy.
+"""
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A confirmed session a person takes part in."""
+
+    key: int  # identifies the session, so that a reschedule can leave the session itself out
+    start: datetime
+    end: datetime
+    as_mentor: bool  # sessions given as mentor count against the weekly cap
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    average: float
+    count: int
+
+
+BusyProvider = Callable[[Collection[int], datetime, datetime], Mapping[int, list[Commitment]]]
+RatingProvider = Callable[[Collection[int]], Mapping[int, Rating]]
+
+_busy_providers: list[BusyProvider] = []
+_rating_providers: list[RatingProvider] = []
+
+
+def register_busy_provider(provider: BusyProvider) -> None:
+    if provider not in _busy_providers:
+        _busy_providers.append(provider)
+
+
+def register_rating_provider(provider: RatingProvider) -> None:
+    if provider not in _rating_providers:
+        _rating_providers.append(provider)
+
+
+def commitments(user_ids: Collection[int], start: datetime, end: datetime) -> dict[int, list[Commitment]]:
+    """Confirmed sessions of each person overlapping [start, end), in one query per provider."""
+    found: dict[int, list[Commitment]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    for provider in _busy_providers:
+        for user_id, items in provider(user_ids, start, end).items():
+            found.setdefault(user_id, []).extend(items)
+    return found
+
+
+def ratings(mentor_ids: Collection[int]) -> dict[int, Rating]:
+    found: dict[int, Rating] = {}
+    if not mentor_ids:
+        return found
+    for provider in _rating_providers:
+        found.update(provider(mentor_ids))
+    return found

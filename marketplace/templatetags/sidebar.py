@@ -1,0 +1,16 @@
+from datetime import UTC, datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def utc_iso(moment: datetime) -> str:
+    """An instant as ISO 8601 UTC with Z, as the API and booking links carry it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@register.filter
+def level_label(level: int) -> str:
+    return {1: "working knowledge", 2: "strong", 3: "expert"}.get(level, "")

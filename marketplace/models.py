@@ -12,7 +12,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as django_timezone
 
-TIMEZONE_CHOICES = sorted((name, name.replace("_", " ")) for name in available_timezones())
+TIMEZONE_CHOICES = sorted(
+    (name, name.replace("_", " "))
+    for name in available_timezones()
+    if name not in {"localtime", "posixrules"}
+)
 HR_GROUP_NAME = "HR admins"
 VIEW_INSIGHTS_PERMISSION = "marketplace.view_insights"
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -65,7 +65,7 @@ def mentor_schedules(
                 minutes_by_week[week] += int((item.end - item.start).total_seconds() // 60)
         schedules[mentor_id] = MentorSchedule(
             timezone=profile.availability_timezone,
-            blocks=tuple(blocks.get(mentor_id, ())),
+            blocks=_merge_touching(blocks.get(mentor_id, [])),
             time_off=tuple(time_off.get(mentor_id, ())),
             busy=tuple(Interval(item.start, item.end) for item in mine),
             buffer_minutes=profile.buffer_minutes,
@@ -74,6 +74,18 @@ def mentor_schedules(
             booked_minutes_by_week=dict(minutes_by_week),
         )
     return schedules
+
+
+def _merge_touching(blocks: list[WeeklyBlock]) -> tuple[WeeklyBlock, ...]:
+    """09:00–10:00 and 10:00–11:00 on one day are one stretch: a session may run across the seam."""
+    merged: list[WeeklyBlock] = []
+    for block in sorted(blocks, key=lambda block: (block.weekday, block.start)):
+        last = merged[-1] if merged else None
+        if last and last.weekday == block.weekday and block.start <= last.end:
+            merged[-1] = WeeklyBlock(last.weekday, last.start, max(last.end, block.end))
+        else:
+            merged.append(block)
+    return tuple(merged)
 
 
 def asker_busy(

@@ -237,3 +237,18 @@ def test_slots_endpoint_runs_a_fixed_number_of_queries(
         AvailabilityBlockFactory(mentor=sydney_mentor, weekday=weekday, start=time(14), end=time(18))
     with django_assert_max_num_queries(8):
         assert len(slots(api_as(mentee), sydney_mentor).json()["slots"]) > 50
+
+
+def test_touching_blocks_form_one_stretch_so_a_session_may_cross_the_seam(api_as, mentee, frozen_monday):
+    mentor = MentorFactory(timezone="UTC")
+    AvailabilityBlockFactory(mentor=mentor, weekday=1, start=time(9), end=time(10))
+    AvailabilityBlockFactory(mentor=mentor, weekday=1, start=time(10), end=time(11))
+
+    response = slots(
+        api_as(mentee), mentor, start="2026-11-24T09:40:00Z", end="2026-11-24T10:00:00Z", duration=30
+    )
+
+    assert [slot["start"] for slot in response.json()["slots"]] == [
+        "2026-11-24T09:40:00Z",
+        "2026-11-24T09:50:00Z",
+    ]

@@ -26,10 +26,23 @@ class Rating:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """A mentor's recent record, for ranking: sessions held, and how often sessions fell through."""
+
+    held_recently: int  # completed sessions given as mentor since `since`
+    held_total: int
+    no_shows: int  # sessions given as mentor marked no_show (all time)
+    cancelled_by_mentor: int  # sessions the mentor cancelled (all time)
+
+
 BusyProvider = Callable[[Collection[int], datetime, datetime], Mapping[int, list[Commitment]]]
 RatingProvider = Callable[[Collection[int]], Mapping[int, Rating]]
 
+TrackRecordProvider = Callable[[Collection[int], datetime], Mapping[int, TrackRecord]]
+
 _busy_providers: list[BusyProvider] = []
+_track_record_providers: list[TrackRecordProvider] = []
 _rating_providers: list[RatingProvider] = []
 
 
@@ -41,6 +54,11 @@ def register_busy_provider(provider: BusyProvider) -> None:
 def register_rating_provider(provider: RatingProvider) -> None:
     if provider not in _rating_providers:
         _rating_providers.append(provider)
+
+
+def register_track_record_provider(provider: TrackRecordProvider) -> None:
+    if provider not in _track_record_providers:
+        _track_record_providers.append(provider)
 
 
 def commitments(user_ids: Collection[int], start: datetime, end: datetime) -> dict[int, list[Commitment]]:
@@ -60,4 +78,14 @@ def ratings(mentor_ids: Collection[int]) -> dict[int, Rating]:
         return found
     for provider in _rating_providers:
         found.update(provider(mentor_ids))
+    return found
+
+
+def track_records(mentor_ids: Collection[int], since: datetime) -> dict[int, TrackRecord]:
+    """Each mentor's record (missing mentors have none yet), one query per provider."""
+    found: dict[int, TrackRecord] = {}
+    if not mentor_ids:
+        return found
+    for provider in _track_record_providers:
+        found.update(provider(mentor_ids, since))
     return found

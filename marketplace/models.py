@@ -99,7 +99,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["id"]
         permissions = [("view_insights", "Can see the HR insights dashboards and exports")]
-        indexes = [models.Index(fields=["is_mentor", "department"], name="user_mentor_department")]
+        indexes = [
+            models.Index(fields=["is_mentor", "department"], name="user_mentor_department"),
+            # Browsing lists active mentors by name: without this, each page scans every person.
+            models.Index(
+                fields=["display_name", "id"],
+                condition=Q(is_mentor=True, is_active=True),
+                name="user_mentor_by_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -114,6 +114,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "send-due-messages": {"task": "sessions_app.tasks.send_due_messages", "schedule": 60.0},
+    "complete-finished-sessions": {
+        "task": "sessions_app.tasks.complete_finished_sessions",
+        "schedule": crontab(minute="*/5"),
+    },
+    "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute="*/5")},
+    "rematch-open-requests": {
+        "task": "matching.tasks.rematch_open_requests",
+        "schedule": crontab(minute="*/10"),
+    },
     "clear-expired-login-sessions": {
         "task": "marketplace.tasks.clear_expired_login_sessions",
         "schedule": crontab(minute=17, hour=3),

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 MAIN_NAVIGATION = (
     ("mentors", "Find a mentor", "mentor-list", "everyone"),
     ("request", "Ask for help", "request-new", "everyone"),
+    ("requests", "My requests", "request-list", "everyone"),
     ("sessions", "My sessions", "session-list", "everyone"),
     ("insights", "Insights", "insights", "hr"),
 )

@@ -5,3 +5,12 @@ class SessionsAppConfig(AppConfig):
     name = "sessions_app"
     label = "sessions_app"
     verbose_name = "Sessions: bookings, calendars and notifications"
+
+    def ready(self) -> None:
+        from marketplace import session_data
+        from sessions_app import selectors
+
+        # marketplace's slot engine and browse pages learn about sessions only through these (DESIGN.md).
+        session_data.register_busy_provider(selectors.busy_commitments)
+        session_data.register_rating_provider(selectors.mentor_ratings)
+        session_data.register_track_record_provider(selectors.mentor_track_records)

@@ -1,11 +1,13 @@
 """factory_boy factories for the domain models. Personas in conftest.py build on these."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from marketplace.models import AvailabilityBlock, Department, MentorProfile, Skill, User, UserSkill
+from sessions_app.models import Booking, Feedback
 
 PASSWORD = "test-pass-123"
 
@@ -78,3 +80,54 @@ class AvailabilityBlockFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start = time(9, 0)
     end = time(12, 0)
+
+
+def _a_future_slot() -> object:
+    """Two days ahead on the 10-minute grid (UTC)."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    return now.replace(minute=now.minute - now.minute % 10) + timedelta(days=2)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A confirmed session, inserted directly (no slot check): use sessions_app.services to book for real."""
+
+    class Meta:
+        model = Booking
+
+    mentor = factory.SubFactory(MentorFactory)
+    mentee = factory.SubFactory(UserFactory)
+    start = factory.LazyFunction(_a_future_slot)
+    duration = 30
+    end = factory.LazyAttribute(lambda booking: booking.start + timedelta(minutes=booking.duration))
+    topic = "Preparing a board presentation"
+    meeting_url = "https://meet.example.com/sidebar-test"
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Feedback
+
+    booking = factory.SubFactory(BookingFactory, status=Booking.Status.COMPLETED)
+    author = factory.LazyAttribute(lambda feedback: feedback.booking.mentee)
+    role = Feedback.Role.MENTEE
+    rating = 5
+    helpful = True
+
+
+class MentorRequestFactory(factory.django.DjangoModelFactory):
+    """A request for help stored directly (no matching): use matching.services.create_request to match it."""
+
+    class Meta:
+        model = "matching.MentorRequest"
+        skip_postgeneration_save = True
+
+    asker = factory.SubFactory(UserFactory)
+    topic = "Preparing a board presentation"
+    duration = 30
+    created_at = factory.LazyFunction(timezone.now)
+    needed_by = factory.LazyAttribute(lambda request: request.created_at + timedelta(days=3))
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.skills.set(extracted)

@@ -10,6 +10,8 @@ from django.db import transaction
 
 from marketplace import demo as marketplace_demo
 from marketplace.models import User
+from matching import demo as matching_demo
+from sessions_app import demo as sessions_demo
 
 
 class Command(BaseCommand):
@@ -68,11 +70,24 @@ class Command(BaseCommand):
             people = marketplace_demo.seed_people(
                 rng=rng, mentors=mentors, employees=employees, progress=self.progress
             )
+            sessions = sessions_demo.seed_sessions(
+                rng=rng,
+                mentee_ids=[people.mentee_id, *people.employee_ids],
+                demo_mentor_id=people.mentor_id,
+                demo_mentee_id=people.mentee_id,
+                weeks_of_history=weeks_of_history,
+                progress=self.progress,
+            )
+            requests = matching_demo.seed_requests(
+                rng=rng, people=people, progress=self.progress, weeks_of_history=min(weeks_of_history, 8) or 1
+            )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo organisation ready in {elapsed:.1f}s: {len(people.mentor_ids) + 1} mentors, "
-                f"{len(people.employee_ids) + 2} other people. Log in as mentee@example.com, "
+                f"{len(people.employee_ids) + 2} other people, {sessions.sessions:,} sessions "
+                f"({sessions.upcoming:,} upcoming), {sessions.feedback:,} feedback answers, "
+                f"{requests:,} requests. Log in as mentee@example.com, "
                 f"mentor@example.com or hr@example.com with password {marketplace_demo.DEMO_PASSWORD}."
             )
         )

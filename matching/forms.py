@@ -1,0 +1,77 @@
+"""Page form of a request for help."""
+
+from django import forms
+
+from marketplace.models import Skill
+from matching.models import REQUEST_DURATIONS
+from matching.services import CONTEXT_MAX_LENGTH, MAX_SKILLS, TOPIC_MAX_LENGTH
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class RequestForm(forms.Form):
+    """/requests/new/. `needed_by` is wall-clock time in the asker's zone (the middleware activates it)."""
+
+    topic = forms.CharField(
+        label="What do you need help with?",
+        max_length=TOPIC_MAX_LENGTH,
+        error_messages={"required": "Say in a few words what you need help with."},
+        widget=forms.TextInput(attrs={"placeholder": "e.g. I present our Q3 plan to the board on Thursday"}),
+    )
+    context = forms.CharField(
+        label="A little context (optional)",
+        max_length=CONTEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A few lines your mentor reads before the session.",
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label="Skills it takes",
+        queryset=Skill.objects.order_by("name"),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Pick at least one skill.",
+            "invalid_choice": "Unknown skill: %(value)s.",
+            "invalid_pk_value": "Unknown skill: %(pk)s.",
+        },
+    )
+    needed_by = forms.DateTimeField(
+        label="Needed by",
+        input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={
+            "required": "Say by when the session must be over.",
+            "invalid": "Enter a date and time.",
+        },
+    )
+    duration = forms.TypedChoiceField(
+        label="Length",
+        choices=[(minutes, f"{minutes} minutes") for minutes in REQUEST_DURATIONS],
+        coerce=int,
+        initial=30,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."},
+    )
+    prefer_other_department = forms.BooleanField(label="Someone from another department", required=False)
+    prefer_same_timezone = forms.BooleanField(label="Someone in my time zone", required=False)
+
+    def clean_skills(self):
+        skills = self.cleaned_data["skills"]
+        if len(skills) > MAX_SKILLS:
+            raise forms.ValidationError(f"Pick at most {MAX_SKILLS} skills: fewer skills find more people.")
+        return list(skills)
+
+    def skill_groups(self) -> list[tuple[str, list]]:
+        """The skill checkboxes by category, for the filterable picker."""
+        labels = dict(Skill.Category.choices)
+        skills = {skill.slug: skill for skill in self.fields["skills"].queryset}
+        groups: dict[str, list] = {}
+        for checkbox in self["skills"]:
+            skill = skills.get(str(checkbox.data["value"]))
+            if skill is not None:
+                groups.setdefault(labels.get(skill.category, skill.category), []).append(checkbox)
+        order = list(labels.values())
+        return sorted(
+            groups.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
+        )

@@ -1,0 +1,466 @@
+"""The ranking engine: who should help with a request, in what order, and why. A pure function of plain data.
+
+``rank(need, candidates, now)`` scores every candidate who can help before the deadline and returns the best
+``TOP_N`` as ``Match``es, each with 2–4 short sentences that explain it. The score adds five terms, all
+weighted in ``Weights`` (the one place to tune them):
+
+- **skill**: the share of asked skills the mentor offers, and how well (expert > strong > working knowledge);
+- **urgency**: a first slot comfortably before the deadline beats one just before it;
+- **load**: mentors who held few sessions lately and have room under their weekly cap rise, nearly full ones
+  fall, so that help is spread instead of piling on the same few people;
+- **quality**: a Bayesian-average rating (a new mentor counts as a few average ratings, so one bad review does
+  not rank below nobody-has-rated-yet) and a record of no-shows and cancellations;
+- **preference**: another department or the same time zone, when the asker asked for it.
+
+Never listed: the asker, a paused mentor, a mentor without an asked skill, and a mentor without a bookable
+slot that ends by the deadline. Ties are broken by mentor id, so the same input always gives the same output.
+
+No ORM, no settings, no clock: ``now`` and the zones are arguments (DESIGN.md "Pure engines").
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from marketplace.slots import Interval
+from marketplace.timezones import get_zone, iso_week_start
+
+TOP_N = 10
+LEVEL_NAMES = {1: "working knowledge", 2: "strong", 3: "expert"}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every weight of the score, in points. A perfect mentor scores about 100 (more with preferences met).
+
+    Scores compare mentors for one request; they mean nothing across requests. The defaults were tuned with
+    bench/matching_sim.py: skill coverage dominates (a mentor who knows everything asked nearly always ranks
+    above one who does not), and load weighs enough to spread sessions (Gini about half the skill-only
+    baseline's) without moving coverage; level and urgency break the remaining ties.
+    """
+
+    skill_coverage: float = 45.0
+    """Points for offering every asked skill; a mentor offering one of two asked skills gets half."""
+
+    skill_level: float = 6.0
+    """Points for expert level in every asked skill (strong earns half, working knowledge none)."""
+
+    urgency: float = 12.0
+    """Points for a first slot ending at least a comfortable margin before the deadline; fewer as it nears."""
+
+    comfortable_share: float = 0.25
+    """The comfortable margin is this share of the time between now and the deadline ..."""
+
+    comfortable_min: timedelta = timedelta(hours=1)
+    comfortable_max: timedelta = timedelta(hours=24)
+    """... but at least an hour and at most a day."""
+
+    load: float = 30.0
+    """Points for a light load: half for few sessions held in the last four weeks, half for room under the
+    weekly cap in the coming weeks (the fuller of the slot's week and the weeks up to the deadline counts)."""
+
+    recent_sessions_half: float = 3.0
+    """Sessions held in the last four weeks at which the recent-load half drops to half its points."""
+
+    nearly_full: float = 0.8
+    """Share of the weekly cap above which a mentor counts as nearly full: the room half gives no points."""
+
+    quality: float = 10.0
+    """Points for quality: the Bayesian-average rating and, for `reliability_share` of them, reliability."""
+
+    reliability_share: float = 0.4
+    """Share of the quality points that reliability earns: 1 minus twice the share of sessions that fell
+    through (no-show or cancelled by the mentor), so a mentor who drops a third of sessions keeps a third."""
+
+    rating_prior: float = 4.0
+    """The rating a mentor is assumed to have before anyone rated them ..."""
+
+    rating_prior_count: float = 3.0
+    """... counted as this many ratings, so one bad review moves a new mentor only part of the way."""
+
+    reliability_prior_sessions: float = 5.0
+    """Sessions assumed to have gone well, so that a single no-show among few sessions is not fatal."""
+
+    preference: float = 6.0
+    """Points for each preference the asker set that the mentor meets (another department, same time zone)."""
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True, slots=True)
+class AskedSkill:
+    skill_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """A request for help, as the engine sees it."""
+
+    asker_id: int
+    skills: tuple[AskedSkill, ...]
+    needed_by: datetime  # aware; a session must be over by then
+    duration_minutes: int
+    asker_timezone: str  # reasons speak in the asker's zone
+    asker_department_id: int | None = None
+    prefer_other_department: bool = False
+    prefer_same_timezone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedSkill:
+    skill_id: int
+    level: int  # 1 working knowledge, 2 strong, 3 expert
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A mentor who might help: what they know, their first slot, their load and their record."""
+
+    mentor_id: int
+    skills: tuple[OfferedSkill, ...]
+    slot: Interval | None  # the first bookable slot that ends by the deadline (slot engine), or None
+    accepting: bool = True
+    timezone: str = "UTC"  # the zone of their weekly blocks; their ISO weeks and the cap are counted in it
+    department_id: int | None = None
+    department_name: str = ""
+    weekly_minutes_cap: int | None = None  # None = no cap
+    # The Monday of an ISO week in `timezone` -> minutes of confirmed sessions already booked that week.
+    booked_minutes_by_week: Mapping[date, int] = field(default_factory=dict)
+    held_recently: int = 0  # sessions held as mentor in the last four weeks
+    held_total: int = 0
+    no_shows: int = 0
+    cancelled_by_mentor: int = 0
+    rating_average: float | None = None
+    rating_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreParts:
+    """The weighted terms of a score, in points."""
+
+    skill: float
+    urgency: float
+    load: float
+    quality: float
+    preference: float
+
+    @property
+    def total(self) -> float:
+        return self.skill + self.urgency + self.load + self.quality + self.preference
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    mentor_id: int
+    rank: int  # 1 = best
+    score: float
+    slot: Interval
+    reasons: tuple[str, ...]
+    parts: ScoreParts
+
+
+def rank(
+    need: Need,
+    candidates: Iterable[Candidate],
+    now: datetime,
+    weights: Weights = DEFAULT_WEIGHTS,
+    top: int = TOP_N,
+) -> list[Match]:
+    """The best `top` candidates for `need`, best first, each with the reasons for its place."""
+    scored = []
+    for candidate in candidates:
+        if not is_eligible(need, candidate, now):
+            continue
+        parts = score_parts(need, candidate, now, weights)
+        scored.append((-parts.total, candidate.mentor_id, candidate, parts))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [
+        Match(
+            mentor_id=candidate.mentor_id,
+            rank=position,
+            score=round(parts.total, 2),
+            slot=candidate.slot,
+            reasons=reasons(need, candidate, parts, now, weights),
+            parts=parts,
+        )
+        for position, (_, _, candidate, parts) in enumerate(scored[:top], start=1)
+    ]
+
+
+def is_eligible(need: Need, candidate: Candidate, now: datetime) -> bool:
+    """Whether the candidate may be listed at all: the rules no score can outweigh."""
+    slot = candidate.slot
+    return (
+        candidate.mentor_id != need.asker_id
+        and candidate.accepting
+        and slot is not None
+        and slot.start >= now
+        and slot.end <= need.needed_by
+        and covered_count(need, candidate) > 0
+    )
+
+
+def covered_count(need: Need, candidate: Candidate) -> int:
+    offered = {skill.skill_id for skill in candidate.skills}
+    return sum(1 for skill in need.skills if skill.skill_id in offered)
+
+
+def preferences_met(need: Need, candidate: Candidate, at: datetime) -> tuple[bool, bool]:
+    """(another department, same time zone), each True only when the asker asked for it and it holds."""
+    other_department = (
+        need.prefer_other_department
+        and need.asker_department_id is not None
+        and candidate.department_id is not None
+        and candidate.department_id != need.asker_department_id
+    )
+    same_zone = need.prefer_same_timezone and _same_offset(need.asker_timezone, candidate.timezone, at)
+    return other_department, same_zone
+
+
+def _same_offset(zone_a: str, zone_b: str, at: datetime) -> bool:
+    if zone_a == zone_b:
+        return True
+    return at.astimezone(get_zone(zone_a)).utcoffset() == at.astimezone(get_zone(zone_b)).utcoffset()
+
+
+def pool_order_key(
+    need: Need,
+    mentor_id: int,
+    skill_ids: Collection[int],
+    *,
+    department_id: int | None,
+    timezone: str,
+    at: datetime,
+) -> tuple:
+    """How candidate generation orders mentors before their slots are known (lower sorts first).
+
+    Most asked skills covered first, then the preferences the asker set; among equals a fixed pseudo-random
+    order seeded by the request, so that a bounded shortlist samples equally skilled mentors fairly instead of
+    always taking the lowest ids (which would pile every request onto the same few people).
+    """
+    covered = sum(1 for skill in need.skills if skill.skill_id in skill_ids)
+    met = 0
+    if need.prefer_other_department or need.prefer_same_timezone:
+        probe = Candidate(
+            mentor_id=mentor_id, skills=(), slot=None, department_id=department_id, timezone=timezone
+        )
+        met = sum(preferences_met(need, probe, at))
+    return (-covered, -met, zlib.crc32(f"{_pool_seed(need)}:{mentor_id}".encode()), mentor_id)
+
+
+@lru_cache(maxsize=64)
+def _pool_seed(need: Need) -> str:
+    skill_ids = sorted(skill.skill_id for skill in need.skills)
+    return f"{need.asker_id}:{skill_ids}"
+
+
+def score_parts(
+    need: Need, candidate: Candidate, now: datetime, weights: Weights = DEFAULT_WEIGHTS
+) -> ScoreParts:
+    """The weighted terms of the candidate's score. Expects an eligible candidate (a slot is set)."""
+    assert candidate.slot is not None
+    levels = {skill.skill_id: skill.level for skill in candidate.skills}
+    asked = len(need.skills) or 1
+    covered = [levels[skill.skill_id] for skill in need.skills if skill.skill_id in levels]
+    skill = (
+        weights.skill_coverage * len(covered) / asked
+        + weights.skill_level * sum((level - 1) / 2 for level in covered) / asked
+    )
+
+    urgency = weights.urgency * urgency_fit(need, candidate.slot, now, weights)
+
+    recent = 1 / (1 + candidate.held_recently / weights.recent_sessions_half)
+    week_fill = slot_week_fill(need, candidate)
+    room = 0.0 if week_fill > weights.nearly_full else 1 - max(upcoming_fill(need, candidate, now), week_fill)
+    load = weights.load * (0.5 * recent + 0.5 * room)
+
+    share = weights.reliability_share
+    quality = weights.quality * (
+        (1 - share) * (bayesian_rating(candidate, weights) - 1) / 4 + share * reliability(candidate, weights)
+    )
+
+    other_department, same_zone = preferences_met(need, candidate, candidate.slot.start)
+    preference = weights.preference * (int(other_department) + int(same_zone))
+    return ScoreParts(skill=skill, urgency=urgency, load=load, quality=quality, preference=preference)
+
+
+def urgency_fit(need: Need, slot: Interval, now: datetime, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """1 when the slot ends a comfortable margin or more before the deadline, falling to 0 at it."""
+    window = max(need.needed_by - now, timedelta(0))
+    comfortable = min(
+        max(window * weights.comfortable_share, weights.comfortable_min), weights.comfortable_max
+    )
+    margin = need.needed_by - slot.end
+    if margin <= timedelta(0):
+        return 0.0
+    return min(1.0, margin / comfortable)
+
+
+def _weeks_between(first: date, last: date) -> list[date]:
+    weeks = []
+    week = first
+    while week <= last:
+        weeks.append(week)
+        week += timedelta(days=7)
+    return weeks
+
+
+def upcoming_fill(need: Need, candidate: Candidate, now: datetime) -> float:
+    """Share of the weekly cap already booked over the weeks from now to the deadline (mentor's weeks)."""
+    cap = candidate.weekly_minutes_cap
+    if cap is None:
+        return 0.0
+    if cap <= 0:
+        return 1.0
+    weeks = _weeks_between(
+        iso_week_start(now, candidate.timezone), iso_week_start(need.needed_by, candidate.timezone)
+    )
+    booked = sum(candidate.booked_minutes_by_week.get(week, 0) for week in weeks)
+    return min(1.0, booked / (cap * len(weeks)))
+
+
+def slot_week_fill(need: Need, candidate: Candidate) -> float:
+    """Share of the cap the slot's week would be at once this session is booked."""
+    cap = candidate.weekly_minutes_cap
+    if cap is None or candidate.slot is None:
+        return 0.0
+    if cap <= 0:
+        return 1.0
+    week = iso_week_start(candidate.slot.start, candidate.timezone)
+    return min(1.0, (candidate.booked_minutes_by_week.get(week, 0) + need.duration_minutes) / cap)
+
+
+def bayesian_rating(candidate: Candidate, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """The average rating pulled towards the prior by `rating_prior_count` imaginary ratings."""
+    count = max(candidate.rating_count, 0) if candidate.rating_average is not None else 0
+    total = (candidate.rating_average or 0.0) * count + weights.rating_prior * weights.rating_prior_count
+    return total / (count + weights.rating_prior_count)
+
+
+def reliability(candidate: Candidate, weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """1 minus twice the share of sessions that fell through (no-show or cancelled by the mentor), at least 0.
+
+    `reliability_prior_sessions` imaginary good sessions keep one no-show among few from counting much.
+    """
+    bad = max(candidate.no_shows, 0) + max(candidate.cancelled_by_mentor, 0)
+    sessions = max(candidate.held_total, 0) + bad + weights.reliability_prior_sessions
+    return max(0.0, 1 - 2 * bad / sessions)
+
+
+# --- Reasons: short sentences built from the same terms as the score ---
+
+
+def reasons(
+    need: Need, candidate: Candidate, parts: ScoreParts, now: datetime, weights: Weights = DEFAULT_WEIGHTS
+) -> tuple[str, ...]:
+    """2–4 sentences: the skills, the slot, the preferences met, then load and quality, the stronger first."""
+    assert candidate.slot is not None
+    found = [skills_sentence(need, candidate), slot_sentence(need, candidate.slot, now)]
+    other_department, same_zone = preferences_met(need, candidate, candidate.slot.start)
+    if other_department:
+        where = f" ({candidate.department_name})" if candidate.department_name else ""
+        found.append(f"Works in another department{where}")
+    if same_zone:
+        found.append("Works in your time zone")
+    extras = [
+        (points, sentence)
+        for points, sentence in (
+            (parts.load, _load_sentence(need, candidate, now, weights)),
+            (parts.quality, _quality_sentence(candidate)),
+        )
+        if sentence
+    ]
+    extras.sort(key=lambda item: -item[0])
+    found.extend(sentence for _, sentence in extras)
+    return tuple(found[:4])
+
+
+def skills_sentence(need: Need, candidate: Candidate) -> str:
+    levels = {skill.skill_id: skill.level for skill in candidate.skills}
+    known = [
+        f"{skill.name} (expert)" if levels[skill.skill_id] == 3 else skill.name
+        for skill in need.skills
+        if skill.skill_id in levels
+    ]
+    missing = [skill.name for skill in need.skills if skill.skill_id not in levels]
+    sentence = f"Knows {_and_list(known)}"
+    if missing:
+        sentence += f", not {_or_list(missing)}"
+    return sentence
+
+
+def slot_sentence(need: Need, slot: Interval, now: datetime) -> str:
+    """'Free Tue 14:00, 2 days before your deadline', in the asker's zone."""
+    zone = get_zone(need.asker_timezone)
+    local = slot.start.astimezone(zone)
+    today = now.astimezone(zone).date()
+    days_ahead = (local.date() - today).days
+    if days_ahead == 0:
+        when = f"today {local:%H:%M}"
+    elif days_ahead == 1:
+        when = f"tomorrow {local:%H:%M}"
+    elif days_ahead < 7:
+        when = f"{local:%a %H:%M}"
+    else:
+        when = f"{local:%a} {local.day} {local:%b %H:%M}"
+    return f"Free {when}, {_margin_words(need.needed_by - slot.end)} before your deadline"
+
+
+def _margin_words(margin: timedelta) -> str:
+    hours = margin.total_seconds() / 3600
+    if hours >= 48:
+        return f"{int(hours // 24)} days"
+    if hours >= 24:
+        return "a day"
+    if hours >= 2:
+        return f"{int(hours)} hours"
+    if hours >= 1:
+        return "an hour"
+    return f"{max(int(margin.total_seconds() // 60), 0)} minutes"
+
+
+def _load_sentence(need: Need, candidate: Candidate, now: datetime, weights: Weights) -> str:
+    assert candidate.slot is not None
+    if slot_week_fill(need, candidate) > weights.nearly_full:
+        return ""
+    this_week = iso_week_start(now, candidate.timezone) == iso_week_start(
+        candidate.slot.start, candidate.timezone
+    )
+    if this_week and slot_week_fill(need, candidate) <= 0.5:
+        return "Has time this week"
+    if candidate.held_recently == 0:
+        return "Has had no sessions in the last four weeks"
+    if candidate.held_recently <= weights.recent_sessions_half / 2:
+        return "Has had few sessions lately"
+    if slot_week_fill(need, candidate) <= 0.5:
+        return "Has room in their weekly time budget"
+    return ""
+
+
+def _quality_sentence(candidate: Candidate) -> str:
+    if candidate.rating_average is not None and candidate.rating_count > 0:
+        if candidate.rating_average < 3.5:
+            return ""
+        people = "colleague" if candidate.rating_count == 1 else "colleagues"
+        return f"Rated {candidate.rating_average:.1f} by {candidate.rating_count} {people}"
+    if candidate.held_total == 0:
+        return "New to mentoring on Sidebar"
+    return ""
+
+
+def _and_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _or_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"

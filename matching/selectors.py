@@ -1,0 +1,95 @@
+"""Reads of requests and of the shortlist each one offers."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+
+from marketplace.models import Skill, User, UserSkill
+from marketplace.selectors import MentorCard
+from marketplace.session_data import Rating
+from marketplace.slots import Interval
+from matching.models import MentorRequest
+
+MAX_ID = 2**63 - 1
+
+
+def _with_skills(queryset: QuerySet[MentorRequest]) -> QuerySet[MentorRequest]:
+    return queryset.select_related("asker").prefetch_related(
+        Prefetch("skills", queryset=Skill.objects.order_by("name"))
+    )
+
+
+def requests_of(user: User) -> QuerySet[MentorRequest]:
+    """The person's own requests, newest first, with their skills (two queries per page)."""
+    return _with_skills(MentorRequest.objects.filter(asker=user)).order_by("-created_at", "-id")
+
+
+def request_for_owner(request_id: int, user: User) -> MentorRequest:
+    """The request if `user` asked it; 404 otherwise, so nobody learns another person's request exists."""
+    if not 0 < request_id <= MAX_ID:
+        raise Http404("No such request.")
+    try:
+        return _with_skills(MentorRequest.objects.filter(asker=user).select_related("booked_mentor")).get(
+            pk=request_id
+        )
+    except MentorRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+@dataclass(frozen=True)
+class OfferedMatch:
+    """One place on a request's shortlist, as offered."""
+
+    rank: int
+    score: float
+    reasons: list[str]
+    slot: Interval
+    card: MentorCard  # the mentor as browse shows them; next_slot is the offered slot
+
+    @property
+    def mentor(self) -> User:
+        return self.card.user
+
+
+def offered_matches(request: MentorRequest) -> list[OfferedMatch]:
+    """The stored shortlist with each mentor's details and skills: one query, whatever its length.
+
+    A mentor who has since left (or offers no skill any more) is left out rather than shown half.
+    """
+    entries = request.shortlist or []
+    if not entries:
+        return []
+    skills_by_mentor: dict[int, list[UserSkill]] = {}
+    for item in (
+        UserSkill.objects.filter(user_id__in=[entry["mentor_id"] for entry in entries], user__is_active=True)
+        .select_related("user__department", "skill")
+        .order_by("user_id", "-level", "skill__name")
+    ):
+        skills_by_mentor.setdefault(item.user_id, []).append(item)
+    offered = []
+    for entry in entries:
+        skills = skills_by_mentor.get(entry["mentor_id"])
+        if not skills:
+            continue
+        slot = Interval(_parse(entry["slot_start"]), _parse(entry["slot_end"]))
+        rating = Rating(entry["rating"], entry["rating_count"]) if entry.get("rating") is not None else None
+        offered.append(
+            OfferedMatch(
+                rank=entry["rank"],
+                score=entry["score"],
+                reasons=list(entry["reasons"]),
+                slot=slot,
+                card=MentorCard(user=skills[0].user, skills=skills, rating=rating, next_slots=[slot]),
+            )
+        )
+    return offered
+
+
+def _parse(value: str) -> datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError(f"not an ISO time: {value!r}")
+    return parsed

@@ -1,0 +1,148 @@
+"""Bookings API and the personal calendar feed (API.md: "Bookings"). Anyone but the two participants: 404."""
+
+import json
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions_app import calendar, selectors, services
+from sessions_app.serializers import (
+    BookingCreateSerializer,
+    BookingFilterSerializer,
+    CancelSerializer,
+    FeedbackSerializer,
+    RescheduleSerializer,
+    booking_representation,
+    feedback_representation,
+)
+
+BOOKING_SCHEMA = {200: dict}
+FEED_SCHEMA = inline_serializer("CalendarFeed", {"url": serializers.URLField()})
+
+
+class BookingListView(generics.GenericAPIView):
+    @extend_schema(
+        operation_id="v1_bookings_list",
+        parameters=[
+            OpenApiParameter("role", str, enum=["mentor", "mentee"]),
+            OpenApiParameter("status", str, enum=["confirmed", "cancelled", "completed", "no_show"]),
+            OpenApiParameter("upcoming", bool),
+            OpenApiParameter("page", int),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        filters = BookingFilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        bookings = selectors.bookings_for(request.user, **filters.validated_data, now=timezone.now())
+        page = self.paginate_queryset(bookings)
+        return self.get_paginated_response([booking_representation(booking, request) for booking in page])
+
+    @extend_schema(request=BookingCreateSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        serializer = BookingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        booking = services.book_session(
+            mentee=request.user,
+            mentor=data["mentor"],
+            start=data["start"],
+            minutes=data["duration"],
+            topic=data["topic"],
+            request_id=data.get("request"),
+        )
+        return Response(booking_representation(booking, request), status=status.HTTP_201_CREATED)
+
+
+class BookingDetailView(APIView):
+    @extend_schema(responses=BOOKING_SCHEMA)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(booking_representation(selectors.booking_for_participant(pk, request.user), request))
+
+
+class BookingCancelView(APIView):
+    @extend_schema(request=CancelSerializer, responses=BOOKING_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.cancel_booking(
+            booking=booking, by=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(booking_representation(booking, request))
+
+
+class BookingRescheduleView(APIView):
+    @extend_schema(request=RescheduleSerializer, responses=BOOKING_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        serializer = RescheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.reschedule_booking(
+            booking=booking, by=request.user, start=serializer.validated_data["start"]
+        )
+        return Response(booking_representation(booking, request))
+
+
+class BookingNoShowView(APIView):
+    """The mentor marks that the mentee did not come (mentees get 403, everyone else 404)."""
+
+    @extend_schema(request=None, responses=BOOKING_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        booking = services.mark_no_show(booking=booking, by=request.user)
+        return Response(booking_representation(booking, request))
+
+
+class BookingFeedbackView(APIView):
+    @extend_schema(request=FeedbackSerializer, responses={201: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        serializer = FeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = services.give_feedback(booking=booking, by=request.user, **serializer.validated_data)
+        return Response(feedback_representation(feedback), status=status.HTTP_201_CREATED)
+
+
+class ICalendarRenderer(BaseRenderer):
+    """Lets clients ask for text/calendar; errors still come back as JSON text."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
+class BookingIcsView(APIView):
+    renderer_classes = [JSONRenderer, ICalendarRenderer]
+
+    @extend_schema(responses={(200, "text/calendar"): str})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        booking = selectors.booking_for_participant(pk, request.user)
+        response = HttpResponse(
+            calendar.booking_ics(booking, recipient=request.user, method=calendar.METHOD_PUBLISH),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="sidebar-session-{booking.pk}.ics"'
+        return response
+
+
+class CalendarFeedView(APIView):
+    @extend_schema(responses={200: FEED_SCHEMA})
+    def get(self, request: Request) -> Response:
+        return Response({"url": calendar.feed_url(request.user)})
+
+
+class CalendarFeedRotateView(APIView):
+    @extend_schema(request=None, responses={200: FEED_SCHEMA})
+    def post(self, request: Request) -> Response:
+        services.rotate_calendar_token(user=request.user)
+        return Response({"url": calendar.feed_url(request.user)})

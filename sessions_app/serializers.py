@@ -1,0 +1,123 @@
+"""Input validation and output shapes of the bookings API (API.md: "Bookings")."""
+
+from datetime import UTC, datetime
+
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from marketplace.models import User
+from sessions_app.models import SESSION_LENGTHS, Booking, Feedback
+from sessions_app.selectors import MAX_ID
+from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
+
+
+def iso_utc(instant: datetime | None) -> str | None:
+    """API.md: times come back in UTC with Z, whatever zone the request was rendered in."""
+    return None if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class AwareDateTimeField(serializers.Field):
+    """An ISO 8601 time with an offset or Z; a time without one would be ambiguous, so it is a 400."""
+
+    default_error_messages = {
+        "invalid": "Give a time in ISO 8601, e.g. 2026-03-10T09:00:00Z.",
+        "naive": "Give the time with its UTC offset, e.g. 2026-03-10T09:00:00Z or 2026-03-10T10:00:00+01:00.",
+    }
+
+    def to_internal_value(self, data) -> datetime:
+        if not isinstance(data, str) or len(data) > 64:
+            self.fail("invalid")
+        try:
+            parsed = parse_datetime(data.strip())
+        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+            parsed = None
+        if parsed is None:
+            self.fail("invalid")
+        if parsed.utcoffset() is None:
+            self.fail("naive")
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 shifted past the calendar's ends
+            self.fail("invalid")
+
+    def to_representation(self, value: datetime) -> str | None:
+        return iso_utc(value)
+
+
+DURATION_ERRORS = {"invalid_choice": "Sessions last 20 or 30 minutes."}
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = AwareDateTimeField()
+    duration = serializers.ChoiceField(choices=SESSION_LENGTHS, error_messages=DURATION_ERRORS)
+    topic = serializers.CharField(max_length=TOPIC_MAX_LENGTH)
+    request = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+
+    def validate_mentor(self, mentor_id: int) -> User:
+        mentor = User.objects.filter(pk=mentor_id, is_mentor=True, is_active=True).first()
+        if mentor is None:
+            raise serializers.ValidationError("No mentor with this id offers sessions.")
+        return mentor
+
+
+class BookingFilterSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["mentor", "mentee"], required=False)
+    status = serializers.ChoiceField(choices=Booking.Status.values, required=False)
+    upcoming = serializers.BooleanField(required=False)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")
+
+
+class RescheduleSerializer(serializers.Serializer):
+    start = AwareDateTimeField()
+
+
+class FeedbackSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    helpful = serializers.BooleanField()
+    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    next_step = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+def person(user: User) -> dict:
+    return {"id": user.pk, "display_name": user.name}
+
+
+def booking_representation(booking: Booking, request: Request) -> dict:
+    """API.md's booking object; `booking` comes with mentor and mentee loaded (no further queries)."""
+    return {
+        "id": booking.pk,
+        "mentor": person(booking.mentor),
+        "mentee": person(booking.mentee),
+        "start": iso_utc(booking.start),
+        "end": iso_utc(booking.end),
+        "duration": booking.duration,
+        "topic": booking.topic,
+        "status": booking.status,
+        "meeting_url": booking.meeting_url,
+        "ics_url": request.build_absolute_uri(reverse("api-booking-ics", args=[booking.pk])),
+        "cancel_reason": booking.cancel_reason,
+        "cancelled_at": iso_utc(booking.cancelled_at),
+        "created_at": iso_utc(booking.created_at),
+    }
+
+
+def feedback_representation(feedback: Feedback) -> dict:
+    return {
+        "id": feedback.pk,
+        "booking": feedback.booking_id,
+        "role": feedback.role,
+        "rating": feedback.rating,
+        "helpful": feedback.helpful,
+        "comment": feedback.comment,
+        "next_step": feedback.next_step,
+        "created_at": iso_utc(feedback.created_at),
+    }

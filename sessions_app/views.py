@@ -1,0 +1,222 @@
+"""Pages of sessions: the booking confirm step, my sessions, one session, reschedule, the calendar feed."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from marketplace.errors import Conflict, InvalidInput
+from marketplace.schedules import slot_is_bookable
+from marketplace.timezones import get_zone
+from sessions_app import calendar, selectors, services
+from sessions_app.forms import BookingForm, CancelForm, RescheduleForm, SlotForm
+from sessions_app.models import Booking
+
+PAST_PAGE_SIZE = 20
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book_session(request: HttpRequest) -> HttpResponse:
+    """The confirm step after a slot button: topic and length, then book (or say the slot just went)."""
+    slot = SlotForm(request.POST if request.method == "POST" else request.GET)
+    if not slot.is_valid() or not slot.cleaned_data.get("start"):
+        return render(request, "sessions_app/book_invalid.html", {"errors": slot.errors}, status=400)
+    mentor = slot.cleaned_data["mentor"]
+    lengths = sorted(mentor.mentor_profile.session_lengths)
+    status = 200
+    if request.method == "POST":
+        form = BookingForm(request.POST, lengths=lengths)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = services.book_session(
+                    mentee=request.user,
+                    mentor=mentor,
+                    start=data["start"],
+                    minutes=data["duration"],
+                    topic=data["topic"],
+                    request_id=data.get("request"),
+                )
+            except Conflict as error:
+                form.add_error(None, error.message)
+                status = 409
+            except InvalidInput as error:
+                form.add_error(error.field if error.field in ("topic", "duration") else None, error.message)
+                status = 400
+            else:
+                messages.success(request, f"Booked: {booking.duration} minutes with {mentor.name}.")
+                return redirect("session-detail", pk=booking.pk)
+        else:
+            status = 400
+    else:
+        wanted = slot.cleaned_data.get("duration")
+        form = BookingForm(
+            initial={
+                "mentor": mentor.pk,
+                "start": request.GET.get("start"),
+                "request": slot.cleaned_data.get("request"),
+                "duration": wanted if wanted in lengths else lengths[-1],
+            },
+            lengths=lengths,
+        )
+    start = slot.cleaned_data["start"]
+    duration = (form.cleaned_data.get("duration") if form.is_bound else None) or form.initial.get("duration")
+    still_free = request.user.pk != mentor.pk and slot_is_bookable(
+        mentor.pk,
+        asker_id=request.user.pk,
+        start=start,
+        duration_minutes=duration or lengths[-1],
+        now=timezone.now(),
+    )
+    context = {
+        "form": form,
+        "mentor": mentor,
+        "start": start,
+        "start_iso": start.isoformat().replace("+00:00", "Z"),
+        "lengths": lengths,
+        "is_self": request.user.pk == mentor.pk,
+        "still_free": still_free,
+    }
+    return render(request, "sessions_app/book.html", context, status=status)
+
+
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    past = Paginator(selectors.past_sessions(request.user, now=now), PAST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "upcoming": list(selectors.upcoming_sessions(request.user, now=now)),
+        "past": past,
+        "now": now,
+        "feed_url": calendar.feed_url(request.user),
+    }
+    return render(request, "sessions_app/session_list.html", context)
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_for_participant(pk, request.user)
+    return _render_detail(request, booking, CancelForm())
+
+
+@login_required
+@require_POST
+def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_for_participant(pk, request.user)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, booking, form, status=400)
+    try:
+        services.cancel_booking(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+    except (Conflict, InvalidInput) as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, booking, form, status=error.status_code)
+    messages.success(request, "Session cancelled. You both get an email with the calendar update.")
+    return redirect("session-list")
+
+
+@login_required
+@require_POST
+def mark_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_for_participant(pk, request.user)
+    try:
+        services.mark_no_show(booking=booking, by=request.user)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Marked as a no-show.")
+    return redirect("session-detail", pk=booking.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule_session(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = selectors.booking_for_participant(pk, request.user)
+    error = None
+    status = 200
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid() and form.cleaned_data["start"]:
+            try:
+                services.reschedule_booking(
+                    booking=booking, by=request.user, start=form.cleaned_data["start"]
+                )
+            except (Conflict, InvalidInput) as problem:
+                error, status = problem.message, problem.status_code
+            else:
+                messages.success(request, "Session moved. You both get an email with the calendar update.")
+                return redirect("session-detail", pk=booking.pk)
+        else:
+            error, status = "Pick one of the times below.", 400
+        booking = selectors.booking_for_participant(pk, request.user)
+    can_move = booking.status == Booking.Status.CONFIRMED and booking.start > timezone.now()
+    slots = selectors.reschedule_slots(booking, now=timezone.now()) if can_move else []
+    context = {
+        "booking": booking,
+        "other": booking.other_participant(request.user),
+        "days": _slots_by_day(slots, request.user.timezone),
+        "error": error,
+        "can_move": can_move,
+    }
+    return render(request, "sessions_app/reschedule.html", context, status=status)
+
+
+@login_required
+@require_POST
+def rotate_calendar_feed(request: HttpRequest) -> HttpResponse:
+    services.rotate_calendar_token(user=request.user)
+    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+    return redirect("session-list")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret personal feed: no login, the token in the URL is the key (rotate it to revoke)."""
+    user = selectors.user_by_calendar_token(token)
+    sessions = selectors.calendar_feed_sessions(user, now=timezone.now())
+    response = HttpResponse(calendar.feed_ics(user, sessions), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _render_detail(request: HttpRequest, booking: Booking, cancel_form: CancelForm, status: int = 200):
+    now = timezone.now()
+    is_mentor = booking.mentor_id == request.user.pk
+    context = {
+        "booking": booking,
+        "other": booking.other_participant(request.user),
+        "is_mentor": is_mentor,
+        "can_change": booking.status == Booking.Status.CONFIRMED and booking.start > now,
+        "can_mark_no_show": is_mentor
+        and booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+        and booking.start <= now,
+        "cancel_form": cancel_form,
+    }
+    return render(request, "sessions_app/session_detail.html", context, status=status)
+
+
+def _slots_by_day(slots, zone_name: str) -> list[tuple[datetime, list]]:
+    """Slots grouped by the viewer's local day, for rows of buttons."""
+    try:
+        zone = get_zone(zone_name)
+    except ValueError:
+        zone = get_zone("UTC")
+    days: dict = defaultdict(list)
+    for slot in slots:
+        local = slot.start.astimezone(zone)
+        days[local.date()].append((local, slot.start.isoformat().replace("+00:00", "Z")))
+    return [(items[0][0], items) for _, items in sorted(days.items())]

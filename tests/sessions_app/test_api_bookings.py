@@ -1,0 +1,424 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from marketplace.models import MentorProfile
+from sessions_app import services
+from sessions_app.models import Booking
+from tests.factories import BookingFactory, MentorFactory, UserFactory
+from tests.sessions_app.helpers import slot
+
+BOOKINGS = "/api/v1/bookings/"
+
+
+def z(instant) -> str:
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def payload(who, **change) -> dict:
+    return {"mentor": who.pk, "start": z(slot()), "duration": 30, "topic": "Board presentation"} | change
+
+
+def test_booking_answers_201_with_the_booking_object_in_utc(api_as, mentee, open_mentor):
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, start=slot().isoformat()), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert set(body) >= {
+        "id",
+        "mentor",
+        "mentee",
+        "start",
+        "end",
+        "duration",
+        "topic",
+        "status",
+        "meeting_url",
+        "ics_url",
+    }
+    assert body["mentor"] == {"id": open_mentor.pk, "display_name": "Marco Mentor"}
+    assert body["mentee"] == {"id": mentee.pk, "display_name": "Maya Mentee"}
+    assert (body["start"], body["end"]) == (z(slot()), z(slot() + timedelta(minutes=30)))
+    assert (body["duration"], body["status"], body["topic"]) == (30, "confirmed", "Board presentation")
+    assert body["ics_url"].endswith(f"/api/v1/bookings/{body['id']}/ics/")
+
+
+def test_a_start_with_any_offset_means_the_same_instant(api_as, mentee, open_mentor):
+    berlin = slot().astimezone(timezone.get_fixed_timezone(60)).isoformat()
+
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, start=berlin), format="json")
+
+    assert response.status_code == 201
+    assert response.json()["start"] == z(slot())
+
+
+def test_times_come_back_in_utc_even_when_the_browser_session_is_in_another_zone(client, mentee, open_mentor):
+    client.force_login(mentee)  # the middleware activates Europe/London for session-authenticated requests
+    mentee.timezone = "Asia/Tokyo"
+    mentee.save()
+
+    response = client.post(BOOKINGS, payload(open_mentor), content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.json()["start"] == z(slot())
+
+
+def test_a_slot_that_is_not_bookable_is_409_slot_unavailable(api_as, mentee, outsider, open_mentor):
+    services.book_session(mentee=outsider, mentor=open_mentor, start=slot(), minutes=30, topic="First")
+
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor), format="json")
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": response.json()["detail"], "code": "slot_unavailable"}
+    assert Booking.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start": "next tuesday"}, "start"),
+        ({"start": "2026-02-30T10:00:00Z"}, "start"),
+        ({"start": "2026-03-10T10:00:00"}, "start"),
+        ({"start": "9999-12-31T23:59:59-12:00"}, "start"),
+        ({"start": 12345}, "start"),
+        ({"duration": 25}, "duration"),
+        ({"duration": "long"}, "duration"),
+        ({"topic": ""}, "topic"),
+        ({"topic": "x" * 201}, "topic"),
+        ({"mentor": 987654321}, "mentor"),
+        ({"mentor": "marco"}, "mentor"),
+        ({"mentor": 10**30}, "mentor"),
+        ({"mentor": None}, "mentor"),
+        ({"request": "abc"}, "request"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(api_as, mentee, open_mentor, change, field):
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, **change), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_past_start_is_400_on_start(api_as, mentee, open_mentor):
+    past = z(timezone.now() - timedelta(hours=1))
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, start=past), format="json")
+    assert response.status_code == 400
+    assert "passed" in response.json()["start"][0]
+
+
+def test_a_duration_the_mentor_does_not_offer_is_400_on_duration(api_as, mentee, open_mentor):
+    MentorProfile.objects.filter(user=open_mentor).update(session_lengths=[20])
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, duration=30), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["duration"]
+
+
+def test_booking_yourself_is_400_on_mentor(api_as, open_mentor):
+    response = api_as(open_mentor).post(BOOKINGS, payload(open_mentor), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["mentor"]
+
+
+def test_a_body_that_is_not_an_object_is_400(api_as, mentee):
+    response = api_as(mentee).post(BOOKINGS, [1, 2], format="json")
+    assert response.status_code == 400
+
+
+def test_booking_needs_a_login(api, open_mentor):
+    response = api.post(BOOKINGS, payload(open_mentor), format="json")
+    assert response.status_code in (401, 403)
+    assert not Booking.objects.exists()
+
+
+def test_the_list_shows_only_the_callers_own_bookings_with_filters(api_as, mentee, outsider, open_mentor):
+    now = timezone.now()
+    upcoming = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+    past = BookingFactory(
+        mentor=open_mentor, mentee=mentee, start=now - timedelta(days=3), status="completed"
+    )
+    given = BookingFactory(mentor=mentee, mentee=outsider, start=slot(days=3))
+    BookingFactory(mentor=open_mentor, mentee=outsider, start=slot(days=4))  # not the caller's
+    client = api_as(mentee)
+
+    def ids(query: str = "") -> list[int]:
+        response = client.get(BOOKINGS + query)
+        assert response.status_code == 200
+        return [item["id"] for item in response.json()["results"]]
+
+    assert set(ids()) == {upcoming.pk, past.pk, given.pk}
+    assert set(ids("?role=mentee")) == {upcoming.pk, past.pk}
+    assert ids("?role=mentor") == [given.pk]
+    assert ids("?status=completed") == [past.pk]
+    assert ids("?upcoming=true") == [upcoming.pk, given.pk]
+    assert ids("?upcoming=false") == [past.pk]
+
+
+@pytest.mark.parametrize("query", ["?role=boss", "?status=done", "?upcoming=maybe"])
+def test_bad_list_filters_are_400_naming_the_filter(api_as, mentee, query):
+    response = api_as(mentee).get(BOOKINGS + query)
+    assert response.status_code == 400
+    assert query[1:].split("=")[0] in response.json()
+
+
+def test_the_list_is_paginated_and_needs_a_fixed_number_of_queries(
+    api_as, mentee, open_mentor, django_assert_max_num_queries
+):
+    for day in range(25):
+        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day + 1))
+    client = api_as(mentee)
+
+    with django_assert_max_num_queries(2):
+        response = client.get(BOOKINGS)
+
+    body = response.json()
+    assert (body["count"], len(body["results"]), body["previous"]) == (25, 20, None)
+    assert body["next"].endswith("page=2")
+    assert len(client.get(BOOKINGS + "?page=2").json()["results"]) == 5
+
+
+def test_a_participant_sees_the_booking(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee)
+    for person in (mentee, open_mentor):
+        response = api_as(person).get(f"{BOOKINGS}{booking.pk}/")
+        assert response.status_code == 200
+        assert response.json()["id"] == booking.pk
+
+
+def test_cancel_answers_the_cancelled_booking_and_the_slot_is_offered_again(
+    api_as, mentee, outsider, open_mentor
+):
+    booking = services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Help")
+
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "Solved it"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["cancel_reason"]) == ("cancelled", "Solved it")
+    again = api_as(outsider).post(BOOKINGS, payload(open_mentor), format="json")
+    assert again.status_code == 201
+
+
+def test_cancelling_twice_is_a_409(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, status="cancelled")
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_confirmed"
+
+
+def test_reschedule_answers_the_new_times(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+
+    response = api_as(mentee).post(
+        f"{BOOKINGS}{booking.pk}/reschedule/", {"start": z(slot(days=3, hour=15))}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["start"], response.json()["end"]) == (
+        z(slot(days=3, hour=15)),
+        z(slot(days=3, hour=15, minute=30)),
+    )
+
+
+def test_a_reschedule_conflict_is_409_and_leaves_the_booking_as_it_was(api_as, mentee, outsider, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(hour=10))
+    BookingFactory(mentor=open_mentor, mentee=outsider, start=slot(hour=15))
+    client = api_as(mentee)
+
+    response = client.post(f"{BOOKINGS}{booking.pk}/reschedule/", {"start": z(slot(hour=15))}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "slot_unavailable"
+    assert client.get(f"{BOOKINGS}{booking.pk}/").json()["start"] == z(slot(hour=10))
+
+
+@pytest.mark.parametrize("start", ["soon", "", None])
+def test_a_reschedule_without_a_usable_start_is_400(api_as, mentee, open_mentor, start):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee)
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/reschedule/", {"start": start}, format="json")
+    assert response.status_code == 400
+    assert "start" in response.json()
+
+
+def test_the_ics_endpoint_serves_one_event_as_text_calendar(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee)
+
+    response = api_as(mentee).get(f"{BOOKINGS}{booking.pk}/ics/", HTTP_ACCEPT="text/calendar")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert response.content.count(b"BEGIN:VEVENT") == 1
+    assert f"UID:{booking.uid}@sidebar".encode() in response.content
+
+
+def test_the_mentor_marks_a_no_show_but_the_mentee_may_not(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(minutes=15))
+
+    assert api_as(mentee).post(f"{BOOKINGS}{booking.pk}/no-show/").status_code == 403
+    response = api_as(open_mentor).post(f"{BOOKINGS}{booking.pk}/no-show/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "no_show"
+
+
+def test_feedback_after_the_session_is_201_and_only_once(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
+    url = f"{BOOKINGS}{booking.pk}/feedback/"
+    body = {"rating": 5, "helpful": True, "comment": "Clear", "next_step": "Rehearse twice"}
+
+    first = api_as(mentee).post(url, body, format="json")
+    again = api_as(mentee).post(url, body, format="json")
+
+    assert first.status_code == 201
+    assert (first.json()["rating"], first.json()["next_step"]) == (5, "Rehearse twice")
+    assert (again.status_code, again.json()["code"]) == (409, "already_given")
+
+
+def test_feedback_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+    response = api_as(mentee).post(
+        f"{BOOKINGS}{booking.pk}/feedback/", {"rating": 4, "helpful": True}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "too_early")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"rating": 6, "helpful": True}, "rating"), ({"rating": 3}, "helpful")]
+)
+def test_bad_feedback_is_400_naming_the_field(api_as, mentee, open_mentor, body, field):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/feedback/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+# --- Participants only: every booking endpoint answers 404 to anyone else -------------------------------
+
+
+@pytest.fixture
+def someone_elses_booking(mentee, open_mentor):
+    return BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
+
+
+def test_an_outsider_gets_404_for_the_detail(api_as, outsider, someone_elses_booking):
+    assert api_as(outsider).get(f"{BOOKINGS}{someone_elses_booking.pk}/").status_code == 404
+
+
+def test_an_outsider_gets_404_for_cancel_and_nothing_changes(api_as, outsider, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+    response = api_as(outsider).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "x"}, format="json")
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+
+
+def test_an_outsider_gets_404_for_reschedule_and_nothing_changes(api_as, outsider, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+    response = api_as(outsider).post(
+        f"{BOOKINGS}{booking.pk}/reschedule/", {"start": z(slot(days=3))}, format="json"
+    )
+    assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.start == slot()
+
+
+def test_an_outsider_gets_404_for_the_ics(api_as, outsider, someone_elses_booking):
+    assert api_as(outsider).get(f"{BOOKINGS}{someone_elses_booking.pk}/ics/").status_code == 404
+
+
+def test_an_outsider_gets_404_for_feedback(api_as, outsider, someone_elses_booking):
+    response = api_as(outsider).post(
+        f"{BOOKINGS}{someone_elses_booking.pk}/feedback/", {"rating": 1, "helpful": False}, format="json"
+    )
+    assert response.status_code == 404
+    assert not someone_elses_booking.feedback.exists()
+
+
+def test_an_outsider_gets_404_for_no_show(api_as, outsider, someone_elses_booking):
+    assert api_as(outsider).post(f"{BOOKINGS}{someone_elses_booking.pk}/no-show/").status_code == 404
+    someone_elses_booking.refresh_from_db()
+    assert someone_elses_booking.status == "confirmed"
+
+
+def test_an_outsider_does_not_see_it_in_their_list(api_as, outsider, someone_elses_booking):
+    assert api_as(outsider).get(BOOKINGS).json()["count"] == 0
+
+
+def test_hr_admins_get_404_for_other_peoples_bookings_too(api_as, hr, someone_elses_booking):
+    assert api_as(hr).get(f"{BOOKINGS}{someone_elses_booking.pk}/").status_code == 404
+
+
+def test_an_id_that_does_not_fit_a_database_integer_is_404(api_as, mentee):
+    assert api_as(mentee).get(f"{BOOKINGS}{10**25}/").status_code == 404
+
+
+# --- The personal calendar feed ----------------------------------------------------------------------------
+
+
+def test_the_calendar_feed_url_is_secret_and_rotation_replaces_it(api_as, mentee):
+    client = api_as(mentee)
+    url = client.get("/api/v1/me/calendar-feed/").json()["url"]
+    assert url.endswith(f"/calendar/{mentee.calendar_token}.ics")
+
+    rotated = client.post("/api/v1/me/calendar-feed/rotate/")
+
+    assert rotated.status_code == 200
+    assert rotated.json()["url"] != url
+    assert client.get("/api/v1/me/calendar-feed/").json() == rotated.json()
+
+
+def test_the_booking_flow_sends_both_people_an_email_once_committed(
+    api_as, mentee, open_mentor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(mentee).post(BOOKINGS, payload(open_mentor), format="json")
+
+    assert response.status_code == 201
+    assert sorted(message.to[0] for message in mail.outbox) == ["mentee@example.com", "mentor@example.com"]
+
+
+def test_an_unknown_person_as_mentor_is_400_even_if_they_exist(api_as, mentee):
+    someone = UserFactory()
+    response = api_as(mentee).post(BOOKINGS, payload(someone), format="json")
+    assert response.status_code == 400
+    assert "mentor" in response.json()
+
+
+def test_a_paused_mentor_is_409(api_as, mentee):
+    paused = MentorFactory()
+    MentorProfile.objects.filter(user=paused).update(accepting=False)
+    response = api_as(mentee).post(BOOKINGS, payload(paused), format="json")
+    assert response.status_code == 409
+
+
+def _mentor_request(asker):
+    from matching.models import MentorRequest
+
+    return MentorRequest.objects.create(asker=asker, topic="Board deck", needed_by=slot(days=5), duration=30)
+
+
+def test_booking_for_my_request_marks_it_booked(api_as, mentee, open_mentor):
+    request = _mentor_request(mentee)
+
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, request=request.pk), format="json")
+
+    assert response.status_code == 201
+    request.refresh_from_db()
+    assert (request.status, request.booked_session_start, request.booked_mentor) == (
+        "booked",
+        slot(),
+        open_mentor,
+    )
+
+
+def test_booking_for_someone_elses_request_is_400_on_request_and_books_nothing(
+    api_as, mentee, outsider, open_mentor
+):
+    request = _mentor_request(outsider)
+
+    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, request=request.pk), format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["request"]
+    assert not Booking.objects.exists()
+    request.refresh_from_db()
+    assert request.status == "open"

@@ -1,0 +1,122 @@
+import random
+from datetime import timedelta
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from marketplace.demo import seed_people
+from marketplace.schedules import slot_is_bookable
+from sessions_app import demo
+from sessions_app.models import Booking, Feedback
+
+
+@pytest.fixture(autouse=True)
+def _debug_on(settings):
+    settings.DEBUG = True
+
+
+def seed(now, seed_value=3, weeks=6):
+    rng = random.Random(seed_value)
+    people = seed_people(rng=rng, mentors=15, employees=40, progress=lambda *args: None)
+    result = demo.seed_sessions(
+        rng=rng,
+        mentee_ids=[people.mentee_id, *people.employee_ids],
+        demo_mentor_id=people.mentor_id,
+        demo_mentee_id=people.mentee_id,
+        weeks_of_history=weeks,
+        progress=lambda *args: None,
+        now=now,
+    )
+    return people, result
+
+
+@pytest.mark.django_db
+def test_history_has_every_outcome_and_upcoming_sessions_are_confirmed():
+    now = timezone.now()
+    _, result = seed(now)
+
+    by_status = dict(Booking.objects.values_list("status").annotate(n=Count("id")))
+    assert set(by_status) == {"completed", "cancelled", "no_show", "confirmed"}
+    assert result.sessions == sum(by_status.values())
+    assert result.upcoming == by_status["confirmed"] > 0
+    assert not Booking.objects.filter(status="confirmed", start__lte=now).exists()
+    assert not Booking.objects.exclude(status="confirmed").filter(end__gt=now).exists()
+    assert Booking.objects.filter(start__lt=now - timedelta(weeks=5)).exists()
+    assert not Booking.objects.filter(start__lt=now - timedelta(weeks=7, days=1)).exists()
+
+
+@pytest.mark.django_db
+def test_every_upcoming_demo_session_is_one_the_slot_engine_would_have_offered():
+    now = timezone.now()
+    seed(now)
+
+    for booking in Booking.objects.filter(status="confirmed"):
+        assert slot_is_bookable(
+            booking.mentor_id,
+            asker_id=booking.mentee_id,
+            start=booking.start,
+            duration_minutes=booking.duration,
+            now=now,
+            ignore_keys={booking.pk},
+        ), booking
+
+
+@pytest.mark.django_db
+def test_no_person_is_in_two_demo_sessions_at_once():
+    seed(timezone.now())
+
+    for field in ("mentor_id", "mentee_id"):
+        rows = sorted(Booking.objects.values_list(field, "start", "end"))
+        for (person, _, end), (next_person, next_start, _) in pairwise(rows):
+            assert person != next_person or end <= next_start
+
+
+@pytest.mark.django_db
+def test_feedback_is_only_on_completed_sessions_by_their_participants():
+    seed(timezone.now())
+
+    assert Feedback.objects.exists()
+    assert not Feedback.objects.exclude(booking__status="completed").exists()
+    for feedback in Feedback.objects.select_related("booking"):
+        expected = feedback.booking.mentee_id if feedback.role == "mentee" else feedback.booking.mentor_id
+        assert feedback.author_id == expected
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_have_sessions_together_past_and_upcoming():
+    people, _ = seed(timezone.now())
+
+    together = Booking.objects.filter(mentor_id=people.mentor_id, mentee_id=people.mentee_id)
+    assert together.filter(status="confirmed").exists()
+    assert together.filter(status="completed").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_and_clock_give_the_same_sessions():
+    now = timezone.now()
+    fields = ("mentor__email", "mentee__email", "start", "duration", "status", "topic", "uid")
+    seed(now)
+    first = list(Booking.objects.order_by("start", "mentor__email").values_list(*fields))
+    from marketplace.models import User
+
+    User.objects.all().delete()
+    seed(now)
+
+    assert list(Booking.objects.order_by("start", "mentor__email").values_list(*fields)) == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_reports_sessions_and_respects_weeks_of_history():
+    out = StringIO()
+    call_command("seed_demo", mentors=8, employees=20, weeks_of_history=0, stdout=out)
+
+    assert "sessions" in out.getvalue()
+    assert (
+        not Booking.objects.exclude(status="confirmed")
+        .exclude(start__gte=timezone.now() - timedelta(days=7))
+        .exists()
+    )

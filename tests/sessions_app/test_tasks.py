@@ -1,0 +1,173 @@
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+from icalendar import Calendar
+
+from sessions_app import services, tasks
+from sessions_app.models import Booking, OutboundMessage
+from tests.factories import BookingFactory, MentorFactory, UserFactory
+from tests.sessions_app.helpers import slot
+
+
+@pytest.fixture
+def far_apart_booking(db):
+    mentee = UserFactory(email="nia@example.com", display_name="Nia New York", timezone="America/New_York")
+    mentor = MentorFactory(email="sam@example.com", display_name="Sam Sydney", timezone="Australia/Sydney")
+    start = datetime(2027, 3, 16, 14, 0, tzinfo=UTC)
+    return BookingFactory(mentor=mentor, mentee=mentee, start=start, topic="Salary talk")
+
+
+def queue(booking: Booking, kind: str = "confirmation", due_at: datetime | None = None) -> None:
+    for recipient in (booking.mentee, booking.mentor):
+        OutboundMessage.objects.create(
+            booking=booking,
+            kind=kind,
+            recipient=recipient,
+            sequence=booking.sequence,
+            due_at=due_at or timezone.now(),
+        )
+
+
+def email_to(address: str):
+    [message] = [message for message in mail.outbox if message.to == [address]]
+    return message
+
+
+def calendar_of(message) -> Calendar:
+    [part] = [part for part in message.attachments if part.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_each_person_gets_an_email_in_their_own_zone_with_the_zone_named(far_apart_booking):
+    queue(far_apart_booking)
+
+    assert tasks.send_due_messages() == 2
+
+    to_mentee, to_mentor = email_to("nia@example.com"), email_to("sam@example.com")
+    assert "Tuesday 16 March 2027, 10:00–10:30 (America/New_York, EDT)" in to_mentee.body
+    assert "Wednesday 17 March 2027, 01:00–01:30 (Australia/Sydney, AEDT)" in to_mentor.body
+    assert "Sam Sydney" in to_mentee.subject
+    assert "(America/New_York)" in to_mentee.subject
+    html = {mimetype: content for content, mimetype in to_mentee.alternatives}["text/html"]
+    assert "10:00–10:30 (America/New_York, EDT)" in html
+    assert far_apart_booking.meeting_url in html
+
+
+def test_the_email_carries_an_ics_request_in_the_recipients_zone(far_apart_booking):
+    queue(far_apart_booking)
+
+    tasks.send_due_messages()
+
+    message = email_to("nia@example.com")
+    [part] = [part for part in message.attachments if part.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    event = calendar_of(message).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == far_apart_booking.start
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+
+
+def test_a_cancellation_email_carries_method_cancel_and_the_reason(far_apart_booking):
+    services.cancel_booking(booking=far_apart_booking, by=far_apart_booking.mentee, reason="Got the answer")
+
+    tasks.send_due_messages()
+
+    message = email_to("sam@example.com")
+    assert message.subject.startswith("Cancelled")
+    assert "Nia New York cancelled your session" in message.body
+    assert "Got the answer" in message.body
+    assert str(calendar_of(message)["METHOD"]) == "CANCEL"
+
+
+def test_a_reschedule_email_shows_the_new_time(far_apart_booking):
+    far_apart_booking.start += timedelta(days=1)
+    far_apart_booking.end += timedelta(days=1)
+    far_apart_booking.sequence = 1
+    far_apart_booking.save()
+    queue(far_apart_booking, kind="reschedule")
+
+    tasks.send_due_messages()
+
+    message = email_to("nia@example.com")
+    assert message.subject.startswith("Moved")
+    assert "Wednesday 17 March 2027, 10:00–10:30" in message.body
+    assert int(calendar_of(message).walk("VEVENT")[0]["SEQUENCE"]) == 1
+
+
+def test_sent_messages_are_marked_and_never_sent_twice(far_apart_booking):
+    queue(far_apart_booking)
+
+    tasks.send_due_messages()
+    tasks.send_due_messages()
+
+    assert len(mail.outbox) == 2
+    assert set(OutboundMessage.objects.values_list("status", "attempts")) == {("sent", 1)}
+    assert not OutboundMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_messages_not_yet_due_wait(far_apart_booking):
+    queue(far_apart_booking, due_at=timezone.now() + timedelta(hours=1))
+
+    assert tasks.send_due_messages() == 0
+    assert mail.outbox == []
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"pending"}
+
+
+def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(far_apart_booking):
+    queue(far_apart_booking)
+    message = OutboundMessage.objects.filter(recipient=far_apart_booking.mentee).get()
+    now = timezone.now()
+
+    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("SMTP down")):
+        services.deliver_due_messages(now=now)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "SMTP down" in message.last_error
+    assert message.due_at > now
+    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("SMTP down")):
+        for day in range(1, 5):  # each retry is due later than the one before
+            services.deliver_due_messages(now=timezone.now() + timedelta(days=day))
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("failed", 5)
+
+
+def test_outbox_rows_of_a_rolled_back_booking_are_never_sent(
+    mentee, open_mentor, django_capture_on_commit_callbacks
+):
+    def book_then_fail() -> None:
+        with transaction.atomic():
+            services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
+            raise RuntimeError("rolled back")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        book_then_fail()
+
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not OutboundMessage.objects.exists()
+
+
+def test_committing_a_booking_starts_delivery(mentee, open_mentor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
+
+    assert sorted(message.to[0] for message in mail.outbox) == [mentee.email, open_mentor.email]
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_completion_task_completes_ended_sessions(far_apart_booking):
+    ended = BookingFactory(
+        mentor=far_apart_booking.mentor,
+        mentee=far_apart_booking.mentee,
+        start=timezone.now() - timedelta(hours=1),
+    )
+
+    assert tasks.complete_finished_sessions() == 1
+
+    ended.refresh_from_db()
+    far_apart_booking.refresh_from_db()
+    assert (ended.status, far_apart_booking.status) == ("completed", "confirmed")

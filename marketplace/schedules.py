@@ -30,11 +30,13 @@ def mentor_schedules(
     end: datetime,
     ignore_keys: Collection[int] = (),
     profiles: Iterable[MentorProfile] | None = None,
+    busy: Mapping[int, list[session_data.Commitment]] | None = None,
 ) -> dict[int, MentorSchedule]:
     """Schedules of accepting mentors for slots starting in [start, end): 3 queries + 1 per busy provider.
 
     `ignore_keys` leaves sessions out (a session being rescheduled does not block its own new time).
-    Mentors who are paused, not mentors, or without a profile are absent from the result.
+    Mentors who are paused, not mentors, or without a profile are absent from the result. `busy` may carry
+    commitments already read for [start - WEEK_MARGIN, end + WEEK_MARGIN) (see `_commitments_with_asker`).
     """
     if profiles is None:
         profiles = MentorProfile.objects.filter(user_id__in=mentor_ids, accepting=True, user__is_mentor=True)
@@ -52,7 +54,8 @@ def mentor_schedules(
         mentor_id__in=ids, end__gt=start, start__lt=end + timedelta(days=1)
     ).values_list("mentor_id", "start", "end"):
         time_off[mentor_id].append(Interval(off_start, off_end))
-    busy = session_data.commitments(ids, start - WEEK_MARGIN, end + WEEK_MARGIN)
+    if busy is None:
+        busy = session_data.commitments(ids, start - WEEK_MARGIN, end + WEEK_MARGIN)
 
     schedules = {}
     for profile in profiles:
@@ -199,10 +202,18 @@ def slot_is_bookable(
 ) -> bool:
     """The booking check: the same loading and the same engine as slot listing, so they never disagree."""
     end = start + timedelta(minutes=duration_minutes)
-    schedule = mentor_schedules([mentor_id], start=start, end=end, ignore_keys=ignore_keys).get(mentor_id)
+    # One read of busy time for both people: this runs under the mentor's lock on every booking.
+    busy = session_data.commitments([mentor_id, asker_id], start - WEEK_MARGIN, end + WEEK_MARGIN)
+    schedule = mentor_schedules([mentor_id], start=start, end=end, ignore_keys=ignore_keys, busy=busy).get(
+        mentor_id
+    )
     if schedule is None:
         return False
-    busy = asker_busy(asker_id, start=start, end=end, ignore_keys=ignore_keys)
+    asker = [
+        Interval(item.start, item.end)
+        for item in busy.get(asker_id, [])
+        if item.key not in ignore_keys and item.start < end and item.end > start
+    ]
     return is_bookable(
-        schedule, slot_start=start, duration_minutes=duration_minutes, now=now, asker_busy=busy
+        schedule, slot_start=start, duration_minutes=duration_minutes, now=now, asker_busy=asker
     )

@@ -114,10 +114,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {"task": "sessions_app.tasks.send_due_messages", "schedule": 60.0},
-    "complete-finished-sessions": {
-        "task": "sessions_app.tasks.complete_finished_sessions",
-        "schedule": crontab(minute="*/5"),
+    # The outbox sweep (DESIGN.md flow 4): due messages, stuck claims, and completing ended sessions.
+    "send-due-messages": {
+        "task": "sessions_app.tasks.send_due_messages",
+        "schedule": float(env.read_minutes("OUTBOX_SWEEP_EVERY_SECONDS", 60) or 60),
     },
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute="*/5")},
     "rematch-open-requests": {
@@ -202,6 +202,11 @@ DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Sidebar <sidebar@exampl
 REMINDER_LEADS_MINUTES = env.read_minutes_list("REMINDER_LEADS_MINUTES", (1440, 60))
 FEEDBACK_PROMPT_DELAY_MINUTES = env.read_minutes("FEEDBACK_PROMPT_DELAY_MINUTES", 5)
 SLACK_WEBHOOK_URL = env.read_optional_url("SLACK_WEBHOOK_URL")
+# The outbox sweep: rows per claim, and after how long a claimed row whose worker died is claimed again.
+OUTBOX_BATCH_SIZE = env.read_minutes("OUTBOX_BATCH_SIZE", 50) or 50
+OUTBOX_RECLAIM_AFTER_SECONDS = env.read_minutes("OUTBOX_RECLAIM_AFTER_SECONDS", 300)
+# Signed links in emails (feedback, follow-up) work without a password for this long.
+SIGNED_LINK_MAX_AGE_DAYS = env.read_minutes("SIGNED_LINK_MAX_AGE_DAYS", 14)
 MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.example.com/sidebar-{token}")
 
 # --- Internationalisation and time ---

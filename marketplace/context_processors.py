@@ -9,6 +9,7 @@ MAIN_NAVIGATION = (
     ("request", "Ask for help", "request-new", "everyone"),
     ("requests", "My requests", "request-list", "everyone"),
     ("sessions", "My sessions", "session-list", "everyone"),
+    ("moments", "Moments", "moments", "everyone"),
     ("insights", "Insights", "insights", "hr"),
 )
 ACCOUNT_NAVIGATION = (

@@ -119,6 +119,7 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mentor_now": now.astimezone(ZoneInfo(mentor.timezone)),
             "book_url": _book_url(),
             "request_id": request.GET.get("request", ""),
+            "topic": request.GET.get("topic", "")[:200],
             "is_self": mentor.pk == request.user.pk,
         },
     )

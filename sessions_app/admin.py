@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sessions_app.models import Booking, Feedback, OutboundMessage
+from sessions_app.models import Booking, Feedback, FollowUp, Moment, OutboundMessage
 
 
 @admin.register(Booking)
@@ -21,10 +21,27 @@ class BookingAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "recipient", "booking", "due_at", "status", "attempts", "sent_at"]
+    list_display = [
+        "id",
+        "kind",
+        "recipient",
+        "booking",
+        "lead_minutes",
+        "due_at",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
     list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "last_error"]
     raw_id_fields = ["booking", "recipient"]
     list_select_related = ["recipient"]
+    readonly_fields = ["claimed_at", "sent_at", "created_at"]
+
+    @admin.display(description="last error")
+    def short_error(self, message: OutboundMessage) -> str:
+        return message.last_error[:80]
 
 
 @admin.register(Feedback)
@@ -32,4 +49,19 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["id", "booking", "author", "role", "rating", "helpful", "created_at"]
     list_filter = ["role", "rating", "helpful"]
     raw_id_fields = ["booking", "author"]
+    list_select_related = ["author"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["id", "booking", "outcome", "created_at"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["booking"]
+
+
+@admin.register(Moment)
+class MomentAdmin(admin.ModelAdmin):
+    list_display = ["id", "author", "kind", "happened_on", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["author", "with_person"]
     list_select_related = ["author"]

@@ -17,9 +17,13 @@ from sessions_app.serializers import (
     BookingFilterSerializer,
     CancelSerializer,
     FeedbackSerializer,
+    FollowUpSerializer,
+    MomentSerializer,
     RescheduleSerializer,
     booking_representation,
     feedback_representation,
+    follow_up_representation,
+    moment_representation,
 )
 
 BOOKING_SCHEMA = {200: dict}
@@ -108,6 +112,34 @@ class BookingFeedbackView(APIView):
         serializer.is_valid(raise_exception=True)
         feedback = services.give_feedback(booking=booking, by=request.user, **serializer.validated_data)
         return Response(feedback_representation(feedback), status=status.HTTP_201_CREATED)
+
+
+class BookingFollowUpView(APIView):
+    """The mentee's one-week answer (the mentor gets 403, everyone else 404)."""
+
+    @extend_schema(request=FollowUpSerializer, responses={201: dict})
+    def post(self, request: Request, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        serializer = FollowUpSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        follow_up = services.record_follow_up(booking=booking, by=request.user, **serializer.validated_data)
+        return Response(follow_up_representation(follow_up), status=status.HTTP_201_CREATED)
+
+
+class MomentListView(generics.GenericAPIView):
+    """My informal moments (newest first, paginated) and logging a new one."""
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: dict})
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.moments_of(request.user))
+        return self.get_paginated_response([moment_representation(moment) for moment in page])
+
+    @extend_schema(request=MomentSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        serializer = MomentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moment = services.log_moment(author=request.user, **serializer.validated_data)
+        return Response(moment_representation(moment), status=status.HTTP_201_CREATED)
 
 
 class ICalendarRenderer(BaseRenderer):

@@ -12,6 +12,8 @@ urlpatterns = [
     path("bookings/<int:pk>/no-show/", api.BookingNoShowView.as_view(), name="api-booking-no-show"),
     path("bookings/<int:pk>/ics/", api.BookingIcsView.as_view(), name="api-booking-ics"),
     path("bookings/<int:pk>/feedback/", api.BookingFeedbackView.as_view(), name="api-booking-feedback"),
+    path("bookings/<int:pk>/follow-up/", api.BookingFollowUpView.as_view(), name="api-booking-follow-up"),
+    path("moments/", api.MomentListView.as_view(), name="api-moments"),
     path("me/calendar-feed/", api.CalendarFeedView.as_view(), name="api-calendar-feed"),
     path("me/calendar-feed/rotate/", api.CalendarFeedRotateView.as_view(), name="api-calendar-feed-rotate"),
 ]

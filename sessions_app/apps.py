@@ -8,9 +8,12 @@ class SessionsAppConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplace import session_data
-        from sessions_app import selectors
+        from matching import notifications as matching_notifications
+        from sessions_app import selectors, services
 
         # marketplace's slot engine and browse pages learn about sessions only through these (DESIGN.md).
         session_data.register_busy_provider(selectors.busy_commitments)
         session_data.register_rating_provider(selectors.mentor_ratings)
         session_data.register_track_record_provider(selectors.mentor_track_records)
+        # "A mentor is now free for your request": matching tells us, we write the outbox row.
+        matching_notifications.register_match_notifier(services.queue_match_found)

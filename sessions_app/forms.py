@@ -6,7 +6,7 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 
 from marketplace.models import User
-from sessions_app.models import SESSION_LENGTHS
+from sessions_app.models import SESSION_LENGTHS, FollowUp, Moment
 from sessions_app.selectors import MAX_ID
 from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
@@ -102,3 +102,87 @@ class CancelForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     start = AwareDateTimeField()
+
+
+RATING_ERROR = "Pick a rating from 1 to 5."
+
+
+class FeedbackForm(forms.Form):
+    """The two-question prompt: a rating, did it help, a comment and the next step."""
+
+    rating = forms.TypedChoiceField(
+        label="How useful was it?",
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": RATING_ERROR, "invalid_choice": RATING_ERROR},
+    )
+    helpful = forms.TypedChoiceField(
+        label="Did this help?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether it helped."},
+    )
+    next_step = forms.CharField(label="What is your next step?", max_length=500, required=False)
+    comment = forms.CharField(
+        label="Anything else?", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FollowUpForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Did it unblock you?",
+        choices=FollowUp.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Answer yes, partly or no."},
+    )
+    note = forms.CharField(label="What changed?", max_length=500, required=False)
+
+
+class MomentForm(forms.Form):
+    """Log a moment in seconds: what kind, with whom (a name or a colleague's email), one line, which day."""
+
+    kind = forms.ChoiceField(label="What was it?", choices=Moment.Kind.choices, initial=Moment.Kind.TIP)
+    with_whom = forms.CharField(
+        label="With whom?",
+        max_length=120,
+        required=False,
+        help_text="A name, or a colleague's email to link them.",
+    )
+    note = forms.CharField(
+        label="In one line",
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Priya showed me how she structures board updates"}
+        ),
+    )
+    happened_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        whom = (data.get("with_whom") or "").strip()
+        person = User.objects.filter(email__iexact=whom, is_active=True).first() if "@" in whom else None
+        data["with_person"] = person
+        data["with_name"] = "" if person else whom
+        return data
+
+
+class IntroductionForm(forms.Form):
+    colleague = forms.EmailField(
+        label="Colleague's email",
+        help_text="Who should talk to this mentor? They get an email with your note.",
+    )
+    note = forms.CharField(
+        label="Why should they talk?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Ana presents to the board next week"}),
+    )
+    request = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+    def clean_colleague(self) -> User:
+        email = self.cleaned_data["colleague"]
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("Nobody on Sidebar has this address.", code="unknown")
+        return user

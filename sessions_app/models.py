@@ -35,6 +35,10 @@ class Booking(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
     meeting_url = models.URLField(max_length=300)
     cancel_reason = models.CharField(max_length=500, blank=True)
+    # The mentor request this session answers, if any: its context goes into the emails.
+    request = models.ForeignKey(
+        "matching.MentorRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,14 +97,25 @@ class OutboundMessage(models.Model):
         FEEDBACK_PROMPT = "feedback_prompt", "Feedback prompt"
         FOLLOW_UP = "follow_up", "Follow-up"
         MATCH_FOUND = "match_found", "Match found"
+        INTRODUCTION = "introduction", "Introduction"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"  # claimed by a sweep; re-claimed if stuck (a killed worker)
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    # A message is about a booking, or (match_found) a mentor request, or an introduction.
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
+    request = models.ForeignKey(
+        "matching.MentorRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    introduction = models.ForeignKey(
+        "sessions_app.Introduction", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     lead_minutes = models.IntegerField(default=0, help_text="for reminders: minutes before the start")
@@ -109,6 +124,7 @@ class OutboundMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="when a sweep last claimed it")
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -119,13 +135,35 @@ class OutboundMessage(models.Model):
                 fields=["booking", "kind", "recipient", "lead_minutes", "sequence"],
                 name="outbox_message_once",
             ),
+            models.UniqueConstraint(
+                fields=["request", "kind", "recipient", "sequence"],
+                condition=Q(request__isnull=False),
+                name="outbox_request_message_once",
+            ),
+            models.UniqueConstraint(
+                fields=["introduction", "recipient"],
+                condition=Q(introduction__isnull=False),
+                name="outbox_introduction_message_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False) | Q(request__isnull=False) | Q(introduction__isnull=False),
+                name="outbox_message_about_something",
+            ),
         ]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(status="pending"), name="outbox_pending_due"),
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_claimed"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} for booking {self.booking_id} ({self.status})"
+        about = (
+            f"booking {self.booking_id}"
+            if self.booking_id
+            else f"request {self.request_id}"
+            if self.request_id
+            else f"introduction {self.introduction_id}"
+        )
+        return f"{self.kind} to {self.recipient_id} for {about} ({self.status})"
 
 
 class Feedback(models.Model):
@@ -155,3 +193,91 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} feedback on booking {self.booking_id}: {self.rating}/5"
+
+
+class FollowUp(models.Model):
+    """The mentee's answer a week after a session: did it unblock you? (DESIGN.md flow 5)."""
+
+    class Outcome(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="follow_up")
+    outcome = models.CharField(max_length=6, choices=Outcome.choices)
+    note = models.CharField(max_length=500, blank=True, help_text="what changed, in a line")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["yes", "partly", "no"]), name="follow_up_outcome_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up on booking {self.booking_id}: {self.outcome}"
+
+
+class Moment(models.Model):
+    """An informal mentoring moment someone logs: a corridor tip, an encouragement, an introduction."""
+
+    class Kind(models.TextChoices):
+        TIP = "tip", "Tip"
+        ENCOURAGEMENT = "encouragement", "Encouragement"
+        INTRODUCTION = "introduction", "Introduction"
+        ADVICE = "advice", "Advice"
+        OTHER = "other", "Other"
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moments")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    with_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    with_name = models.CharField(max_length=120, blank=True, help_text="who, when not (yet) on Sidebar")
+    note = models.CharField(max_length=200)
+    happened_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["tip", "encouragement", "introduction", "advice", "other"]),
+                name="moment_kind_known",
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="moment_has_a_note"),
+        ]
+        indexes = [models.Index(fields=["author", "happened_on"], name="moment_by_author_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.author_id} on {self.happened_on}"
+
+    @property
+    def with_whom(self) -> str:
+        return self.with_person.name if self.with_person_id else self.with_name
+
+
+class Introduction(models.Model):
+    """Someone introduces a colleague to a mentor with a short note; both get a message (flow 5)."""
+
+    introducer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introductions_made"
+    )
+    colleague = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request = models.ForeignKey(
+        "matching.MentorRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(colleague=F("mentor")), name="introduction_two_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.introducer_id} introduced {self.colleague_id} to {self.mentor_id}"

@@ -1,23 +1,46 @@
-"""Turning an outbox row into an email: text and HTML, the time in the recipient's zone, an ICS attached."""
+"""Turning an outbox row into an email (text and HTML, the time in the recipient's zone, an ICS for invites
+and changes) and, when SLACK_WEBHOOK_URL is set, a short Slack message about the same event."""
 
+import json
+import logging
+import urllib.request
 from datetime import datetime
 from email.mime.base import MIMEBase
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from marketplace.models import User
 from marketplace.timezones import get_zone
-from sessions_app import calendar
+from sessions_app import calendar, links
 from sessions_app.models import Booking, OutboundMessage
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     OutboundMessage.Kind.CONFIRMATION: "Booked: {duration} min with {other}, {when}",
     OutboundMessage.Kind.RESCHEDULE: "Moved: your session with {other} is now {when}",
     OutboundMessage.Kind.CANCELLATION: "Cancelled: {duration} min with {other}, {when}",
+    OutboundMessage.Kind.REMINDER: "Reminder: {duration} min with {other} {lead}, {when}",
+    OutboundMessage.Kind.FEEDBACK_PROMPT: "How was your session with {other}?",
+    OutboundMessage.Kind.FOLLOW_UP: "A week on: did your session with {other} unblock you?",
 }
+OTHER_SUBJECTS = {
+    OutboundMessage.Kind.MATCH_FOUND: "A mentor is now free for your request: {topic}",
+    OutboundMessage.Kind.INTRODUCTION: "{introducer} introduced you to {other}",
+}
+# Invites and changes carry an ICS; reminders and questions afterwards do not.
+WITH_INVITE = {
+    OutboundMessage.Kind.CONFIRMATION,
+    OutboundMessage.Kind.RESCHEDULE,
+    OutboundMessage.Kind.CANCELLATION,
+}
+OUTBOX_HEADER = "X-Sidebar-Outbox-Id"
+SLACK_TIMEOUT_SECONDS = 5
 
 
 def local_when(start: datetime, end: datetime, zone_name: str) -> str:
@@ -35,11 +58,24 @@ def short_when(start: datetime, zone_name: str) -> str:
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M} ({zone_name})"
 
 
-def compose(message: OutboundMessage) -> EmailMultiAlternatives:
+def lead_text(minutes: int) -> str:
+    """'in 24 hours', 'in 1 hour', 'in 15 minutes'."""
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def message_context(message: OutboundMessage) -> dict:
+    if message.kind == OutboundMessage.Kind.MATCH_FOUND:
+        return _match_found_context(message)
+    if message.kind == OutboundMessage.Kind.INTRODUCTION:
+        return _introduction_context(message)
     booking: Booking = message.booking
     recipient: User = message.recipient
     zone_name = calendar.user_zone_name(recipient)
     other = booking.mentee if recipient.pk == booking.mentor_id else booking.mentor
+    request = booking.request if booking.request_id else None
     context = {
         "booking": booking,
         "recipient": recipient,
@@ -50,24 +86,120 @@ def compose(message: OutboundMessage) -> EmailMultiAlternatives:
         "session_url": calendar.session_url(booking),
         "sessions_url": settings.SITE_URL + reverse("session-list"),
         "cancelled_by_other": booking.cancelled_by_id == other.pk,
+        "lead": lead_text(message.lead_minutes),
+        "request_context": request.context if request else "",
     }
-    template = f"sessions_app/email/{message.kind}"
-    subject = SUBJECTS[message.kind].format(
-        duration=booking.duration, other=other.name, when=short_when(booking.start, zone_name)
+    if message.kind == OutboundMessage.Kind.FEEDBACK_PROMPT:
+        context["feedback_url"] = links.feedback_url(booking_id=booking.pk, user_id=recipient.pk)
+        context["rating_urls"] = [
+            (rating, links.feedback_url(booking_id=booking.pk, user_id=recipient.pk, rating=rating))
+            for rating in range(1, 6)
+        ]
+    if message.kind == OutboundMessage.Kind.FOLLOW_UP:
+        context["follow_up_url"] = links.follow_up_url(booking_id=booking.pk, user_id=recipient.pk)
+    return context
+
+
+def _match_found_context(message: OutboundMessage) -> dict:
+    request = message.request
+    recipient = message.recipient
+    zone_name = calendar.user_zone_name(recipient)
+    first = (request.shortlist or [{}])[0] if isinstance(request.shortlist, list) else {}
+    mentor = User.objects.filter(pk=first.get("mentor_id")).first() if first.get("mentor_id") else None
+    first_slot = _parse_instant(first.get("slot_start"))
+    return {
+        "recipient": recipient,
+        "request": request,
+        "zone_name": zone_name,
+        "mentor": mentor,
+        "match_count": request.match_count,
+        "first_slot": short_when(first_slot, zone_name) if first_slot else "",
+        "request_url": settings.SITE_URL + reverse("request-detail", args=[request.pk]),
+    }
+
+
+def _introduction_context(message: OutboundMessage) -> dict:
+    introduction = message.introduction
+    recipient = message.recipient
+    is_mentor = recipient.pk == introduction.mentor_id
+    request = introduction.request
+    topic = request.topic if request else ""
+    query = urlencode({"topic": topic} if topic else {})
+    return {
+        "recipient": recipient,
+        "introduction": introduction,
+        "is_mentor": is_mentor,
+        "other": introduction.colleague if is_mentor else introduction.mentor,
+        "introducer": introduction.introducer,
+        "zone_name": calendar.user_zone_name(recipient),
+        "request_context": request.context if request else "",
+        "topic": topic,
+        "slots_url": settings.SITE_URL
+        + reverse("mentor-detail", args=[introduction.mentor_id])
+        + (f"?{query}" if query else ""),
+    }
+
+
+def _parse_instant(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    parsed = parse_datetime(value)
+    return parsed if parsed is not None and parsed.utcoffset() is not None else None
+
+
+def subject_of(message: OutboundMessage, context: dict) -> str:
+    if message.kind == OutboundMessage.Kind.MATCH_FOUND:
+        return OTHER_SUBJECTS[message.kind].format(topic=context["request"].topic)
+    if message.kind == OutboundMessage.Kind.INTRODUCTION:
+        introducer = context["introducer"]
+        name = "You" if introducer.pk == context["recipient"].pk else introducer.name
+        return OTHER_SUBJECTS[message.kind].format(introducer=name, other=context["other"].name)
+    booking = context["booking"]
+    return SUBJECTS[message.kind].format(
+        duration=booking.duration,
+        other=context["other"].name,
+        when=short_when(booking.start, context["zone_name"]),
+        lead=context["lead"],
     )
+
+
+def compose(message: OutboundMessage) -> EmailMultiAlternatives:
+    context = message_context(message)
+    template = f"sessions_app/email/{message.kind}"
     email = EmailMultiAlternatives(
-        subject=subject,
+        subject=subject_of(message, context),
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
+        to=[message.recipient.email],
+        headers={OUTBOX_HEADER: str(message.pk)},
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    email.attach(_ics_part(booking, recipient))
+    if message.kind in WITH_INVITE and message.booking is not None:
+        email.attach(_ics_part(message.booking, message.recipient))
     return email
 
 
 def send(message: OutboundMessage) -> None:
     compose(message).send(fail_silently=False)
+
+
+def post_to_slack(message: OutboundMessage) -> bool:
+    """With SLACK_WEBHOOK_URL set, posts a one-line note on the event; best effort (email is the record)."""
+    url = settings.SLACK_WEBHOOK_URL
+    if not url:
+        return False
+    context = message_context(message)
+    text = f"{context['recipient'].name}: {subject_of(message, context)}"
+    if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
+        text += f" Join: {message.booking.meeting_url}"
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:
+            return 200 <= response.status < 300
+    except OSError as error:
+        logger.warning("Posting outbox message %s to Slack failed: %r", message.pk, error)
+        return False
 
 
 def _ics_part(booking: Booking, recipient: User) -> MIMEBase:

@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
@@ -12,7 +13,8 @@ from marketplace import schedules
 from marketplace.models import User
 from marketplace.session_data import Commitment, Rating, TrackRecord
 from marketplace.slots import Interval, bookable_slots
-from sessions_app.models import Booking, Feedback
+from sessions_app import links
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
 
 MAX_ID = 2**63 - 1
 FEED_HISTORY = timedelta(days=60)
@@ -196,3 +198,66 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
 
 def feedback_given(booking: Booking, user: User) -> bool:
     return Feedback.objects.filter(booking=booking, author=user).exists()
+
+
+def feedback_of(booking: Booking, user: User) -> Feedback | None:
+    return Feedback.objects.filter(booking=booking, author=user).first()
+
+
+def session_feedback(booking: Booking) -> list[Feedback]:
+    """Both participants' feedback on a session, with authors (the session page shows it to the mentor)."""
+    return list(Feedback.objects.filter(booking=booking).select_related("author"))
+
+
+def follow_up_of(booking: Booking) -> FollowUp | None:
+    return FollowUp.objects.filter(booking=booking).first()
+
+
+def booking_for_link(booking_id: int, token: str, *, purpose: str) -> tuple[Booking, User]:
+    """The booking and person a signed email link is for; links.BadLink if tampered, expired or for another
+    booking, Http404 if the booking is gone or the person no longer takes part."""
+    grant = links.read_token(token, booking_id=booking_id, purpose=purpose)
+    user = User.objects.filter(pk=grant.user_id, is_active=True).first()
+    if user is None:
+        raise Http404("No such session.")
+    return booking_for_participant(booking_id, user), user
+
+
+MOMENTS_WEEKLY_GOAL = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MomentProgress:
+    """This week's moments toward "three moments this week", and the streak of weeks that met the goal."""
+
+    this_week: int
+    goal: int
+    streak_weeks: int  # weeks in a row that met the goal (up to this week, or last week while it is open)
+    week_start: date
+
+    @property
+    def reached(self) -> bool:
+        return self.this_week >= self.goal
+
+
+def moments_of(user: User) -> QuerySet[Moment]:
+    return Moment.objects.filter(author=user).select_related("with_person").order_by("-happened_on", "-id")
+
+
+def moment_progress(user: User, *, today: date, goal: int = MOMENTS_WEEKLY_GOAL) -> MomentProgress:
+    """Weeks start on Monday (weekday 0); one query over the last year of the person's moments."""
+    week_start = today - timedelta(days=today.weekday())
+    days = Moment.objects.filter(
+        author=user, happened_on__gte=week_start - timedelta(weeks=52), happened_on__lte=today
+    ).values_list("happened_on", flat=True)
+    per_week: dict[date, int] = defaultdict(int)
+    for day in days:
+        per_week[day - timedelta(days=day.weekday())] += 1
+    streak = 0
+    week = week_start if per_week[week_start] >= goal else week_start - timedelta(weeks=1)
+    while per_week.get(week, 0) >= goal:
+        streak += 1
+        week -= timedelta(weeks=1)
+    return MomentProgress(
+        this_week=per_week[week_start], goal=goal, streak_weeks=streak, week_start=week_start
+    )

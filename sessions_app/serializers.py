@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from marketplace.models import User
-from sessions_app.models import SESSION_LENGTHS, Booking, Feedback
+from sessions_app.models import SESSION_LENGTHS, Booking, Feedback, FollowUp, Moment
 from sessions_app.selectors import MAX_ID
 from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
@@ -87,6 +87,29 @@ class FeedbackSerializer(serializers.Serializer):
     next_step = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
+class FollowUpSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=FollowUp.Outcome.values, error_messages={"invalid_choice": "Answer yes, partly or no."}
+    )
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class MomentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Moment.Kind.values)
+    with_person = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    with_name = serializers.CharField(max_length=120, allow_blank=True, required=False, default="")
+    note = serializers.CharField(max_length=200)
+    happened_on = serializers.DateField(required=False, allow_null=True)
+
+    def validate_with_person(self, person_id: int | None) -> User | None:
+        if person_id is None:
+            return None
+        found = User.objects.filter(pk=person_id, is_active=True).first()
+        if found is None:
+            raise serializers.ValidationError("No colleague with this id.")
+        return found
+
+
 def person(user: User) -> dict:
     return {"id": user.pk, "display_name": user.name}
 
@@ -120,4 +143,26 @@ def feedback_representation(feedback: Feedback) -> dict:
         "comment": feedback.comment,
         "next_step": feedback.next_step,
         "created_at": iso_utc(feedback.created_at),
+    }
+
+
+def follow_up_representation(follow_up: FollowUp) -> dict:
+    return {
+        "id": follow_up.pk,
+        "booking": follow_up.booking_id,
+        "outcome": follow_up.outcome,
+        "note": follow_up.note,
+        "created_at": iso_utc(follow_up.created_at),
+    }
+
+
+def moment_representation(moment: Moment) -> dict:
+    return {
+        "id": moment.pk,
+        "kind": moment.kind,
+        "with_person": person(moment.with_person) if moment.with_person_id else None,
+        "with_name": moment.with_name,
+        "note": moment.note,
+        "happened_on": moment.happened_on.isoformat(),
+        "created_at": iso_utc(moment.created_at),
     }

@@ -7,7 +7,7 @@ then the mentor's profile, then the booking. Postgres's exclusion constraints st
 
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,9 +17,20 @@ from django.utils import timezone
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
+from marketplace.timezones import get_zone
+from matching.models import MentorRequest
+from matching.notifications import MatchFound
 from matching.services import mark_request_booked
 from sessions_app import notifications
-from sessions_app.models import SESSION_LENGTHS, Booking, Feedback, OutboundMessage
+from sessions_app.models import (
+    SESSION_LENGTHS,
+    Booking,
+    Feedback,
+    FollowUp,
+    Introduction,
+    Moment,
+    OutboundMessage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +85,7 @@ def book_session(
         duration=minutes,
         topic=topic,
         meeting_url=profile.meeting_url or meeting_url_from_template(),
+        request_id=request_id,
         created_at=now,
     )
     _write_or_conflict(booking.save)
@@ -82,6 +94,7 @@ def book_session(
             request_id=request_id, asker_id=mentee.pk, booking_start=start, booked_at=now, mentor_id=mentor.pk
         )
     _queue_messages(booking, kind=OutboundMessage.Kind.CONFIRMATION, now=now)
+    _schedule_messages(booking, now=now)
     return booking
 
 
@@ -139,6 +152,7 @@ def reschedule_booking(
     booking.sequence += 1
     _write_or_conflict(booking.save)
     _queue_messages(booking, kind=OutboundMessage.Kind.RESCHEDULE, now=now)
+    _schedule_messages(booking, now=now)
     return booking
 
 
@@ -210,6 +224,189 @@ def give_feedback(
     return feedback
 
 
+@transaction.atomic
+def rate_session(*, booking: Booking, by: User, rating: int, now: datetime | None = None) -> Feedback:
+    """The one-click rating from the prompt email: records the rating (helpful if 3 or more) unless this
+    person already gave feedback, in which case their feedback is returned unchanged. The feedback page
+    then lets them say the rest (complete_feedback)."""
+    existing = Feedback.objects.filter(booking_id=booking.pk, author_id=by.pk).first()
+    if existing is not None:
+        return existing
+    return give_feedback(booking=booking, by=by, rating=rating, helpful=rating >= 3, now=now)
+
+
+@transaction.atomic
+def complete_feedback(
+    *, feedback: Feedback, by: User, rating: int, helpful: bool, comment: str = "", next_step: str = ""
+) -> Feedback:
+    """The author finishes (or corrects) their own feedback on the feedback page."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.author_id != by.pk:
+        raise PermissionDenied("Only the author can change their feedback.")
+    if not 1 <= rating <= 5:
+        raise InvalidInput("rating", "Rate the session from 1 to 5.")
+    feedback.rating = rating
+    feedback.helpful = helpful
+    feedback.comment = comment.strip()
+    feedback.next_step = next_step.strip()
+    feedback.save(update_fields=["rating", "helpful", "comment", "next_step"])
+    return feedback
+
+
+@transaction.atomic
+def record_follow_up(
+    *, booking: Booking, by: User, outcome: str, note: str = "", now: datetime | None = None
+) -> FollowUp:
+    """The mentee's one-week answer (yes / partly / no, and a line on what changed), once per session."""
+    now = now or timezone.now()
+    booking = Booking.objects.get(pk=booking.pk)
+    if by.pk != booking.mentee_id:
+        raise PermissionDenied("Only the mentee answers the follow-up.")
+    if outcome not in FollowUp.Outcome.values:
+        raise InvalidInput("outcome", "Answer yes, partly or no.")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise InvalidInput("note", "Keep the note under 500 characters.")
+    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
+        raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
+    if now < booking.end:
+        raise Conflict("too_early", "You can answer once the session has ended.")
+    try:
+        with transaction.atomic():
+            return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
+    except IntegrityError as error:
+        raise Conflict("already_given", "You have already answered the follow-up.") from error
+
+
+MOMENT_NOTE_MAX_LENGTH = 200
+MOMENT_MAX_AGE = timedelta(days=366)
+
+
+def log_moment(
+    *,
+    author: User,
+    kind: str,
+    note: str,
+    happened_on: date | None = None,
+    with_person: User | None = None,
+    with_name: str = "",
+    now: datetime | None = None,
+) -> Moment:
+    """Records an informal mentoring moment (DESIGN.md flow 5): what kind, with whom, one line."""
+    now = now or timezone.now()
+    today = local_today(author, now)
+    happened_on = happened_on or today
+    note = " ".join((note or "").split())
+    with_name = " ".join((with_name or "").split())
+    if kind not in Moment.Kind.values:
+        raise InvalidInput("kind", "Pick a kind: tip, encouragement, introduction, advice or other.")
+    if not note:
+        raise InvalidInput("note", "Say in one line what happened.")
+    if len(note) > MOMENT_NOTE_MAX_LENGTH:
+        raise InvalidInput("note", f"Keep it to one line (under {MOMENT_NOTE_MAX_LENGTH} characters).")
+    if len(with_name) > 120:
+        raise InvalidInput("with_name", "Keep the name under 120 characters.")
+    if with_person is not None and with_person.pk == author.pk:
+        raise InvalidInput("with_person", "Log a moment with someone else.")
+    if happened_on > today:
+        raise InvalidInput("happened_on", "That day has not come yet.")
+    if happened_on < today - MOMENT_MAX_AGE:
+        raise InvalidInput("happened_on", "Log moments from the last year.")
+    return Moment.objects.create(
+        author=author,
+        kind=kind,
+        note=note,
+        happened_on=happened_on,
+        with_person=with_person,
+        with_name="" if with_person is not None else with_name,
+        created_at=now,
+    )
+
+
+def local_today(user: User, now: datetime) -> date:
+    try:
+        return now.astimezone(get_zone(user.timezone)).date()
+    except ValueError:
+        return now.astimezone(UTC).date()
+
+
+INTRODUCTION_NOTE_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def introduce(
+    *,
+    introducer: User,
+    colleague: User,
+    mentor: User,
+    note: str,
+    request_id: int | None = None,
+    now: datetime | None = None,
+) -> Introduction:
+    """Introduces `colleague` to `mentor` with a short note; both get a message (outbox, in this transaction).
+
+    `request_id` (optional) is the colleague's or the introducer's mentor request: its topic and context go
+    into the messages and pre-fill the booking the colleague is offered.
+    """
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("note", "Say in a line why they should talk.")
+    if len(note) > INTRODUCTION_NOTE_MAX_LENGTH:
+        raise InvalidInput("note", f"Keep the note under {INTRODUCTION_NOTE_MAX_LENGTH} characters.")
+    if not (mentor.is_mentor and mentor.is_active):
+        raise InvalidInput("mentor", "This person does not offer mentoring sessions.")
+    if not colleague.is_active:
+        raise InvalidInput("colleague", "No active colleague with this address.")
+    if colleague.pk == mentor.pk:
+        raise InvalidInput("colleague", "Introduce the mentor to someone else.")
+    if (
+        request_id is not None
+        and not MentorRequest.objects.filter(
+            pk=request_id, asker_id__in=[colleague.pk, introducer.pk]
+        ).exists()
+    ):
+        raise InvalidInput("request", "No such request of yours or your colleague's.")
+    introduction = Introduction.objects.create(
+        introducer=introducer,
+        colleague=colleague,
+        mentor=mentor,
+        request_id=request_id,
+        note=note,
+        created_at=now,
+    )
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            introduction=introduction,
+            kind=OutboundMessage.Kind.INTRODUCTION,
+            recipient_id=recipient_id,
+            due_at=now,
+            created_at=now,
+        )
+        for recipient_id in (colleague.pk, mentor.pk)
+    )
+    transaction.on_commit(_start_delivery, robust=True)
+    return introduction
+
+
+def queue_match_found(event: MatchFound) -> None:
+    """matching's notifier (registered in apps.py): runs inside matching's transaction, which holds the
+    request's row, so counting earlier notices gives each new one its own sequence."""
+    now = timezone.now()
+    earlier = OutboundMessage.objects.filter(
+        request_id=event.request_id, kind=OutboundMessage.Kind.MATCH_FOUND
+    ).count()
+    OutboundMessage.objects.create(
+        request_id=event.request_id,
+        kind=OutboundMessage.Kind.MATCH_FOUND,
+        recipient_id=event.asker_id,
+        sequence=earlier,
+        due_at=now,
+        created_at=now,
+    )
+    transaction.on_commit(_start_delivery, robust=True)
+
+
 def rotate_calendar_token(*, user: User) -> str:
     """A new secret for the personal calendar feed: the old feed URL stops working at once."""
     token = new_calendar_token()
@@ -219,40 +416,108 @@ def rotate_calendar_token(*, user: User) -> str:
 
 
 def deliver_due_messages(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Sends due outbox messages, each claimed in its own short transaction; returns how many went out.
+    """The sweep in one process: claims due messages in batches and sends each; returns how many went out.
 
-    SKIP LOCKED lets several workers sweep at once without sending anything twice. A failed message is
-    retried later with a growing delay and given up after MAX_SEND_ATTEMPTS.
+    Celery's sweep task does the same, but hands each claimed message to its own send task.
     """
     now = now or timezone.now()
     sent = 0
-    for _ in range(limit):
-        with transaction.atomic():
-            message = (
-                OutboundMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("booking__mentor", "booking__mentee", "recipient")
-                .filter(status=OutboundMessage.Status.PENDING, due_at__lte=now)
-                .order_by("due_at", "id")
-                .first()
-            )
-            if message is None:
-                break
-            message.attempts += 1
-            try:
-                notifications.send(message)
-            except Exception as error:
-                logger.warning("Sending outbox message %s failed: %r", message.pk, error)
-                message.last_error = repr(error)[:2000]
-                if message.attempts >= MAX_SEND_ATTEMPTS:
-                    message.status = OutboundMessage.Status.FAILED
-                else:
-                    message.due_at = now + timedelta(minutes=2**message.attempts)
-            else:
-                message.status = OutboundMessage.Status.SENT
-                message.sent_at = timezone.now()
-                sent += 1
-            message.save(update_fields=["attempts", "last_error", "status", "due_at", "sent_at"])
+    while limit > 0:
+        claimed = claim_due_messages(now=now, batch_size=min(limit, settings.OUTBOX_BATCH_SIZE))
+        if not claimed:
+            break
+        limit -= len(claimed)
+        sent += sum(send_message(message_id=message_id, now=now) for message_id in claimed)
     return sent
+
+
+def claim_due_messages(*, now: datetime, batch_size: int) -> list[int]:
+    """Marks up to `batch_size` due messages as being sent and returns their ids (oldest due first).
+
+    SKIP LOCKED lets several sweeps run at once without claiming the same row. A message left "sending"
+    longer than OUTBOX_RECLAIM_AFTER_SECONDS (its worker was killed, or its task was lost) is claimed again:
+    send_message's row lock and status check keep it from going out twice.
+    """
+    stale = now - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
+    with transaction.atomic():
+        due = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=OutboundMessage.Status.PENDING, due_at__lte=now)
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if len(due) < batch_size:
+            due += list(
+                OutboundMessage.objects.select_for_update(skip_locked=True)
+                .filter(status=OutboundMessage.Status.SENDING, claimed_at__lt=stale)
+                .order_by("claimed_at", "id")
+                .values_list("id", flat=True)[: batch_size - len(due)]
+            )
+        if due:
+            OutboundMessage.objects.filter(pk__in=due).update(
+                status=OutboundMessage.Status.SENDING, claimed_at=now
+            )
+    return due
+
+
+# Kinds about a session that will still take place / took place: not sent once it is off.
+_NEEDS_LIVE_SESSION = {
+    OutboundMessage.Kind.REMINDER: (Booking.Status.CONFIRMED,),
+    OutboundMessage.Kind.FEEDBACK_PROMPT: (Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
+    OutboundMessage.Kind.FOLLOW_UP: (Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
+}
+
+
+def send_message(*, message_id: int, now: datetime | None = None) -> bool:
+    """Sends one claimed message once: True if it went out now.
+
+    The row stays locked while the email goes out, so a second task for the same row (a re-claim after a
+    crash) waits and then finds it sent. A failure counts an attempt and schedules a retry with exponential
+    back-off; after MAX_SEND_ATTEMPTS the message is failed, with the last error, for the admin to see.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update(of=("self",))
+            .select_related(
+                "booking__mentor",
+                "booking__mentee",
+                "booking__request",
+                "request",
+                "introduction__introducer",
+                "introduction__colleague",
+                "introduction__mentor",
+                "introduction__request",
+                "recipient",
+            )
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or message.status != OutboundMessage.Status.SENDING:
+            return False
+        allowed = _NEEDS_LIVE_SESSION.get(message.kind)
+        if allowed and message.booking is not None and message.booking.status not in allowed:
+            message.status = OutboundMessage.Status.CANCELLED
+            message.save(update_fields=["status"])
+            return False
+        message.attempts += 1
+        try:
+            notifications.send(message)
+        except Exception as error:
+            logger.warning("Sending outbox message %s failed: %r", message.pk, error)
+            message.last_error = repr(error)[:2000]
+            if message.attempts >= MAX_SEND_ATTEMPTS:
+                message.status = OutboundMessage.Status.FAILED
+            else:
+                message.status = OutboundMessage.Status.PENDING
+                message.due_at = now + timedelta(minutes=2**message.attempts)
+            message.save(update_fields=["attempts", "last_error", "status", "due_at"])
+            return False
+        message.status = OutboundMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.save(update_fields=["attempts", "status", "sent_at"])
+    notifications.post_to_slack(message)
+    return True
 
 
 def meeting_url_from_template() -> str:
@@ -340,6 +605,52 @@ def _queue_messages(booking: Booking, *, kind: str, now: datetime) -> None:
         for recipient_id in (booking.mentee_id, booking.mentor_id)
     )
     transaction.on_commit(_start_delivery, robust=True)
+
+
+FOLLOW_UP_AFTER = timedelta(days=7)
+_SCHEDULED_KINDS = (
+    OutboundMessage.Kind.REMINDER,
+    OutboundMessage.Kind.FEEDBACK_PROMPT,
+    OutboundMessage.Kind.FOLLOW_UP,
+)
+
+
+def scheduled_messages(booking: Booking, *, now: datetime) -> list[OutboundMessage]:
+    """The messages a confirmed session sets up for later (DESIGN.md flow 4), not yet saved.
+
+    Reminders REMINDER_LEADS_MINUTES before the start to both people (a lead already passed is skipped),
+    the feedback prompt FEEDBACK_PROMPT_DELAY_MINUTES after the end to both, the follow-up a week after
+    the end to the mentee.
+    """
+    people = (booking.mentee_id, booking.mentor_id)
+    planned: list[tuple[str, int, int, datetime]] = []
+    for lead in sorted(set(settings.REMINDER_LEADS_MINUTES), reverse=True):
+        due = booking.start - timedelta(minutes=lead)
+        if due > now:
+            planned += [(OutboundMessage.Kind.REMINDER, person, lead, due) for person in people]
+    prompt_due = booking.end + timedelta(minutes=settings.FEEDBACK_PROMPT_DELAY_MINUTES)
+    planned += [(OutboundMessage.Kind.FEEDBACK_PROMPT, person, 0, prompt_due) for person in people]
+    planned.append((OutboundMessage.Kind.FOLLOW_UP, booking.mentee_id, 0, booking.end + FOLLOW_UP_AFTER))
+    return [
+        OutboundMessage(
+            booking=booking,
+            kind=kind,
+            recipient_id=recipient_id,
+            lead_minutes=lead,
+            sequence=booking.sequence,
+            due_at=due_at,
+            created_at=now,
+        )
+        for kind, recipient_id, lead, due_at in planned
+    ]
+
+
+def _schedule_messages(booking: Booking, *, now: datetime) -> None:
+    """Cancels what the session's old time had pending and writes the rows of its current time."""
+    OutboundMessage.objects.filter(
+        booking=booking, kind__in=_SCHEDULED_KINDS, status=OutboundMessage.Status.PENDING
+    ).update(status=OutboundMessage.Status.CANCELLED)
+    OutboundMessage.objects.bulk_create(scheduled_messages(booking, now=now))
 
 
 def _start_delivery() -> None:

@@ -1,6 +1,7 @@
-"""Celery tasks of sessions: the outbox sweep and completing finished sessions (both also run from beat)."""
+"""Celery tasks of sessions: the outbox sweep (every minute from beat) and sending one message."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from sessions_app import services
@@ -8,11 +9,28 @@ from sessions_app import services
 
 @shared_task(name="sessions_app.tasks.send_due_messages", ignore_result=True)
 def send_due_messages() -> int:
-    """Sends every due outbox message; started after each booking change and every minute by beat."""
-    return services.deliver_due_messages(now=timezone.now())
+    """The sweep: completes ended sessions, then claims due outbox rows in small batches and hands each to
+    `send_message`. Started after each booking change and every minute by beat; returns how many it claimed.
+    """
+    now = timezone.now()
+    services.complete_finished_sessions(now=now)
+    claimed = 0
+    while True:
+        batch = services.claim_due_messages(now=now, batch_size=settings.OUTBOX_BATCH_SIZE)
+        for message_id in batch:
+            send_message.delay(message_id)
+        claimed += len(batch)
+        if len(batch) < settings.OUTBOX_BATCH_SIZE:
+            return claimed
+
+
+@shared_task(name="sessions_app.tasks.send_message", ignore_result=True)
+def send_message(message_id: int) -> bool:
+    """Sends one claimed outbox message, once (the row lock and its status see to that)."""
+    return services.send_message(message_id=message_id, now=timezone.now())
 
 
 @shared_task(name="sessions_app.tasks.complete_finished_sessions", ignore_result=True)
 def complete_finished_sessions() -> int:
-    """Confirmed sessions whose end has passed become completed (every few minutes from beat)."""
+    """Confirmed sessions whose end has passed become completed (the sweep does this too)."""
     return services.complete_finished_sessions(now=timezone.now())

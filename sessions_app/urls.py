@@ -11,6 +11,10 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", views.cancel_session, name="session-cancel"),
     path("sessions/<int:pk>/reschedule/", views.reschedule_session, name="session-reschedule"),
     path("sessions/<int:pk>/no-show/", views.mark_no_show, name="session-no-show"),
+    path("sessions/<int:pk>/feedback/", views.session_feedback, name="session-feedback"),
+    path("sessions/<int:pk>/follow-up/", views.session_follow_up, name="session-follow-up"),
     path("sessions/calendar-feed/rotate/", views.rotate_calendar_feed, name="calendar-feed-rotate"),
+    path("moments/", views.moments, name="moments"),
+    path("mentors/<int:pk>/introduce/", views.introduce, name="introduce"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

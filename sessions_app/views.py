@@ -5,19 +5,30 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
+from marketplace.models import User
 from marketplace.schedules import slot_is_bookable
 from marketplace.timezones import get_zone
-from sessions_app import calendar, selectors, services
-from sessions_app.forms import BookingForm, CancelForm, RescheduleForm, SlotForm
-from sessions_app.models import Booking
+from sessions_app import calendar, links, selectors, services
+from sessions_app.forms import (
+    BookingForm,
+    CancelForm,
+    FeedbackForm,
+    FollowUpForm,
+    IntroductionForm,
+    MomentForm,
+    RescheduleForm,
+    SlotForm,
+)
+from sessions_app.models import Booking, FollowUp
 
 PAST_PAGE_SIZE = 20
 
@@ -64,6 +75,7 @@ def book_session(request: HttpRequest) -> HttpResponse:
                 "start": request.GET.get("start"),
                 "request": slot.cleaned_data.get("request"),
                 "duration": wanted if wanted in lengths else lengths[-1],
+                "topic": request.GET.get("topic", "")[:200],
             },
             lengths=lengths,
         )
@@ -193,10 +205,202 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
+def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """The feedback page: from the prompt email's signed link (no password) or signed in.
+
+    `?rating=N` (the email's one-click buttons) records the rating at once; the form then takes the rest.
+    """
+    token = request.POST.get("t") or request.GET.get("t") or ""
+    try:
+        booking, person = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
+    except links.BadLink as error:
+        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
+    if person is None:
+        return redirect_to_login(request.get_full_path())
+    feedback = selectors.feedback_of(booking, person)
+    problem, status, notice = None, 200, None
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                if feedback is None:
+                    services.give_feedback(booking=booking, by=person, **form.cleaned_data)
+                else:
+                    services.complete_feedback(feedback=feedback, by=person, **form.cleaned_data)
+            except (Conflict, InvalidInput) as error:
+                problem, status = error.message, error.status_code
+            else:
+                return redirect(_with_token(request.path, token, "saved=1"))
+        else:
+            status = 400
+    else:
+        rating = request.GET.get("rating", "")
+        if rating in {"1", "2", "3", "4", "5"} and feedback is None:
+            try:
+                feedback = services.rate_session(booking=booking, by=person, rating=int(rating))
+            except Conflict as error:
+                problem, status = error.message, error.status_code
+            else:
+                notice = f"Thank you: your rating ({rating}/5) is recorded. Add a line below if you like."
+        if request.GET.get("saved"):
+            notice = "Thank you: your feedback is saved."
+        initial = {"helpful": "yes"}
+        if feedback is not None:
+            initial = {
+                "rating": feedback.rating,
+                "helpful": "yes" if feedback.helpful else "no",
+                "next_step": feedback.next_step,
+                "comment": feedback.comment,
+            }
+        form = FeedbackForm(initial=initial)
+    context = {
+        "booking": booking,
+        "person": person,
+        "other": booking.other_participant(person),
+        "form": form,
+        "feedback": feedback,
+        "token": token,
+        "problem": problem,
+        "notice": notice,
+        "ended": booking.end <= timezone.now(),
+    }
+    return render(request, "sessions_app/feedback.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """The one-week follow-up page (mentee): from the email's signed link or signed in.
+
+    `?outcome=yes|partly|no` (the email's one-click answers) records the answer at once.
+    """
+    token = request.POST.get("t") or request.GET.get("t") or ""
+    try:
+        booking, person = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
+    except links.BadLink as error:
+        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
+    if person is None:
+        return redirect_to_login(request.get_full_path())
+    if person.pk != booking.mentee_id:
+        raise PermissionDenied("Only the mentee answers the follow-up.")
+    follow_up = selectors.follow_up_of(booking)
+    problem, status = None, 200
+    wanted = request.POST if request.method == "POST" else None
+    if wanted is None and request.GET.get("outcome") in FollowUp.Outcome.values and follow_up is None:
+        wanted = {"outcome": request.GET["outcome"], "note": ""}
+    form = FollowUpForm(wanted) if wanted is not None else FollowUpForm()
+    if wanted is not None and follow_up is None:
+        if form.is_valid():
+            try:
+                follow_up = services.record_follow_up(booking=booking, by=person, **form.cleaned_data)
+            except (Conflict, InvalidInput) as error:
+                problem, status = error.message, error.status_code
+        else:
+            status = 400
+    context = {
+        "booking": booking,
+        "other": booking.mentor,
+        "form": form,
+        "follow_up": follow_up,
+        "token": token,
+        "problem": problem,
+    }
+    return render(request, "sessions_app/follow_up.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moments(request: HttpRequest) -> HttpResponse:
+    """Log an informal moment in seconds; my moments and this week's progress toward three."""
+    today = services.local_today(request.user, timezone.now())
+    status = 200
+    if request.method == "POST":
+        form = MomentForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.log_moment(
+                    author=request.user,
+                    kind=data["kind"],
+                    note=data["note"],
+                    happened_on=data["happened_on"],
+                    with_person=data["with_person"],
+                    with_name=data["with_name"],
+                )
+            except InvalidInput as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 400
+            else:
+                messages.success(request, "Moment logged.")
+                return redirect("moments")
+        else:
+            status = 400
+    else:
+        form = MomentForm(initial={"happened_on": today})
+    context = {
+        "form": form,
+        "progress": selectors.moment_progress(request.user, today=today),
+        "page": Paginator(selectors.moments_of(request.user), PAST_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "sessions_app/moments.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def introduce(request: HttpRequest, pk: int) -> HttpResponse:
+    """Introduce a colleague to mentor `pk` with a short note (from the mentor's page or a request)."""
+    mentor = get_object_or_404(User, pk=pk, is_mentor=True, is_active=True)
+    status = 200
+    if request.method == "POST":
+        form = IntroductionForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.introduce(
+                    introducer=request.user,
+                    colleague=data["colleague"],
+                    mentor=mentor,
+                    note=data["note"],
+                    request_id=data.get("request"),
+                )
+            except InvalidInput as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 400
+            else:
+                messages.success(request, f"Introduced {data['colleague'].name} to {mentor.name}.")
+                return redirect("mentor-detail", pk=mentor.pk)
+        else:
+            status = 400
+    else:
+        form = IntroductionForm(initial={"request": request.GET.get("request")})
+    return render(request, "sessions_app/introduce.html", {"form": form, "mentor": mentor}, status=status)
+
+
+def _booking_from_link_or_login(request: HttpRequest, pk: int, token: str, *, purpose: str):
+    """(booking, person) from a signed link, else from the signed-in user; (None, None) if neither."""
+    if token:
+        return selectors.booking_for_link(pk, token, purpose=purpose)
+    if request.user.is_authenticated:
+        return selectors.booking_for_participant(pk, request.user), request.user
+    return None, None
+
+
+def _with_token(path: str, token: str, query: str) -> str:
+    return f"{path}?t={token}&{query}" if token else f"{path}?{query}"
+
+
 def _render_detail(request: HttpRequest, booking: Booking, cancel_form: CancelForm, status: int = 200):
     now = timezone.now()
     is_mentor = booking.mentor_id == request.user.pk
+    feedback = selectors.session_feedback(booking)
     context = {
+        "feedback": [item for item in feedback if is_mentor or item.author_id == request.user.pk],
+        "can_give_feedback": booking.end <= now
+        and booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+        and not any(item.author_id == request.user.pk for item in feedback),
+        "follow_up": selectors.follow_up_of(booking),
         "booking": booking,
         "other": booking.other_participant(request.user),
         "is_mentor": is_mentor,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from marketplace.models import AvailabilityBlock, Department, MentorProfile, Skill, User, UserSkill
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment, OutboundMessage
 
 PASSWORD = "test-pass-123"
 
@@ -131,3 +131,37 @@ class MentorRequestFactory(factory.django.DjangoModelFactory):
     def skills(self, create, extracted, **kwargs):
         if create and extracted:
             self.skills.set(extracted)
+
+
+class OutboundMessageFactory(factory.django.DjangoModelFactory):
+    """An outbox row due now, for the booking's mentee."""
+
+    class Meta:
+        model = OutboundMessage
+
+    booking = factory.SubFactory(BookingFactory)
+    kind = OutboundMessage.Kind.REMINDER
+    recipient = factory.LazyAttribute(lambda message: message.booking.mentee)
+    lead_minutes = 60
+    sequence = factory.LazyAttribute(lambda message: message.booking.sequence)
+    due_at = factory.LazyFunction(timezone.now)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    booking = factory.SubFactory(BookingFactory, status=Booking.Status.COMPLETED)
+    outcome = FollowUp.Outcome.YES
+    note = ""
+
+
+class MomentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Moment
+
+    author = factory.SubFactory(UserFactory)
+    kind = Moment.Kind.TIP
+    with_name = "Priya"
+    note = "Showed me how she structures board updates"
+    happened_on = factory.LazyFunction(lambda: timezone.now().date())

@@ -112,10 +112,16 @@ def start_worker(transactional_db, redis_url):
     env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url, "DEBUG": "1"}
     celery_app.conf.task_always_eager = False
 
-    def start(concurrency: int = 1, extra_args: list[str] | None = None) -> WorkerProcess:
+    def start(
+        concurrency: int = 1, extra_args: list[str] | None = None, extra_env: dict[str, str] | None = None
+    ) -> WorkerProcess:
+        """`extra_env` adds settings for this worker (e.g. EMAIL_BACKEND, REMINDER_LEADS_MINUTES)."""
         name = f"test-{uuid.uuid4().hex[:8]}"
         worker = WorkerProcess(
-            env, name, ARTIFACTS / f"worker-{name}.log", [f"--concurrency={concurrency}", *(extra_args or [])]
+            {**env, **(extra_env or {})},
+            name,
+            ARTIFACTS / f"worker-{name}.log",
+            [f"--concurrency={concurrency}", *(extra_args or [])],
         )
         workers.append(worker)
         worker.wait_ready()

@@ -422,3 +422,54 @@ def test_booking_for_someone_elses_request_is_400_on_request_and_books_nothing(
     assert not Booking.objects.exists()
     request.refresh_from_db()
     assert request.status == "open"
+
+
+# --- The one-week follow-up (mentee only) ---------------------------------------------------------------
+
+
+def test_the_mentee_answers_the_follow_up_once(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(days=7))
+    url = f"{BOOKINGS}{booking.pk}/follow-up/"
+
+    first = api_as(mentee).post(
+        url, {"outcome": "partly", "note": "Got the budget, not the hire"}, format="json"
+    )
+    again = api_as(mentee).post(url, {"outcome": "yes"}, format="json")
+
+    assert first.status_code == 201, first.json()
+    assert (first.json()["outcome"], first.json()["note"]) == ("partly", "Got the budget, not the hire")
+    assert (again.status_code, again.json()["code"]) == (409, "already_given")
+    booking.refresh_from_db()
+    assert booking.follow_up.outcome == "partly"
+
+
+def test_the_follow_up_is_the_mentees_alone(api_as, mentee, open_mentor, outsider, someone_elses_booking):
+    url = f"{BOOKINGS}{someone_elses_booking.pk}/follow-up/"
+
+    assert api_as(open_mentor).post(url, {"outcome": "yes"}, format="json").status_code == 403
+    assert api_as(outsider).post(url, {"outcome": "yes"}, format="json").status_code == 404
+    assert not hasattr(Booking.objects.get(pk=someone_elses_booking.pk), "follow_up")
+
+
+def test_a_follow_up_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/follow-up/", {"outcome": "no"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "too_early")
+
+
+def test_an_unknown_follow_up_outcome_is_400_naming_the_field(api_as, mentee, someone_elses_booking):
+    response = api_as(mentee).post(
+        f"{BOOKINGS}{someone_elses_booking.pk}/follow-up/", {"outcome": "maybe"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "outcome" in response.json()
+
+
+def test_a_mentor_cannot_give_feedback_twice_but_the_mentee_still_can(api_as, mentee, open_mentor):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
+    url = f"{BOOKINGS}{booking.pk}/feedback/"
+    body = {"rating": 4, "helpful": True}
+
+    assert api_as(open_mentor).post(url, body, format="json").status_code == 201
+    assert api_as(open_mentor).post(url, body, format="json").json()["code"] == "already_given"
+    assert api_as(mentee).post(url, body, format="json").status_code == 201

@@ -50,7 +50,9 @@ def test_without_a_mentor_link_the_meeting_link_comes_from_the_configured_templa
 def test_booking_writes_a_confirmation_for_each_participant_in_the_same_transaction(mentee, open_mentor):
     booking = book(mentee, open_mentor, slot())
 
-    rows = OutboundMessage.objects.filter(booking=booking).values_list("kind", "recipient_id", "status")
+    rows = OutboundMessage.objects.filter(booking=booking, kind="confirmation").values_list(
+        "kind", "recipient_id", "status"
+    )
     assert sorted(rows) == sorted(
         [("confirmation", mentee.pk, "pending"), ("confirmation", open_mentor.pk, "pending")]
     )
@@ -60,7 +62,7 @@ def test_a_rolled_back_booking_leaves_neither_a_session_nor_outbox_rows(mentee, 
     def book_then_fail() -> None:
         with transaction.atomic():
             book(mentee, open_mentor, slot())
-            assert OutboundMessage.objects.count() == 2
+            assert OutboundMessage.objects.filter(kind="confirmation").count() == 2
             raise RuntimeError("the surrounding request failed")
 
     with pytest.raises(RuntimeError):
@@ -252,7 +254,13 @@ def test_cancelling_stops_pending_messages_and_queues_cancellations_for_both(men
     services.cancel_booking(booking=booking, by=open_mentor, reason="Ill")
 
     rows = set(OutboundMessage.objects.values_list("kind", "status", "sequence"))
-    assert rows == {("confirmation", "cancelled", 0), ("cancellation", "pending", 1)}
+    assert rows == {
+        ("confirmation", "cancelled", 0),
+        ("reminder", "cancelled", 0),
+        ("feedback_prompt", "cancelled", 0),
+        ("follow_up", "cancelled", 0),
+        ("cancellation", "pending", 1),
+    }
     assert OutboundMessage.objects.filter(kind="cancellation").count() == 2
 
 

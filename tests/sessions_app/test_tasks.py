@@ -156,7 +156,8 @@ def test_committing_a_booking_starts_delivery(mentee, open_mentor, django_captur
         services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
 
     assert sorted(message.to[0] for message in mail.outbox) == [mentee.email, open_mentor.email]
-    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
+    confirmations = OutboundMessage.objects.filter(kind="confirmation")
+    assert set(confirmations.values_list("status", flat=True)) == {"sent"}
 
 
 def test_the_completion_task_completes_ended_sessions(far_apart_booking):

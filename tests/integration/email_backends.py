@@ -1,0 +1,28 @@
+"""An email backend for the real-worker tests: one file per message, named by its outbox row.
+
+SIDEBAR_TEST_SEND_DELAY (seconds) makes each send slow, so that a test can kill a worker in the middle.
+"""
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+
+from sessions_app.notifications import OUTBOX_HEADER
+
+
+class OneFilePerMessageBackend(BaseEmailBackend):
+    def send_messages(self, email_messages) -> int:
+        delay = float(os.environ.get("SIDEBAR_TEST_SEND_DELAY", "0"))
+        folder = Path(settings.EMAIL_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        for message in email_messages:
+            if delay:
+                time.sleep(delay)
+            outbox_id = message.extra_headers.get(OUTBOX_HEADER, "none")
+            path = folder / f"{outbox_id}-{uuid.uuid4().hex}.eml"
+            path.write_bytes(message.message().as_bytes())
+        return len(email_messages)

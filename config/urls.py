@@ -30,10 +30,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("sessions_app.urls")),
     path("", include("matching.urls")),
+    path("", include("insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("sessions_app.api_urls")),
     path("api/v1/", include("matching.api_urls")),
+    path("api/v1/", include("insights.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -66,6 +66,10 @@ class Booking(models.Model):
             models.Index(fields=["mentor", "start"], name="booking_by_mentor_start"),
             models.Index(fields=["mentee", "start"], name="booking_by_mentee_start"),
             models.Index(fields=["status", "end"], name="booking_by_status_end"),
+            # Insights read sessions by start date (covering on PostgreSQL; a plain index elsewhere).
+            models.Index(
+                fields=["start"], include=["status", "mentor", "mentee", "duration"], name="booking_by_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,70 @@
+"""Insights API (API.md "Insights"): HR admins only; 401 without login, 403 for everyone else."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from insights import selectors, tasks
+from insights.forms import InsightsFilterForm
+from marketplace.models import VIEW_INSIGHTS_PERMISSION
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(
+        "start", OpenApiTypes.DATE, description="First day (UTC); default: 12 weeks ago, a Monday"
+    ),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, inclusive (UTC); default: today"),
+    OpenApiParameter("department", OpenApiTypes.INT, description="Only the people of this department"),
+]
+
+
+class IsHR(BasePermission):
+    message = "Only HR admins can see insights."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm(VIEW_INSIGHTS_PERMISSION))
+
+
+def filter_scope(request: Request) -> selectors.Scope:
+    """The validated filter (or a 400 naming the field); asks for fresh summary tables when they are old."""
+    form = InsightsFilterForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+    tasks.refresh_if_stale(now=timezone.now())
+    return form.scope()
+
+
+class SummaryView(APIView):
+    permission_classes = [IsHR]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(selectors.summary(filter_scope(request), now=timezone.now()))
+
+
+class ExportView(APIView):
+    permission_classes = [IsHR]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request) -> HttpResponse:
+        scope = filter_scope(request)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=selectors.EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in selectors.export_rows(scope, now=timezone.now()):
+            writer.writerow({key: "" if value is None else value for key, value in row.items()})
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        suffix = f"-department-{scope.department_id}" if scope.department_id else ""
+        response["Content-Disposition"] = (
+            f'attachment; filename="sidebar-insights-{scope.start}-{scope.end}{suffix}.csv"'
+        )
+        return response

@@ -1,0 +1,114 @@
+"""Weekly summary tables behind the HR insights: derived figures, never domain data.
+
+Measured need (bench/bench_insights.py): with 1,000,000 past sessions, computing participation (distinct
+people per week and per range) and the per-group sums live takes seconds for a year. These tables hold, per
+ISO week (Monday, UTC), the additive counts per group of people and a bitmap of who took part, so a dashboard
+reads a few hundred rows whatever the number of sessions. insights.rollups rebuilds them from bookings,
+feedback and requests (insights.tasks: recent weeks every few minutes, everything nightly); nothing else
+writes them, and deleting them loses nothing.
+
+Groups are "cells": (department, job level, time-zone region) of the person, as at the last refresh.
+Department ids are plain numbers, not foreign keys: a snapshot, not a relation.
+"""
+
+from django.db import models
+
+
+class RollupState(models.Model):
+    """One row: when the summary tables were last refreshed, and which weeks they cover."""
+
+    refreshed_at = models.DateTimeField()
+    first_week = models.DateField()
+    last_week = models.DateField()
+    full_refresh_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Insights as of {self.refreshed_at:%Y-%m-%d %H:%M} UTC"
+
+
+class WeekCell(models.Model):
+    """Additive figures of one week for one cell of people (sessions they received, requests they made)."""
+
+    week = models.DateField()
+    department_id = models.BigIntegerField(null=True)
+    job_level = models.CharField(max_length=20, blank=True)
+    region = models.CharField(max_length=12)
+    # Sessions whose mentee is in the cell, by the week of their start.
+    scheduled = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    no_shows = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)
+    cross = models.PositiveIntegerField(default=0, help_text="held, mentor from another department")
+    rated = models.PositiveIntegerField(default=0, help_text="held, with the mentee's feedback")
+    rating_sum = models.PositiveIntegerField(default=0)
+    helpful = models.PositiveIntegerField(default=0)
+    # Requests whose asker is in the cell, by the week they were made.
+    requests = models.PositiveIntegerField(default=0)
+    booked = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0, help_text="session over by the deadline")
+    decided = models.PositiveIntegerField(default=0, help_text="booked, or past the deadline at refresh")
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "department_id"], name="insights_cell_by_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.department_id}/{self.job_level}/{self.region}"
+
+
+class WeekParticipants(models.Model):
+    """Who took part in a held session in one week (either role): bit n of `people` is user id n."""
+
+    week = models.DateField(primary_key=True)
+    people = models.BinaryField()
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.count} people"
+
+
+class WeekSkill(models.Model):
+    """Requests made in one week that asked for a skill, by the asker's department."""
+
+    week = models.DateField()
+    skill_id = models.BigIntegerField()
+    department_id = models.BigIntegerField(null=True)
+    requested = models.PositiveIntegerField(default=0)
+    unmet = models.PositiveIntegerField(default=0, help_text="not booked at refresh")
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "department_id"], name="insights_skill_by_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} skill {self.skill_id}: {self.requested}"
+
+
+class WeekTimeToHelp(models.Model):
+    """Median time to help of the requests made in one week, for everyone or one department's askers."""
+
+    week = models.DateField()
+    department_id = models.BigIntegerField(null=True, help_text="null: everyone")
+    everyone = models.BooleanField(default=False)
+    median_hours = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "department_id"], name="insights_help_by_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.department_id if not self.everyone else 'everyone'}: {self.median_hours} h"
+
+
+class RequestWait(models.Model):
+    """One booked request: how long its asker waited for help, and the asker's cell (for the medians)."""
+
+    week = models.DateField(help_text="the week the request was made")
+    department_id = models.BigIntegerField(null=True)
+    job_level = models.CharField(max_length=20, blank=True)
+    region = models.CharField(max_length=12)
+    hours = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["week", "department_id"], name="insights_wait_by_week")]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.hours:.1f} h"

@@ -1,0 +1,154 @@
+"""Pages of insights: the HR dashboard (/insights/) and a mentor's own impact (/me/impact/)."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from insights import charts, selectors, tasks
+from insights.forms import InsightsFilterForm
+from insights.templatetags.insights import hours, number, percent, rating
+from marketplace.models import VIEW_INSIGHTS_PERMISSION
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(VIEW_INSIGHTS_PERMISSION):
+        raise PermissionDenied("Only HR admins can see insights.")
+    form = InsightsFilterForm(request.GET)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_valid():
+        scope = form.scope()
+        now = timezone.now()
+        tasks.refresh_if_stale(now=now)
+        report = selectors.summary(scope, now=now)
+        figures = [] if report["suppressed"] else headline_figures(report)
+        query = {"start": scope.start, "end": scope.end}
+        if scope.department_id:
+            query["department"] = scope.department_id
+        context.update(
+            {
+                # Shown with the dates actually used, which the defaults may have filled in.
+                "form": InsightsFilterForm(
+                    initial={"start": scope.start, "end": scope.end, "department": scope.department_id}
+                ),
+                "report": report,
+                "charts": charts.chart_data(report),
+                "figures": figures,
+                # Below the charts: the definitions the headline cards do not already show.
+                "definitions": [
+                    (DEFINITION_LABELS[key], text)
+                    for key, text in selectors.DEFINITIONS.items()
+                    if key not in {figure["key"] for figure in figures}
+                ],
+                "export_url": _export_url(query),
+            }
+        )
+    else:
+        status = 400
+    return render(request, "insights/dashboard.html", context, status=status)
+
+
+@login_required
+def impact(request: HttpRequest) -> HttpResponse:
+    record = selectors.mentor_impact(request.user.pk, now=timezone.now())
+    return render(request, "insights/impact.html", {"record": record})
+
+
+DEFINITION_LABELS = {
+    "employees": "Employees",
+    "participants": "Participants",
+    "participation_rate": "Participation rate",
+    "sessions_held": "Sessions held",
+    "minutes_held": "Minutes held",
+    "active_mentors": "Active mentors",
+    "mentor_utilization": "Mentor utilisation",
+    "median_hours_to_help": "Median time to help",
+    "served_before_deadline_rate": "Served before the deadline",
+    "requests": "Requests",
+    "avg_rating": "Average rating",
+    "helpful_rate": "Helped",
+    "no_show_rate": "No-shows",
+    "cancellation_rate": "Cancellations",
+    "cross_department_share": "Across departments",
+    "mentors_carrying_half": "Mentors carrying half",
+    "weekly": "Per week",
+    "skills": "Skill demand and supply",
+    "equity": "Access equity",
+}
+
+
+def headline_figures(report: dict) -> list[dict]:
+    """The headline cards: label, formatted value, a note with the counts behind it, and the definition."""
+    spread = report["load_spread"]
+
+    def figure(key: str, value: str, note: str = "", *, suppressed: bool = False) -> dict:
+        return {
+            "key": key,
+            "label": DEFINITION_LABELS[key],
+            "value": value,
+            "note": note,
+            "definition": selectors.DEFINITIONS[key],
+            "suppressed": suppressed,
+        }
+
+    if spread.get("suppressed"):
+        carrying = figure(
+            "mentors_carrying_half", spread["suppressed"], "too few active mentors to show", suppressed=True
+        )
+    else:
+        carrying = figure(
+            "mentors_carrying_half",
+            number(spread["mentors_carrying_half"]),
+            f"{percent(spread['share_of_mentors_carrying_half'])} of active mentors",
+        )
+    return [
+        figure(
+            "participation_rate",
+            percent(report["participation_rate"]),
+            f"{number(report['participants'])} of {number(report['employees'])} employees took part",
+        ),
+        figure("sessions_held", number(report["sessions_held"]), f"{number(report['minutes_held'])} minutes"),
+        figure(
+            "median_hours_to_help",
+            hours(report["median_hours_to_help"]),
+            f"{number(report['requests'])} requests made",
+        ),
+        figure(
+            "served_before_deadline_rate",
+            percent(report["served_before_deadline_rate"]),
+            f"of {number(report['decided_requests'])} requests booked or past their deadline",
+        ),
+        figure(
+            "active_mentors",
+            number(report["active_mentors"]),
+            f"{number(report['offering_mentors'])} offer time now",
+        ),
+        figure(
+            "mentor_utilization",
+            percent(report["mentor_utilization"]),
+            f"{number(report['booked_minutes'])} of {number(report['offered_minutes'])} minutes offered",
+        ),
+        figure(
+            "avg_rating", rating(report["avg_rating"]), f"from {number(report['ratings'])} mentees' ratings"
+        ),
+        figure(
+            "helpful_rate", percent(report["helpful_rate"]), f"of {number(report['ratings'])} mentees said so"
+        ),
+        figure("no_show_rate", percent(report["no_show_rate"], 1)),
+        figure("cancellation_rate", percent(report["cancellation_rate"], 1)),
+        figure("cross_department_share", percent(report["cross_department_share"]), "of sessions held"),
+        carrying,
+    ]
+
+
+def _export_url(query: dict) -> str | None:
+    try:
+        return f"{reverse('api-insights-export')}?{urlencode(query)}"
+    except NoReverseMatch:  # the API is not wired in this deployment's URLs
+        return None

@@ -1,0 +1,95 @@
+/* Draws the insights charts with Chart.js (served from static/vendor, never a CDN).
+   The numbers come from the page's JSON (json_script "insights-charts"); each chart's data table is in the
+   page too, so nothing here is needed to read the figures. */
+(function () {
+  "use strict";
+  var source = document.getElementById("insights-charts");
+  if (!source || typeof Chart === "undefined") return;
+  var data = JSON.parse(source.textContent);
+  var BLUE = "#1d4ed8", TEAL = "#0f766e", AMBER = "#b45309", GREY = "#6b7280", RED = "#b91c1c";
+  var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.color = "#374151";
+  Chart.defaults.animation = reduceMotion ? false : { duration: 400 };
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.plugins.legend.labels.boxWidth = 12;
+
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (!canvas) return;
+    var previous = Chart.getChart(canvas);
+    if (previous) previous.destroy();
+    new Chart(canvas, config);
+  }
+
+  var integerAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e5e7eb" } };
+
+  if (data.weekly) {
+    draw("chart-weekly", {
+      data: {
+        labels: data.weekly.labels,
+        datasets: [
+          { type: "bar", label: "Sessions held", data: data.weekly.sessions, backgroundColor: BLUE, borderRadius: 3 },
+          { type: "line", label: "Participants", data: data.weekly.participants, borderColor: TEAL,
+            backgroundColor: TEAL, cubicInterpolationMode: "monotone", pointRadius: 3 }
+        ]
+      },
+      options: { scales: { y: integerAxis, x: { grid: { display: false } } }, interaction: { mode: "index", intersect: false } }
+    });
+  }
+
+  if (data.time_to_help) {
+    draw("chart-time-to-help", {
+      data: {
+        labels: data.time_to_help.labels,
+        datasets: [
+          { type: "line", label: "Median hours to help", data: data.time_to_help.median_hours, borderColor: AMBER,
+            backgroundColor: AMBER, cubicInterpolationMode: "monotone", spanGaps: true, yAxisID: "hours", pointRadius: 3 },
+          { type: "bar", label: "Requests made", data: data.time_to_help.requests, backgroundColor: "#cbd5e1",
+            yAxisID: "requests", borderRadius: 3 }
+        ]
+      },
+      options: {
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          hours: { position: "left", beginAtZero: true, title: { display: true, text: "hours" }, grid: { color: "#e5e7eb" } },
+          requests: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { display: false },
+                      title: { display: true, text: "requests" } },
+          x: { grid: { display: false } }
+        }
+      }
+    });
+  }
+
+  if (data.skills && data.skills.labels.length) {
+    var gaps = data.skills.gaps || [];
+    draw("chart-skills", {
+      type: "bar",
+      data: {
+        labels: data.skills.labels,
+        datasets: [
+          { label: "Requests", data: data.skills.requested, backgroundColor: data.skills.labels.map(function (name) {
+              return gaps.indexOf(name) >= 0 ? RED : BLUE; }), borderRadius: 3 },
+          { label: "Without a session", data: data.skills.unmet, backgroundColor: "#fca5a5", borderRadius: 3 },
+          { label: "Mentors offering", data: data.skills.offered, backgroundColor: TEAL, borderRadius: 3 }
+        ]
+      },
+      options: { indexAxis: "y", scales: { x: integerAxis, y: { grid: { display: false } } } }
+    });
+  }
+
+  if (data.load && data.load.labels.length) {
+    draw("chart-load", {
+      type: "bar",
+      data: {
+        labels: data.load.labels,
+        datasets: [{ label: "Share of sessions held (%)", data: data.load.share, borderRadius: 3,
+          backgroundColor: data.load.share.map(function (_, index) { return index === 0 ? BLUE : GREY; }) }]
+      },
+      options: { scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return v + "%"; } } },
+                           x: { grid: { display: false } } },
+                 plugins: { legend: { display: false } } }
+    });
+  }
+})();

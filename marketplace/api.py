@@ -128,13 +128,7 @@ class MentorListView(APIView):
         query.is_valid(raise_exception=True)
         filters = selectors.MentorFilters(**query.validated_data)
         now = timezone.now()
-        mentors = selectors.accepting_mentors(filters)
-        if filters.available_before:
-            ids = selectors.mentor_ids_available_before(
-                mentors, before=filters.available_before, viewer_id=request.user.pk, now=now
-            )
-        else:
-            ids = mentors.values_list("pk", flat=True)
+        ids = selectors.browsable_mentor_ids(filters, viewer_id=request.user.pk, now=now)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(ids, request, view=self)
         cards = selectors.mentor_cards(list(page), viewer_id=request.user.pk, now=now)

@@ -124,6 +124,16 @@ def mentor_ids_available_before(
     return [mentor_id for _, mentor_id in sorted(found)]
 
 
+def browsable_mentor_ids(filters: MentorFilters, *, viewer_id: int | None, now: datetime):
+    """The ids to page through: in name order, or soonest-free first when `available_before` is set."""
+    mentors = accepting_mentors(filters)
+    if filters.available_before:
+        return mentor_ids_available_before(
+            mentors, before=filters.available_before, viewer_id=viewer_id, now=now
+        )
+    return mentors.values_list("pk", flat=True)
+
+
 def mentor_cards(
     mentor_ids: list[int],
     *,

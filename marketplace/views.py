@@ -54,13 +54,7 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
             available_before=data["available_before"],
         )
     now = timezone.now()
-    mentors = selectors.accepting_mentors(filters)
-    if filters.available_before:
-        ids = selectors.mentor_ids_available_before(
-            mentors, before=filters.available_before, viewer_id=request.user.pk, now=now
-        )
-    else:
-        ids = mentors.values_list("pk", flat=True)
+    ids = selectors.browsable_mentor_ids(filters, viewer_id=request.user.pk, now=now)
     page = Paginator(ids, MENTORS_PER_PAGE).get_page(request.GET.get("page"))
     cards = selectors.mentor_cards(list(page.object_list), viewer_id=request.user.pk, now=now, slot_count=3)
     query = request.GET.copy()

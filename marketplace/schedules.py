@@ -168,17 +168,22 @@ def upcoming_slots(
     profiles: Iterable[MentorProfile] | None = None,
 ) -> dict[int, list[Interval]]:
     """Up to `limit` bookable slots per mentor, at least `spacing` apart, for cards that offer a few times."""
+    if limit == 1:  # the engine's early exit is much cheaper than listing every slot
+        firsts = first_slots(
+            mentor_ids,
+            asker_id=asker_id,
+            start=start,
+            end=end,
+            durations=durations,
+            now=now,
+            profiles=profiles,
+        )
+        return {mentor_id: [slot] if slot else [] for mentor_id, slot in firsts.items()}
     schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
     busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
     found: dict[int, list[Interval]] = {}
     for mentor_id, schedule in schedules.items():
         minutes = durations[mentor_id]
-        if limit == 1:  # the engine's early exit is much cheaper than listing every slot
-            first = first_bookable_slot(
-                schedule, start=start, end=end, duration_minutes=minutes, now=now, asker_busy=busy
-            )
-            found[mentor_id] = [first] if first else []
-            continue
         picked: list[Interval] = []
         for slot in bookable_slots(
             schedule, start=start, end=end, duration_minutes=minutes, now=now, asker_busy=busy

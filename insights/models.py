@@ -43,11 +43,16 @@ class WeekCell(models.Model):
     rated = models.PositiveIntegerField(default=0, help_text="held, with the mentee's feedback")
     rating_sum = models.PositiveIntegerField(default=0)
     helpful = models.PositiveIntegerField(default=0)
+    followed_up = models.PositiveIntegerField(default=0, help_text="held, with the mentee's one-week answer")
+    unblocked = models.PositiveIntegerField(default=0, help_text="one-week answer: yes, it unblocked me")
+    partly_unblocked = models.PositiveIntegerField(default=0, help_text="one-week answer: partly")
     # Requests whose asker is in the cell, by the week they were made.
     requests = models.PositiveIntegerField(default=0)
     booked = models.PositiveIntegerField(default=0)
     served = models.PositiveIntegerField(default=0, help_text="session over by the deadline")
     decided = models.PositiveIntegerField(default=0, help_text="booked, or past the deadline at refresh")
+    # Informal moments whose author is in the cell, by the week they happened.
+    moments = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["week", "department_id"], name="insights_cell_by_week")]

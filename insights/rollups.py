@@ -1,4 +1,4 @@
-"""Rebuilds the weekly summary tables (insights.models) from bookings, feedback and requests.
+"""Rebuilds the weekly summary tables (insights.models) from sessions, feedback, requests and moments.
 
 The only writer of those tables; called by insights.tasks (Celery). A refresh recomputes whole weeks inside a
 transaction: delete the weeks' rows, insert them again from grouped queries. Recent weeks change (sessions
@@ -20,7 +20,7 @@ from insights.aggregates import Median
 from insights.models import RequestWait, RollupState, WeekCell, WeekParticipants, WeekSkill, WeekTimeToHelp
 from insights.regions import region_of
 from matching.models import REQUEST_DURATIONS, MentorRequest
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
 
 REFRESH_WEEKS_BACK = 8  # feedback, no-shows and late bookings of requests land within a few weeks
 REFRESH_WEEKS_AHEAD = 8  # sessions already booked (and cancelled) in the coming weeks
@@ -59,6 +59,10 @@ class _Counts:
     booked: int = 0
     served: int = 0
     decided: int = 0
+    followed_up: int = 0
+    unblocked: int = 0
+    partly_unblocked: int = 0
+    moments: int = 0
 
     def add(self, **values: int) -> None:
         for name, value in values.items():
@@ -109,6 +113,9 @@ def _first_week_with_data() -> date | None:
         Booking.objects.aggregate(first=Min("start"))["first"],
         MentorRequest.objects.aggregate(first=Min("created_at"))["first"],
     ]
+    first_moment = Moment.objects.aggregate(first=Min("happened_on"))["first"]
+    if first_moment is not None:
+        starts.append(_instant(first_moment))
     starts = [moment for moment in starts if moment is not None]
     return week_start(min(starts)) if starts else None
 
@@ -125,6 +132,7 @@ def _rebuild(first: date, last: date, *, now: datetime) -> None:
     cells: dict[tuple, _Counts] = defaultdict(_Counts)
     _add_sessions(cells, since, until)
     _add_requests(cells, since, until, now)
+    _add_moments(cells, first, last)
     WeekCell.objects.bulk_create(
         (
             WeekCell(week=week, department_id=dept, job_level=level, region=region, **vars(counts))
@@ -172,6 +180,11 @@ def _add_sessions(cells: dict, since: datetime, until: datetime) -> None:
             rated=Count("mentee_feedback", filter=completed),
             rating_sum=Sum("mentee_feedback__rating", filter=completed),
             helpful=Count("mentee_feedback", filter=completed & Q(mentee_feedback__helpful=True)),
+            followed_up=Count("follow_up", filter=completed),
+            unblocked=Count("follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.YES)),
+            partly_unblocked=Count(
+                "follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.PARTLY)
+            ),
         )
         .order_by()
     )
@@ -185,6 +198,9 @@ def _add_sessions(cells: dict, since: datetime, until: datetime) -> None:
         "rated",
         "rating_sum",
         "helpful",
+        "followed_up",
+        "unblocked",
+        "partly_unblocked",
     )
     for week, dept, level, zone, *values in rows:
         cells[_cell(week, dept, level, zone)].add(**dict(zip(names, values, strict=True)))
@@ -217,6 +233,18 @@ def _add_requests(cells: dict, since: datetime, until: datetime, now: datetime) 
         cells[_cell(week, dept, level, zone)].add(
             requests=requests, booked=booked, served=served, decided=decided
         )
+
+
+def _add_moments(cells: dict, first: date, last: date) -> None:
+    """Informal moments by the week they happened (a date, no zone) and their author's cell."""
+    rows = (
+        Moment.objects.filter(happened_on__gte=first, happened_on__lt=last + timedelta(weeks=1))
+        .values_list("happened_on", "author__department_id", "author__job_level", "author__timezone")
+        .annotate(moments=Count("pk"))
+        .order_by()
+    )
+    for day, dept, level, zone, moments in rows:
+        cells[_cell(day, dept, level, zone)].add(moments=moments)
 
 
 def _participants(since: datetime, until: datetime) -> dict[date, bytearray]:

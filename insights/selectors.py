@@ -43,9 +43,14 @@ from insights.regions import REGIONS, region_of
 from insights.rollups import monday
 from marketplace.models import Department, JobLevel, MentorProfile, Skill, User, UserSkill
 from matching.models import MentorRequest
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp
 
 MIN_GROUP_SIZE = 5
+FOLLOW_UP_LABELS = {
+    FollowUp.Outcome.YES: "Unblocked",
+    FollowUp.Outcome.PARTLY: "Partly unblocked",
+    FollowUp.Outcome.NO: "Not unblocked",
+}
 FEWER_THAN_5 = "fewer than 5"
 PROTECTS_SMALLER = "hidden to protect a smaller group"
 HELD = Booking.Status.COMPLETED
@@ -86,6 +91,15 @@ DEFINITIONS = {
     "no_show_rate": "No-shows divided by sessions that were due (held or no-show) in the range.",
     "cancellation_rate": "Cancelled sessions divided by all sessions booked to start in the range.",
     "cross_department_share": "Share of sessions held where mentor and mentee work in different departments.",
+    "unblocked_rate": (
+        "Of the sessions held whose mentee answered the one-week follow-up, the share answering “yes, it "
+        "unblocked me” (“partly” is counted apart; sessions by the week they started)."
+    ),
+    "partly_unblocked_rate": "Of those one-week follow-up answers, the share answering “partly”.",
+    "moments_logged": (
+        "Informal mentoring moments (a tip, an encouragement, an introduction) people logged as happening in "
+        "the range (with a department: logged by its people)."
+    ),
     "mentors_carrying_half": "The fewest mentors who together held half of all sessions held, busiest first.",
     "weekly": "Per ISO week (Monday, UTC): sessions held and distinct people who took part, in either role.",
     "skills": (
@@ -94,8 +108,8 @@ DEFINITIONS = {
     ),
     "equity": (
         "By department, job level and time-zone region: participation rate, median hours to help, requests "
-        "served before the deadline and helpful rate of each group's people. Groups of fewer than 5 people "
-        "are not shown."
+        "served before the deadline, helpful rate and one-week unblocked rate of each group's people. Groups "
+        "of fewer than 5 people are not shown."
     ),
 }
 
@@ -206,13 +220,31 @@ class Cell:
     booked: int = 0
     served: int = 0
     decided: int = 0
+    followed_up: int = 0
+    unblocked: int = 0
+    partly_unblocked: int = 0
+    moments: int = 0
 
     def add(self, other: "Cell") -> None:
         for item in fields(self):
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-CELL_SUMS = ("held", "cross", "rated", "rating_sum", "helpful", "requests", "booked", "served", "decided")
+CELL_SUMS = (
+    "held",
+    "cross",
+    "rated",
+    "rating_sum",
+    "helpful",
+    "requests",
+    "booked",
+    "served",
+    "decided",
+    "followed_up",
+    "unblocked",
+    "partly_unblocked",
+    "moments",
+)
 
 
 @dataclass
@@ -393,11 +425,21 @@ def _medians(scope: Scope, shown: dict[str, set]) -> Medians:
 
 # --- Sessions by week -------------------------------------------------------------------------------------
 
-WEEK_SUMS = ("scheduled", "held", "minutes", "no_shows", "cancelled", "requests")
+WEEK_SUMS = (
+    "scheduled",
+    "held",
+    "minutes",
+    "no_shows",
+    "cancelled",
+    "requests",
+    "followed_up",
+    "unblocked",
+    "moments",
+)
 
 
 def _weekly_sums(scope: Scope) -> dict[date, dict]:
-    """Per week: sessions booked, held, minutes, no-shows, cancellations and requests: one query."""
+    """Per week: sessions booked, held, minutes, no-shows, cancellations, follow-ups, requests, moments."""
     rows = (
         _in_weeks(WeekCell.objects.all(), scope)
         .values_list("week")
@@ -591,6 +633,10 @@ FIGURES = (
     "cancellation_rate",
     "cross_department_share",
     "served_before_deadline_rate",
+    "unblocked_rate",
+    "partly_unblocked_rate",
+    "follow_ups",
+    "moments_logged",
     "requests",
     "decided_requests",
     "ratings",
@@ -700,6 +746,9 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
                 "cancellations": row.get("cancelled", 0),
                 "requests": row.get("requests", 0),
                 "median_hours_to_help": medians.weekly.get(week),
+                "follow_ups": row.get("followed_up", 0),
+                "unblocked_rate": _rate(row.get("unblocked"), row.get("followed_up")),
+                "moments_logged": row.get("moments", 0),
             }
         )
 
@@ -720,6 +769,10 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
         "cancellation_rate": _rate(sessions["cancelled"], sessions["scheduled"]),
         "cross_department_share": _rate(totals.cross, totals.held),
         "served_before_deadline_rate": _rate(totals.served, totals.decided),
+        "unblocked_rate": _rate(totals.unblocked, totals.followed_up),
+        "partly_unblocked_rate": _rate(totals.partly_unblocked, totals.followed_up),
+        "follow_ups": totals.followed_up,
+        "moments_logged": totals.moments,
         "requests": sessions["requests"],
         "decided_requests": totals.decided,
         "ratings": totals.rated,
@@ -758,6 +811,7 @@ def _equity_rows(dimension: Dimension, medians: Medians) -> list[dict]:
                 "median_hours_to_help": medians.groups.get((dimension.name, key)),
                 "served_before_deadline_rate": _rate(cell.served, cell.decided),
                 "helpful_rate": _rate(cell.helpful, cell.rated),
+                "unblocked_rate": _rate(cell.unblocked, cell.followed_up),
             }
         )
     return rows
@@ -797,6 +851,9 @@ EXPORT_COLUMNS = (
     "cancellations",
     "requests",
     "median_hours_to_help",
+    "follow_ups",
+    "unblocked_rate",
+    "moments_logged",
 )
 
 
@@ -808,16 +865,22 @@ def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> di
             week__gte=scope.start, week__lte=scope.last_week, department_id__in=list(departments)
         )
         .values_list("week", "department_id")
-        .annotate(Sum("held"), Sum("minutes"), Sum("no_shows"), Sum("cancelled"), Sum("requests"))
+        .annotate(
+            *(Sum(name) for name in ("held", "minutes", "no_shows", "cancelled", "requests")),
+            *(Sum(name) for name in ("followed_up", "unblocked", "moments")),
+        )
         .order_by()
     )
-    for week, dept, held, minutes, no_shows, cancelled, requests in rows:
+    for week, dept, held, minutes, no_shows, cancelled, requests, followed_up, unblocked, moments in rows:
         found[_as_date(week), dept].update(
             sessions_held=held,
             minutes_held=minutes,
             no_shows=no_shows,
             cancellations=cancelled,
             requests=requests,
+            follow_ups=followed_up,
+            unblocked_rate=_rate(unblocked, followed_up),
+            moments_logged=moments,
         )
     masks = {dept: _mask(members) for dept, members in departments.items()}
     for week, people in WeekParticipants.objects.filter(
@@ -857,6 +920,9 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
             "cancellations": week["cancellations"],
             "requests": week["requests"],
             "median_hours_to_help": week["median_hours_to_help"],
+            "follow_ups": week["follow_ups"],
+            "unblocked_rate": week["unblocked_rate"],
+            "moments_logged": week["moments_logged"],
         }
         for week in report["weekly"]
     ]
@@ -892,6 +958,9 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
                     "cancellations": figures.get("cancellations", 0),
                     "requests": figures.get("requests", 0),
                     "median_hours_to_help": figures.get("median_hours_to_help"),
+                    "follow_ups": figures.get("follow_ups", 0),
+                    "unblocked_rate": figures.get("unblocked_rate"),
+                    "moments_logged": figures.get("moments_logged", 0),
                 }
             )
     return rows
@@ -901,7 +970,8 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
 
 
 def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
-    """A mentor's own record, all time: sessions given, people helped, ratings and mentees' comments.
+    """A mentor's own record, all time: sessions given, people helped, ratings, one-week follow-up outcomes,
+    and what mentees wrote (comments, and what changed for them a week later).
 
     Only ever about the mentor asking: the comments are what mentees wrote about the mentor's own sessions,
     shown to that mentor (never to HR).
@@ -922,6 +992,16 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         .order_by("-created_at", "-pk")
         .values("comment", "rating", "helpful", "created_at", "booking__topic", "booking__start")[:comments]
     )
+    follow_ups = FollowUp.objects.filter(booking__mentor_id=mentor_id, booking__status=HELD)
+    outcomes = follow_ups.aggregate(
+        answered=Count("pk"),
+        **{outcome: Count("pk", filter=Q(outcome=outcome)) for outcome in FollowUp.Outcome.values},
+    )
+    changes = (
+        follow_ups.exclude(note="")
+        .order_by("-created_at", "-pk")
+        .values("note", "outcome", "created_at", "booking__topic", "booking__start")[:comments]
+    )
     return {
         "sessions_given": given["sessions"],
         "people_helped": given["people"],
@@ -930,6 +1010,28 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         "ratings": ratings["rated"],
         "avg_rating": round(ratings["rating_sum"] / ratings["rated"], 2) if ratings["rated"] else None,
         "helpful_rate": _rate(ratings["helpful"], ratings["rated"]),
+        "follow_ups": outcomes["answered"],
+        "unblocked_rate": _rate(outcomes[FollowUp.Outcome.YES], outcomes["answered"]),
+        "follow_up_outcomes": [
+            {
+                "outcome": outcome,
+                "label": label,
+                "count": outcomes[outcome],
+                "share": _rate(outcomes[outcome], outcomes["answered"]),
+            }
+            for outcome, label in FOLLOW_UP_LABELS.items()
+        ],
+        "changes": [
+            {
+                "note": row["note"],
+                "outcome": row["outcome"],
+                "outcome_label": FOLLOW_UP_LABELS[row["outcome"]],
+                "written_at": row["created_at"],
+                "topic": row["booking__topic"],
+                "session_start": row["booking__start"],
+            }
+            for row in changes
+        ],
         "comments": [
             {
                 "comment": row["comment"],

@@ -76,6 +76,10 @@ DEFINITION_LABELS = {
     "no_show_rate": "No-shows",
     "cancellation_rate": "Cancellations",
     "cross_department_share": "Across departments",
+    "unblocked_rate": "Unblocked after a week",
+    "partly_unblocked_rate": "Partly unblocked",
+    "follow_ups": "One-week follow-ups",
+    "moments_logged": "Moments logged",
     "mentors_carrying_half": "Mentors carrying half",
     "weekly": "Per week",
     "skills": "Skill demand and supply",
@@ -140,9 +144,18 @@ def headline_figures(report: dict) -> list[dict]:
         figure(
             "helpful_rate", percent(report["helpful_rate"]), f"of {number(report['ratings'])} mentees said so"
         ),
+        figure(
+            "unblocked_rate",
+            percent(report["unblocked_rate"]),
+            f"{percent(report['partly_unblocked_rate'])} partly, of {number(report['follow_ups'])} "
+            "mentees who answered"
+            if report["follow_ups"]
+            else "no one-week answers yet",
+        ),
         figure("no_show_rate", percent(report["no_show_rate"], 1)),
         figure("cancellation_rate", percent(report["cancellation_rate"], 1)),
         figure("cross_department_share", percent(report["cross_department_share"]), "of sessions held"),
+        figure("moments_logged", number(report["moments_logged"]), "tips, encouragement and introductions"),
         carrying,
     ]
 

@@ -7,7 +7,7 @@ import pytest
 
 from insights import rollups
 from marketplace.models import AvailabilityBlock, JobLevel
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -86,6 +86,12 @@ def seed_organisation(now: datetime, hr) -> None:
                     helpful=rng.random() < 0.85,
                     comment="Thank you!",
                 )
+            if status == "completed" and start < now - timedelta(weeks=1) and rng.random() < 0.6:
+                FollowUp.objects.create(
+                    booking=booking,
+                    outcome=rng.choices(["yes", "partly", "no"], weights=[6, 3, 1])[0],
+                    created_at=start + timedelta(days=8),
+                )
             made = start - timedelta(hours=rng.choice([3, 6, 20, 30, 50]))
             MentorRequestFactory(
                 asker=mentee,
@@ -95,6 +101,14 @@ def seed_organisation(now: datetime, hr) -> None:
                 booked_at=made + timedelta(minutes=10),
                 booked_session_start=start,
                 skills=[rng.choice(skills[:4])],
+            )
+        for _ in range(rng.randint(0, 4)):
+            Moment.objects.create(
+                author=rng.choice(people + mentors),
+                kind=rng.choice(["tip", "encouragement", "introduction"]),
+                with_name="A colleague",
+                note="Pointed me to the right runbook",
+                happened_on=(monday + timedelta(days=rng.randint(0, 4))).date(),
             )
         for _ in range(rng.randint(1, 3)):  # asked, never helped: the skill gaps
             made = monday + timedelta(days=rng.randint(0, 4), hours=10)
@@ -127,6 +141,8 @@ def test_hr_narrows_the_range_and_the_charts_redraw(
     assert page.get_by_text("Largest gaps").is_visible()
     legal = page.locator("table[data-dimension='department'] tr", has_text="Legal")
     assert legal.locator("td").all_inner_texts() == ["fewer than 5"]
+    assert page.locator("[data-figure='unblocked_rate'] .figure-value").inner_text().endswith("%")
+    assert int(page.locator("[data-figure='moments_logged'] .figure-value").inner_text()) > 0
     screenshot(page, "insights-dashboard")
     assert axe_violations(page) == []
 

@@ -16,6 +16,14 @@ and Monday 10 March (W2). Everyone's zone is Europe/London (region EMEA), everyo
     b6  s2 ← m3 (Sales ← Sales)         W2    completed  30       none
     b0  e4 ← m1                         W0    completed  30       (the week before the range: not counted)
 
+    one-week follow-ups (the mentee's): b1 yes (with a note), b2 no, b3 partly, b6 none;
+    b0 yes (before the range); b4 yes (stored on a no-show: only held sessions count)
+
+    moments   author  happened        moments   author  happened
+              e1      W1 Tue (tip)              l3      W2 Fri (Legal, never broken down)
+              e1      W1 Thu                    m1      W0 Fri (before the range)
+              s1      W2 Mon                    e2      W3 Mon (after the range)
+
     requests  asker  made            skills    status  session start   deadline          wait
     r1        e1     W1 Mon 08:00    speaking  booked  W1 Mon 10:00    W1 Mon 18:00      2 h, served
     r2        s1     W1 Mon 12:00    speaking  booked  W1 Tue 10:00    W1 Tue 10:15      22 h, ends too late
@@ -37,20 +45,22 @@ import time_machine
 
 from insights import rollups
 from marketplace.models import AvailabilityBlock, JobLevel
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
 from tests.factories import (
     BookingFactory,
     DepartmentFactory,
     FeedbackFactory,
+    FollowUpFactory,
     MentorFactory,
     MentorRequestFactory,
+    MomentFactory,
     SkillFactory,
     UserFactory,
     UserSkillFactory,
 )
 
 NOW = datetime(2025, 3, 19, 12, 0, tzinfo=UTC)
-W0, W1, W2 = date(2025, 2, 24), date(2025, 3, 3), date(2025, 3, 10)
+W0, W1, W2, W3 = date(2025, 2, 24), date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 17)
 JOINED = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -151,6 +161,23 @@ def org(db, frozen_now) -> Org:
     FeedbackFactory(booking=b["b2"], author=p["s1"], rating=3, helpful=False, comment="Too rushed.")
     FeedbackFactory(booking=b["b3"], author=p["e2"], rating=4, helpful=True)
     FeedbackFactory(booking=b["b0"], author=p["e4"], rating=1, helpful=False)
+    for booking, outcome, note in (
+        ("b1", FollowUp.Outcome.YES, "Gave the talk; the opening landed."),
+        ("b2", FollowUp.Outcome.NO, ""),
+        ("b3", FollowUp.Outcome.PARTLY, ""),
+        ("b0", FollowUp.Outcome.YES, ""),
+        ("b4", FollowUp.Outcome.YES, ""),
+    ):
+        FollowUpFactory(booking=b[booking], outcome=outcome, note=note)
+    for author, day in (
+        ("e1", W1 + timedelta(days=1)),
+        ("e1", W1 + timedelta(days=3)),
+        ("s1", W2),
+        ("l3", W2 + timedelta(days=4)),
+        ("m1", W0 + timedelta(days=4)),
+        ("e2", W3),
+    ):
+        MomentFactory(author=p[author], kind=Moment.Kind.TIP, happened_on=day)
 
     def booked(asker, made, start, deadline, skill, minutes=30):
         return MentorRequestFactory(

@@ -14,8 +14,10 @@ from tests.factories import (
     BookingFactory,
     DepartmentFactory,
     FeedbackFactory,
+    FollowUpFactory,
     MentorFactory,
     MentorRequestFactory,
+    MomentFactory,
     UserFactory,
 )
 from tests.insights.conftest import JOINED, NOW, W1, W2, at
@@ -67,7 +69,11 @@ def test_hr_gets_every_field_of_the_contract(api_as, hr, org):
         "cancellations": 0,
         "requests": 2,
         "median_hours_to_help": 12.0,
+        "follow_ups": 2,
+        "unblocked_rate": 0.5,
+        "moments_logged": 2,
     }
+    assert (body["unblocked_rate"], body["moments_logged"]) == (round(1 / 3, 4), 4)
     assert {"slug", "requested", "offered"} <= set(body["skills"][0])
     assert set(body["definitions"]) >= CONTRACT_FIELDS
     assert body["start"] == "2025-03-03"
@@ -128,6 +134,7 @@ def test_hr_never_sees_comments_or_who_asked_whom(api_as, hr, org):
     text = api_as(hr).get(SUMMARY, RANGE).content.decode()
 
     assert "Clear and kind." not in text
+    assert "Gave the talk; the opening landed." not in text
     assert "Too rushed." not in text
     for person in org.people.values():
         assert person.email not in text
@@ -152,11 +159,19 @@ def test_the_export_has_the_weekly_figures_overall_then_per_department(api_as, h
         "cancellations",
         "requests",
         "median_hours_to_help",
+        "follow_ups",
+        "unblocked_rate",
+        "moments_logged",
     ]
     overall = [row for row in rows if row["department"] == "All departments"]
     assert [(row["week_start"], row["sessions_held"], row["participants"]) for row in overall] == [
         ("2025-03-03", "2", "3"),
         ("2025-03-10", "2", "3"),
+    ]
+    # One-week answers by the week the session started: W1 b1 yes, b2 no; W2 b3 partly. Moments: 2 and 2.
+    assert [(row["follow_ups"], row["unblocked_rate"], row["moments_logged"]) for row in overall] == [
+        ("2", "0.5", "2"),
+        ("1", "0.0", "2"),
     ]
     engineering = [row for row in rows if row["department"] == "Engineering"]
     # Engineering's mentees: b1 in W1; b3 held and b4 a no-show in W2. Its people taking part: m1 e1 | e2.
@@ -165,6 +180,11 @@ def test_the_export_has_the_weekly_figures_overall_then_per_department(api_as, h
         ("1", "1", "1"),
     ]
     assert engineering[1]["median_hours_to_help"] == "10.0"
+    # Its mentees' answers: b1 yes (W1), b3 partly (W2); its people's moments: e1's two in W1.
+    assert [(row["follow_ups"], row["unblocked_rate"], row["moments_logged"]) for row in engineering] == [
+        ("1", "1.0", "2"),
+        ("1", "0.0", "0"),
+    ]
 
 
 def test_the_export_never_breaks_down_a_department_of_4(api_as, hr, org):
@@ -204,6 +224,8 @@ def _grow(org, times: int) -> None:
                 status=Booking.Status.COMPLETED,
             )
             FeedbackFactory(booking=booking, author=person)
+            FollowUpFactory(booking=booking)
+            MomentFactory(author=person, happened_on=W1)
             MentorRequestFactory(asker=person, created_at=at(W1, 0, 1), needed_by=at(W2, 0, 1))
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insights import rollups
-from tests.factories import PASSWORD, BookingFactory, FeedbackFactory, UserFactory
+from tests.factories import PASSWORD, BookingFactory, FeedbackFactory, FollowUpFactory, UserFactory
 from tests.insights.conftest import NOW, W1, W2, at
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
@@ -37,7 +37,12 @@ def test_hr_sees_headline_figures_with_their_definitions(client, hr, org):
     assert "6 of 15 employees took part" in html
     assert re.search(r'data-figure="median_hours_to_help">.*?<p class="figure-value">10 h</p>', html, re.S)
     assert re.search(r'data-figure="avg_rating">.*?<p class="figure-value">4.0 / 5</p>', html, re.S)
+    # One-week answers b1 yes, b2 no, b3 partly: 33% unblocked, 33% partly; 4 moments in the range.
+    assert re.search(r'data-figure="unblocked_rate">.*?<p class="figure-value">33%</p>', html, re.S)
+    assert "33% partly, of 3 mentees who answered" in html
+    assert re.search(r'data-figure="moments_logged">.*?<p class="figure-value">4</p>', html, re.S)
     assert "Participants divided by employees." in html
+    assert "Of those one-week follow-up answers, the share answering “partly”." in html
     assert "The fewest mentors who together held half of all sessions held, busiest first." in html
 
 
@@ -79,9 +84,9 @@ def test_the_default_range_is_the_last_12_weeks(client, hr, org):
 def test_a_department_of_4_is_never_broken_down_on_the_page(client, hr, org):
     html = logged_in(client, hr).get("/insights/", RANGE).content.decode()
 
-    assert re.search(r'<th scope="row">Legal</th><td colspan="6">fewer than 5</td>', html)
+    assert re.search(r'<th scope="row">Legal</th><td colspan="7">fewer than 5</td>', html)
     assert re.search(
-        r'<th scope="row">Sales</th><td colspan="6">hidden to protect a smaller group</td>', html
+        r'<th scope="row">Sales</th><td colspan="7">hidden to protect a smaller group</td>', html
     )
 
 
@@ -102,6 +107,7 @@ def test_hr_never_sees_feedback_comments_or_names(client, hr, org):
 
     assert "Clear and kind." not in html
     assert "Too rushed." not in html
+    assert "Gave the talk; the opening landed." not in html  # follow-up notes are the mentee's words too
     assert "E1" not in html
     assert "M1" not in html
 
@@ -171,6 +177,10 @@ def test_a_mentor_sees_their_own_impact_and_the_comments_on_their_sessions(clien
     assert "33%" in html
     assert "Clear and kind." in html
     assert "Too rushed." in html
+    # One-week answers on m1's held sessions: b0 yes, b1 yes, b2 no → 67% unblocked, with b1's note.
+    assert re.search(r"Unblocked a week later</h3>\s*<p class=\"figure-value\">67%</p>", html)
+    assert re.search(r'data-outcome="no"><th scope="row">Not unblocked</th><td>1</td><td>33%</td>', html)
+    assert "Gave the talk; the opening landed." in html
 
 
 def test_a_mentor_never_sees_comments_on_someone_elses_sessions(client, org):
@@ -194,3 +204,20 @@ def test_someone_who_does_not_mentor_is_invited_to(client, mentee):
 
 def test_the_impact_link_shows_for_mentors(client, mentor):
     assert 'href="/me/impact/"' in logged_in(client, mentor).get("/").content.decode()
+
+
+def test_the_impact_page_uses_a_fixed_number_of_queries_whatever_the_record(client, org):
+    client = logged_in(client, org.m1)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/me/impact/").status_code == 200
+        return len(queries)
+
+    client.get("/me/impact/")
+    few = count()
+    for day in range(6):
+        booking = BookingFactory(mentor=org.m1, start=at(W1, day % 5, 14 + day // 5), status="completed")
+        FeedbackFactory(booking=booking, author=booking.mentee, comment=f"Thanks {day}")
+        FollowUpFactory(booking=booking, outcome="partly", note=f"Changed {day}")
+    assert count() == few

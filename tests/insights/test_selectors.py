@@ -56,6 +56,26 @@ def test_cross_department_share(report):
     assert report["cross_department_share"] == 0.5
 
 
+def test_one_week_unblocked_rate_counts_the_mentees_answers_on_held_sessions(report):
+    # Answers on sessions held in the range: b1 yes, b2 no, b3 partly (b6 none) → 3 answers, 1 yes, 1 partly.
+    # b0's yes is the week before; b4's yes is on a no-show: neither counts.
+    assert report["follow_ups"] == 3
+    assert report["unblocked_rate"] == round(1 / 3, 4)
+    assert report["partly_unblocked_rate"] == round(1 / 3, 4)
+
+
+def test_moments_logged_in_the_range(report):
+    # e1 twice in W1, s1 and l3 in W2: 4. m1's (W0) and e2's (W3) fall outside the range.
+    assert report["moments_logged"] == 4
+    assert [week["moments_logged"] for week in report["weekly"]] == [2, 2]
+
+
+def test_weekly_follow_ups_by_the_week_the_session_started(report):
+    # W1: b1 yes, b2 no → 1/2. W2: b3 partly → 0/1.
+    assert [week["follow_ups"] for week in report["weekly"]] == [2, 1]
+    assert [week["unblocked_rate"] for week in report["weekly"]] == [0.5, 0.0]
+
+
 def test_median_hours_to_help_and_requests_served_before_their_deadline(report):
     # Booked requests waited 2 h (r1), 22 h (r2), 10 h (r3): the median is 10 h.
     # Served by the deadline: r1 (over at 10:30, deadline 18:00) and r3; r2's 20-minute session ends 10:20,
@@ -98,6 +118,9 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "cancellations": 0,
             "requests": 2,
             "median_hours_to_help": 12.0,
+            "follow_ups": 2,
+            "unblocked_rate": 0.5,
+            "moments_logged": 2,
         },
         {
             "week_start": W2,
@@ -108,6 +131,9 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "cancellations": 1,
             "requests": 3,
             "median_hours_to_help": 10.0,
+            "follow_ups": 1,
+            "unblocked_rate": 0.0,
+            "moments_logged": 2,
         },
     ]
 
@@ -155,8 +181,9 @@ def test_a_department_of_4_is_never_broken_down_and_the_next_smallest_is_hidden_
     assert engineering["requests"] == 3
     assert engineering["median_hours_to_help"] == 6.0
     assert engineering["served_before_deadline_rate"] == 1.0
-    # Its mentees' feedback: b1 helped, b3 helped.
+    # Its mentees' feedback: b1 helped, b3 helped. One-week answers: b1 yes, b3 partly → 1 / 2.
     assert engineering["helpful_rate"] == 1.0
+    assert engineering["unblocked_rate"] == 0.5
 
 
 def test_job_levels_and_regions(report):
@@ -185,6 +212,9 @@ def test_a_department_filter_counts_what_its_people_received_and_gave(org):
     # Requests of its people: r1 r3 r5; the weekly participants are its people only.
     assert report["requests"] == 3
     assert [week["participants"] for week in report["weekly"]] == [2, 1]  # W1 m1 e1; W2 e2
+    # Follow-ups of its mentees: b1 yes, b3 partly. Moments by its people: e1's two in W1.
+    assert (report["follow_ups"], report["unblocked_rate"], report["partly_unblocked_rate"]) == (2, 0.5, 0.5)
+    assert report["moments_logged"] == 2
     assert "department" not in report["equity"]
 
 
@@ -284,6 +314,28 @@ def test_mentor_impact_is_the_mentors_own_record(org):
     assert impact["avg_rating"] == 3.0
     assert impact["helpful_rate"] == round(1 / 3, 4)
     assert [item["comment"] for item in impact["comments"]] == ["Too rushed.", "Clear and kind."]
+    # One-week answers on m1's held sessions: b0 yes, b1 yes, b2 no (b4's is on a no-show) → 2 / 3 yes.
+    assert impact["follow_ups"] == 3
+    assert impact["unblocked_rate"] == round(2 / 3, 4)
+    assert [(row["outcome"], row["count"]) for row in impact["follow_up_outcomes"]] == [
+        ("yes", 2),
+        ("partly", 0),
+        ("no", 1),
+    ]
+    assert [item["note"] for item in impact["changes"]] == ["Gave the talk; the opening landed."]
+
+
+def test_mentor_impact_never_shows_another_mentors_follow_ups(org):
+    impact = selectors.mentor_impact(org.m3.pk, now=NOW)
+
+    # m3 held b3 (partly) and b6 (no answer).
+    assert impact["follow_ups"] == 1
+    assert [(row["outcome"], row["count"]) for row in impact["follow_up_outcomes"]] == [
+        ("yes", 0),
+        ("partly", 1),
+        ("no", 0),
+    ]
+    assert impact["changes"] == []
 
 
 def test_mentor_capacity_ignores_mentors_who_paused(org):

@@ -6,6 +6,7 @@ import logging
 import urllib.request
 from datetime import datetime
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -171,12 +172,20 @@ def compose(message: OutboundMessage) -> EmailMultiAlternatives:
         body=render_to_string(f"{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient.email],
-        headers={OUTBOX_HEADER: str(message.pk)},
+        headers={OUTBOX_HEADER: str(message.pk), "Message-ID": message_id(message)},
     )
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if message.kind in WITH_INVITE and message.booking is not None:
         email.attach(_ics_part(message.booking, message.recipient))
     return email
+
+
+def message_id(message: OutboundMessage) -> str:
+    """The same for every attempt at one outbox row. Should a worker die between handing an email to the
+    mail server and recording it as sent, the retry goes out with the same Message-ID, which mail systems
+    treat as the same message rather than a second one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "sidebar.invalid"
+    return f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def send(message: OutboundMessage) -> None:

@@ -108,6 +108,24 @@ def test_sent_messages_are_marked_and_never_sent_twice(far_apart_booking):
     assert not OutboundMessage.objects.filter(sent_at__isnull=True).exists()
 
 
+def test_a_message_sent_again_keeps_its_message_id(far_apart_booking, settings):
+    # At-least-once at one point: a worker killed after the mail server took an email but before the row was
+    # marked sent sends it again. The retry must carry the same Message-ID, so mail systems see one message.
+    settings.DEFAULT_FROM_EMAIL = "Sidebar <sidebar@acme.example>"
+    queue(far_apart_booking)
+    tasks.send_due_messages()
+    first = {message.to[0]: message.extra_headers["Message-ID"] for message in mail.outbox}
+    OutboundMessage.objects.update(status="pending", sent_at=None)  # as if the mark had been lost
+
+    tasks.send_due_messages()
+
+    again = {message.to[0]: message.extra_headers["Message-ID"] for message in mail.outbox[2:]}
+    assert again == first
+    assert len(set(first.values())) == 2  # one per recipient's row
+    assert all(value.endswith("@acme.example>") for value in first.values())
+    assert mail.outbox[0].message()["Message-ID"] == mail.outbox[0].extra_headers["Message-ID"]
+
+
 def test_messages_not_yet_due_wait(far_apart_booking):
     queue(far_apart_booking, due_at=timezone.now() + timedelta(hours=1))
 

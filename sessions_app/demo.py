@@ -1,38 +1,47 @@
-"""Demo sessions: weeks of history (completed, cancelled, no-show, with feedback) and some upcoming ones.
+"""Demo sessions: weeks of history (completed, cancelled, no-show, with feedback and one-week follow-ups),
+some upcoming ones, and the informal moments people log.
+
+How busy a mentor is follows the story of marketplace.demo: most give a session or two a week, some rarely,
+the few experts in scarce skills fill their weekly cap every week; and use grows over the history as the
+programme is adopted.
 
 Sessions sit inside the mentors' weekly blocks on a 40-minute lattice (so even 30 minutes plus a 10-minute
 buffer never collide), keep within each mentor's weekly cap, and never overlap for a mentee. Upcoming ones
 respect the mentor's notice, so the slot pages agree with them.
 
 Built to be fast: rows are plain tuples generated in one pass and written in batches (COPY on PostgreSQL,
-executemany elsewhere). A million sessions take about a minute on PostgreSQL.
+executemany elsewhere). A million sessions, with their feedback and follow-ups, take about a minute on
+PostgreSQL.
 """
 
-import io
 import random
-import time
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from marketplace.models import AvailabilityBlock, MentorProfile
+from marketplace.demo import BulkWriter, timestamp_formatter
+from marketplace.models import AvailabilityBlock, MentorProfile, User
 from marketplace.timezones import get_zone
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
 
 Progress = Callable[[str, int, int], None]
-BATCH_SIZE = 50_000
 LATTICE_MINUTES = 40
 BUCKET_SECONDS = 300  # mentee overlap is checked on 5-minute buckets (zone offsets are multiples of 15)
 UPCOMING_WEEKS = 2  # this week and the next
 HISTORY_STATUSES = ("completed", "cancelled", "no_show")
 HISTORY_WEIGHTS = (82, 11, 7)
-SESSIONS_PER_WEEK = (0, 1, 2, 3, 4)
-SESSIONS_PER_WEEK_WEIGHTS = (22, 26, 26, 16, 10)
+# How many sessions a mentor usually gives a week (once the programme is adopted), and how many mentors each.
+USUAL_SESSIONS_PER_WEEK = (0, 1, 2, 3, 4)
+USUAL_SESSIONS_WEIGHTS = (6, 24, 32, 24, 14)
+# Adoption: this many weeks ago use was ADOPTION_START of today's, growing steadily since.
+ADOPTION_WEEKS = 20
+ADOPTION_START = 0.5
 DEMO_MENTOR_SESSIONS_PER_WEEK = (2, 3, 4, 5)
 DEMO_MENTEE_SHARE_OF_DEMO_MENTOR = 0.35
 DEMO_MENTEE_SHARE_ELSEWHERE = 0.01
@@ -84,6 +93,79 @@ NEXT_STEPS = (
 )
 RATINGS = (1, 2, 3, 4, 5)
 RATING_WEIGHTS = (2, 3, 10, 35, 50)
+MENTEE_FEEDBACK_SHARE = 0.6
+MENTEE_HELPFUL_SHARE = 0.86
+
+# The one-week follow-up ("did it unblock you?"): asked a week after the end, answered for some sessions.
+FOLLOW_UP_AFTER_SECONDS = 7 * 86_400
+FOLLOW_UP_SHARE = 0.6
+DEMO_MENTEE_FOLLOW_UP_SHARE = 0.9  # so the demo logins' pages show outcomes
+FOLLOW_UP_LATEST_SECONDS = 4 * 86_400  # answered within a few days of being asked
+OUTCOMES = ("yes", "partly", "no")
+OUTCOME_WEIGHTS = (55, 30, 15)
+# A mentee who said the session did not help rarely says a week later that it unblocked them.
+OUTCOME_WEIGHTS_NOT_HELPED = (15, 35, 50)
+FOLLOW_UP_NOTE_SHARE = 0.4
+FOLLOW_UP_NOTES = {
+    "yes": (
+        "Presented on Thursday and it went well",
+        "Sent the proposal, it was approved",
+        "Used the framework in my review, it worked",
+        "Had the conversation, we agreed a plan",
+    ),
+    "partly": (
+        "Better, but I still need a second opinion",
+        "Fixed half of it; the rest waits on another team",
+        "Clearer plan, not started yet",
+    ),
+    "no": (
+        "The deadline moved and it no longer mattered",
+        "Still stuck; I will ask someone in my team",
+        "Turned out to be a different problem",
+    ),
+}
+
+# Informal moments: some people log a few a week; the demo mentee keeps a streak up to this week.
+MOMENT_LOGGER_SHARE = 0.15
+MOMENTS_PER_WEEK = (0, 1, 2, 3)
+MOMENTS_PER_WEEK_WEIGHTS = (45, 33, 15, 7)
+DEMO_MENTEE_STREAK_WEEKS = 4
+DEMO_MENTEE_MOMENTS_PER_WEEK = 3  # sessions_app.selectors.MOMENTS_WEEKLY_GOAL
+MOMENT_WITH_COLLEAGUE_SHARE = 0.7  # someone in the same department
+MOMENT_WITH_ANYONE_SHARE = 0.15  # someone elsewhere; the rest are people not on Sidebar (a name)
+MOMENT_KINDS = ("tip", "encouragement", "introduction", "advice", "other")
+MOMENT_KIND_WEIGHTS = (30, 25, 15, 25, 5)
+MOMENT_NOTES = {
+    "tip": (
+        "Showed me a shortcut for slicing the dashboard",
+        "Shared the checklist she uses before a release",
+        "Pointed me to the right template for the proposal",
+        "Quick tip on structuring the first slide",
+    ),
+    "encouragement": (
+        "Told me to go for the stretch project",
+        "Cheered me on before the board meeting",
+        "Reminded me how far the team has come",
+    ),
+    "introduction": (
+        "Introduced me to the pricing team",
+        "Connected me with someone who ran the same migration",
+        "Put me in touch with a mentor in Data",
+    ),
+    "advice": (
+        "Talked through how to push back on scope",
+        "Advice on preparing for the salary conversation",
+        "Helped me think through the reorg news",
+        "Walked me through how they plan a quarter",
+    ),
+    "other": ("Coffee chat about careers in product", "Paired on a tricky query over lunch"),
+}
+OUTSIDE_NAMES = (
+    "Sam (new joiner)",
+    "Alex from the agency",
+    "Priya, a contractor",
+    "Jordan (starts next month)",
+)
 
 BOOKING_COLUMNS = (
     "id",
@@ -103,6 +185,8 @@ BOOKING_COLUMNS = (
     "created_at",
     "updated_at",
 )
+FOLLOW_UP_COLUMNS = ("booking_id", "outcome", "note", "created_at")
+MOMENT_COLUMNS = ("author_id", "kind", "with_person_id", "with_name", "note", "happened_on", "created_at")
 FEEDBACK_COLUMNS = (
     "booking_id",
     "author_id",
@@ -120,6 +204,7 @@ class SeededSessions:
     sessions: int
     upcoming: int
     feedback: int
+    follow_ups: int = 0
 
 
 @dataclass
@@ -132,53 +217,8 @@ class _Mentor:
     accepting: bool
     meeting_url: str
     lattice: list[tuple[int, int]]  # (weekday, local minute of day) where a 30-minute session fits a block
-
-
-class _Writer:
-    """Batches rows into one table: COPY on PostgreSQL, executemany elsewhere."""
-
-    def __init__(self, table: str, columns: tuple[str, ...], progress: Progress, label: str) -> None:
-        self.table, self.columns, self.progress, self.label = table, columns, progress, label
-        self.rows: list[tuple] = []
-        self.written = 0
-        self.postgres = connection.vendor == "postgresql"
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        quoted = ", ".join(connection.ops.quote_name(column) for column in self.columns)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                buffer = io.StringIO()
-                buffer.writelines("\t".join(map(_copy_value, row)) + "\n" for row in self.rows)
-                buffer.seek(0)
-                cursor.copy_expert(f"COPY {self.table} ({quoted}) FROM STDIN", buffer)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})", self.rows)
-        self.written += len(self.rows)
-        self.rows = []
-        self.progress(self.label, self.written, max(self.written, 1) + 1)
-
-    def close(self) -> int:
-        self.flush()
-        self.progress(self.label, self.written, self.written)
-        return self.written
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
+    usual: int = 0  # sessions a week once the programme is adopted
+    in_demand: bool = False  # booked to the cap every week
 
 
 def seed_sessions(
@@ -189,23 +229,35 @@ def seed_sessions(
     demo_mentee_id: int,
     weeks_of_history: int,
     progress: Progress,
+    in_demand_mentor_ids: Collection[int] = (),
     now: datetime | None = None,
 ) -> SeededSessions:
-    """Inserts sessions for every mentor over `weeks_of_history` past weeks plus this week and the next."""
+    """Inserts sessions for every mentor over `weeks_of_history` past weeks plus this week and the next.
+
+    `mentee_ids` may repeat an id: people listed more often book more often. Mentors in
+    `in_demand_mentor_ids` are booked up to their weekly cap every week.
+    """
     now = now or timezone.now()
     now_ts = int(now.timestamp())
     mentors = _load_mentors()
     if not mentors or not mentee_ids:
         return SeededSessions(0, 0, 0)
+    in_demand = set(in_demand_mentor_ids)
+    usual_cum_weights = list(accumulate(USUAL_SESSIONS_WEIGHTS))
+    for mentor in mentors:
+        mentor.in_demand = mentor.id in in_demand
+        mentor.usual = rng.choices(USUAL_SESSIONS_PER_WEEK, cum_weights=usual_cum_weights)[0]
     postgres = connection.vendor == "postgresql"
-    stamp = _timestamp_formatter(postgres)
+    stamp = timestamp_formatter(postgres)
     template = settings.MEETING_URL_TEMPLATE
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {Booking._meta.db_table}")
         next_id = (cursor.fetchone()[0] or 0) + 1
-    bookings = _Writer(Booking._meta.db_table, BOOKING_COLUMNS, progress, "sessions")
-    feedback = _Writer(Feedback._meta.db_table, FEEDBACK_COLUMNS, progress, "feedback")
+    bookings = BulkWriter(Booking._meta.db_table, BOOKING_COLUMNS, progress, "sessions")
+    feedback = BulkWriter(Feedback._meta.db_table, FEEDBACK_COLUMNS, progress, "feedback")
+    follow_ups = BulkWriter(FollowUp._meta.db_table, FOLLOW_UP_COLUMNS, progress, "follow-ups")
+    follow_up_before_ts = now_ts - FOLLOW_UP_AFTER_SECONDS
 
     today = now.astimezone(UTC).date()
     this_monday = today - timedelta(days=today.weekday())
@@ -216,6 +268,7 @@ def seed_sessions(
     total_weeks = weeks_of_history + UPCOMING_WEEKS
     for week_number, week in enumerate(range(-weeks_of_history, UPCOMING_WEEKS), start=1):
         monday = (this_monday + timedelta(weeks=week)).toordinal()
+        adoption = _adoption(week)
         occupied: set[int] = set()
         recent_weeks.append(occupied)
         earlier = recent_weeks[0] if len(recent_weeks) == 2 else set()
@@ -223,9 +276,17 @@ def seed_sessions(
             is_demo_mentor = mentor.id == demo_mentor_id
             if is_demo_mentor:
                 wanted = rng.choice(DEMO_MENTOR_SESSIONS_PER_WEEK)
+            elif mentor.in_demand:
+                wanted = mentor.cap // mentor.lengths[0]  # as many as fit: the cap check below stops them
             else:
-                wanted = choices(SESSIONS_PER_WEEK, SESSIONS_PER_WEEK_WEIGHTS)[0]
-            wanted = min(wanted, len(mentor.lattice), mentor.cap // max(mentor.lengths))
+                # On average `usual` times the adoption, from 0 to usual + 1.
+                chance = adoption * mentor.usual / (mentor.usual + 1)
+                wanted = sum(random_float() < chance for _ in range(mentor.usual + 1))
+            wanted = min(
+                wanted,
+                len(mentor.lattice),
+                mentor.cap // (mentor.lengths[0] if mentor.in_demand else max(mentor.lengths)),
+            )
             if not wanted:
                 continue
             minutes_left = mentor.cap
@@ -288,19 +349,30 @@ def seed_sessions(
                     )
                 )
                 if status == "completed":
-                    _add_feedback(rng, feedback, stamp, next_id, mentor.id, mentee_id, end_ts)
+                    helped = _add_feedback(rng, feedback, stamp, next_id, mentor.id, mentee_id, end_ts)
+                    if end_ts <= follow_up_before_ts and random_float() < (
+                        DEMO_MENTEE_FOLLOW_UP_SHARE if mentee_id == demo_mentee_id else FOLLOW_UP_SHARE
+                    ):
+                        _add_follow_up(rng, follow_ups, stamp, next_id, end_ts, now_ts, helped)
                 next_id += 1
         progress("session weeks", week_number, total_weeks)
 
     sessions = bookings.close()
     given = feedback.close()
+    answered = follow_ups.close()
     if postgres and sessions:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM sessions_app_booking))",
                 [Booking._meta.db_table],
             )
-    return SeededSessions(sessions, upcoming, given)
+    return SeededSessions(sessions, upcoming, given, answered)
+
+
+def _adoption(week: int) -> float:
+    """Use in a week (0: this one, negative: past) relative to today's, growing over ADOPTION_WEEKS."""
+    weeks_ago = min(max(-week, 0), ADOPTION_WEEKS)
+    return 1 - (1 - ADOPTION_START) * weeks_ago / ADOPTION_WEEKS
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -378,16 +450,19 @@ def _free_mentee(
 
 
 def _add_feedback(
-    rng, writer: _Writer, stamp, booking_id: int, mentor_id: int, mentee_id: int, end_ts: int
-) -> None:
-    if rng.random() < 0.6:
+    rng, writer: BulkWriter, stamp, booking_id: int, mentor_id: int, mentee_id: int, end_ts: int
+) -> bool | None:
+    """Feedback from either side, or none; returns whether the mentee said it helped (None: no answer)."""
+    helped = None
+    if rng.random() < MENTEE_FEEDBACK_SHARE:
+        helped = rng.random() < MENTEE_HELPFUL_SHARE
         writer.add(
             (
                 booking_id,
                 mentee_id,
                 "mentee",
                 rng.choices(RATINGS, RATING_WEIGHTS)[0],
-                rng.random() < 0.86,
+                helped,
                 rng.choice(COMMENTS),
                 rng.choice(NEXT_STEPS),
                 stamp(end_ts + 60 * rng.randrange(5, 600)),
@@ -406,17 +481,112 @@ def _add_feedback(
                 stamp(end_ts + 60 * rng.randrange(5, 600)),
             )
         )
+    return helped
 
 
-def _timestamp_formatter(postgres: bool) -> Callable[[int], str]:
-    """Seconds since the epoch as the database's UTC text; cached, since sessions share grid times."""
-    suffix = "+00" if postgres else ""
-    cache: dict[int, str] = {}
+def _add_follow_up(
+    rng, writer: BulkWriter, stamp, booking_id: int, end_ts: int, now_ts: int, helped: bool | None
+) -> None:
+    """The mentee's answer to "did it unblock you?", a week or a few days more after the end."""
+    weights = OUTCOME_WEIGHTS_NOT_HELPED if helped is False else OUTCOME_WEIGHTS
+    outcome = rng.choices(OUTCOMES, weights)[0]
+    note = rng.choice(FOLLOW_UP_NOTES[outcome]) if rng.random() < FOLLOW_UP_NOTE_SHARE else ""
+    asked_ts = end_ts + FOLLOW_UP_AFTER_SECONDS
+    answered_ts = min(asked_ts + rng.randrange(600, FOLLOW_UP_LATEST_SECONDS), now_ts)
+    writer.add((booking_id, outcome, note, stamp(answered_ts)))
 
-    def stamp(seconds: int) -> str:
-        text = cache.get(seconds)
-        if text is None:
-            text = cache[seconds] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(seconds)) + suffix
-        return text
 
-    return stamp
+def seed_moments(
+    *,
+    rng: random.Random,
+    demo_mentee_id: int | None,
+    weeks_of_history: int,
+    progress: Progress,
+    now: datetime | None = None,
+) -> int:
+    """Informal moments over the history: a share of everyone logs a few a week; returns how many.
+
+    The demo mentee logs DEMO_MENTEE_MOMENTS_PER_WEEK moments in each of the last weeks, this one included,
+    so their moments page shows a streak. Moments happen up to yesterday (UTC) for everyone else, which is
+    never in anyone's future whatever their zone.
+    """
+    now = now or timezone.now()
+    now_ts = int(now.timestamp())
+    people = list(
+        User.objects.filter(is_active=True).order_by("pk").values_list("pk", "department_id", "timezone")
+    )
+    if not people:
+        return 0
+    colleagues: dict[int | None, list[int]] = defaultdict(list)
+    for person_id, department_id, _zone in people:
+        colleagues[department_id].append(person_id)
+    everyone = [person_id for person_id, _department, _zone in people]
+    stamp = timestamp_formatter(connection.vendor == "postgresql")
+    writer = BulkWriter(Moment._meta.db_table, MOMENT_COLUMNS, progress, "moments")
+    kinds_cum = list(accumulate(MOMENT_KIND_WEIGHTS))
+    per_week_cum = list(accumulate(MOMENTS_PER_WEEK_WEIGHTS))
+    choices, randrange, random_float = rng.choices, rng.randrange, rng.random
+
+    def add(author_id: int, department_id: int | None, day: date) -> None:
+        kind = choices(MOMENT_KINDS, cum_weights=kinds_cum)[0]
+        with_person, with_name = None, ""
+        pick = random_float()
+        team = colleagues[department_id]
+        if pick < MOMENT_WITH_COLLEAGUE_SHARE and len(team) > 1:
+            with_person = team[randrange(len(team))]
+        elif pick < MOMENT_WITH_COLLEAGUE_SHARE + MOMENT_WITH_ANYONE_SHARE:
+            with_person = everyone[randrange(len(everyone))]
+        if with_person == author_id or with_person is None:
+            with_person, with_name = None, OUTSIDE_NAMES[randrange(len(OUTSIDE_NAMES))]
+        notes = MOMENT_NOTES[kind]
+        day_ts = (day.toordinal() - _EPOCH_ORDINAL) * 86_400
+        created_ts = min(day_ts + randrange(9 * 3600, 21 * 3600), now_ts)
+        writer.add(
+            (
+                author_id,
+                kind,
+                with_person,
+                with_name,
+                notes[randrange(len(notes))],
+                day.isoformat(),
+                stamp(created_ts),
+            )
+        )
+
+    yesterday = now.astimezone(UTC).date() - timedelta(days=1)
+    first_monday = yesterday - timedelta(days=yesterday.weekday(), weeks=weeks_of_history)
+    for person_id, department_id, zone in people:
+        if person_id == demo_mentee_id:
+            _add_demo_mentee_moments(rng, add, person_id, department_id, zone, now, first_monday)
+            continue
+        if random_float() >= MOMENT_LOGGER_SHARE:
+            continue
+        for week in range(weeks_of_history + 1):
+            monday = first_monday + timedelta(weeks=week)
+            for _ in range(choices(MOMENTS_PER_WEEK, cum_weights=per_week_cum)[0]):
+                day = monday + timedelta(days=randrange(7))
+                if day <= yesterday:
+                    add(person_id, department_id, day)
+    return writer.close()
+
+
+def _add_demo_mentee_moments(
+    rng: random.Random, add, person_id: int, department_id: int | None, zone: str, now: datetime, first: date
+) -> None:
+    """A streak of weeks that met the weekly goal, up to today in the mentee's own zone; before it, a few."""
+    today = now.astimezone(get_zone(zone)).date()
+    this_monday = today - timedelta(days=today.weekday())
+    streak_from = this_monday - timedelta(weeks=DEMO_MENTEE_STREAK_WEEKS - 1)
+    monday = first
+    while monday <= this_monday:
+        if monday >= streak_from:
+            last_day = min(monday + timedelta(days=6), today)
+            days = [
+                monday + timedelta(days=rng.randrange((last_day - monday).days + 1))
+                for _ in range(DEMO_MENTEE_MOMENTS_PER_WEEK)
+            ]
+        else:
+            days = [monday + timedelta(days=rng.randrange(7)) for _ in range(rng.choice(MOMENTS_PER_WEEK))]
+        for day in sorted(days):
+            add(person_id, department_id, day)
+        monday += timedelta(weeks=1)

@@ -1,5 +1,6 @@
 import random
-from datetime import timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from itertools import pairwise
 
@@ -9,9 +10,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from marketplace.demo import seed_people
+from marketplace.models import MentorProfile, User
 from marketplace.schedules import slot_is_bookable
+from marketplace.timezones import get_zone
 from sessions_app import demo
-from sessions_app.models import Booking, Feedback
+from sessions_app.models import Booking, Feedback, FollowUp, Moment
+from sessions_app.selectors import MOMENTS_WEEKLY_GOAL, moment_progress
 
 
 @pytest.fixture(autouse=True)
@@ -19,14 +23,15 @@ def _debug_on(settings):
     settings.DEBUG = True
 
 
-def seed(now, seed_value=3, weeks=6):
+def seed(now, seed_value=3, weeks=6, mentors=15):
     rng = random.Random(seed_value)
-    people = seed_people(rng=rng, mentors=15, employees=40, progress=lambda *args: None)
+    people = seed_people(rng=rng, mentors=mentors, employees=40, progress=lambda *args: None)
     result = demo.seed_sessions(
         rng=rng,
-        mentee_ids=[people.mentee_id, *people.employee_ids],
+        mentee_ids=people.mentee_pool,
         demo_mentor_id=people.mentor_id,
         demo_mentee_id=people.mentee_id,
+        in_demand_mentor_ids=people.in_demand_mentor_ids,
         weeks_of_history=weeks,
         progress=lambda *args: None,
         now=now,
@@ -101,8 +106,6 @@ def test_the_same_seed_and_clock_give_the_same_sessions():
     fields = ("mentor__email", "mentee__email", "start", "duration", "status", "topic", "uid")
     seed(now)
     first = list(Booking.objects.order_by("start", "mentor__email").values_list(*fields))
-    from marketplace.models import User
-
     User.objects.all().delete()
     seed(now)
 
@@ -120,3 +123,59 @@ def test_seed_demo_reports_sessions_and_respects_weeks_of_history():
         .exclude(start__gte=timezone.now() - timedelta(days=7))
         .exists()
     )
+
+
+@pytest.mark.django_db
+def test_mentors_in_demand_are_booked_close_to_their_cap_every_past_week():
+    now = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)  # mid-week: each zone's past weeks are all seeded
+    people, _ = seed(now, mentors=40, weeks=4)
+
+    assert len(people.in_demand_mentor_ids) == 2  # 5% of 40
+    for mentor_id in people.in_demand_mentor_ids:
+        profile = MentorProfile.objects.get(user_id=mentor_id)
+        zone = get_zone(profile.availability_timezone)
+        minutes = Counter()
+        for start, duration in Booking.objects.filter(mentor_id=mentor_id).values_list("start", "duration"):
+            minutes[start.astimezone(zone).isocalendar()[:2]] += duration
+        past_weeks = [(now.astimezone(zone) - timedelta(weeks=n)).isocalendar()[:2] for n in range(1, 5)]
+        assert all(0.7 * profile.weekly_minutes_cap <= minutes[week] for week in past_weeks), minutes
+        assert max(minutes.values()) <= profile.weekly_minutes_cap
+
+
+@pytest.mark.django_db
+def test_follow_ups_come_a_week_after_completed_sessions_and_never_sooner():
+    now = timezone.now()
+    _, result = seed(now)
+
+    follow_ups = FollowUp.objects.select_related("booking")
+    assert result.follow_ups == follow_ups.count() > 0
+    assert not follow_ups.exclude(booking__status="completed").exists()
+    for follow_up in follow_ups:
+        assert follow_up.booking.end + timedelta(days=7) <= follow_up.created_at <= now
+    FollowUp.objects.all().delete()
+    User.objects.all().delete()
+    _, recent = seed(now, weeks=0)
+    assert recent.sessions > 0
+    assert recent.follow_ups == FollowUp.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seeded_moments_stay_in_the_past_and_give_the_demo_mentee_a_streak():
+    now = timezone.now()
+    people, _ = seed(now, weeks=3)
+
+    made = demo.seed_moments(
+        rng=random.Random(4),
+        demo_mentee_id=people.mentee_id,
+        weeks_of_history=3,
+        progress=lambda *a: None,
+        now=now,
+    )
+
+    assert made == Moment.objects.count() > 0
+    assert not Moment.objects.filter(happened_on__lt=(now - timedelta(weeks=4, days=1)).date()).exists()
+    assert not Moment.objects.exclude(author_id=people.mentee_id).filter(happened_on__gte=now.date()).exists()
+    mentee = User.objects.get(pk=people.mentee_id)
+    progress = moment_progress(mentee, today=now.astimezone(get_zone(mentee.timezone)).date())
+    assert progress.this_week >= MOMENTS_WEEKLY_GOAL
+    assert progress.streak_weeks >= 3

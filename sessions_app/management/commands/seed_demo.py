@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from marketplace import demo as marketplace_demo
 from marketplace.models import User
@@ -66,20 +67,34 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         rng = random.Random(seed)
+        now = timezone.now()
         with transaction.atomic():
             people = marketplace_demo.seed_people(
                 rng=rng, mentors=mentors, employees=employees, progress=self.progress
             )
             sessions = sessions_demo.seed_sessions(
                 rng=rng,
-                mentee_ids=[people.mentee_id, *people.employee_ids],
+                mentee_ids=people.mentee_pool,
                 demo_mentor_id=people.mentor_id,
+                demo_mentee_id=people.mentee_id,
+                in_demand_mentor_ids=people.in_demand_mentor_ids,
+                weeks_of_history=weeks_of_history,
+                progress=self.progress,
+                now=now,
+            )
+            requests = matching_demo.seed_requests(
+                rng=rng,
+                people=people,
+                progress=self.progress,
+                now=now,
+                weeks_of_history=max(weeks_of_history, 1),
+            )
+            moments = sessions_demo.seed_moments(
+                rng=rng,
                 demo_mentee_id=people.mentee_id,
                 weeks_of_history=weeks_of_history,
                 progress=self.progress,
-            )
-            requests = matching_demo.seed_requests(
-                rng=rng, people=people, progress=self.progress, weeks_of_history=min(weeks_of_history, 8) or 1
+                now=now,
             )
         elapsed = time.perf_counter() - started
         self.stdout.write(
@@ -87,8 +102,9 @@ class Command(BaseCommand):
                 f"Demo organisation ready in {elapsed:.1f}s: {len(people.mentor_ids) + 1} mentors, "
                 f"{len(people.employee_ids) + 2} other people, {sessions.sessions:,} sessions "
                 f"({sessions.upcoming:,} upcoming), {sessions.feedback:,} feedback answers, "
-                f"{requests:,} requests. Log in as mentee@example.com, "
-                f"mentor@example.com or hr@example.com with password {marketplace_demo.DEMO_PASSWORD}."
+                f"{sessions.follow_ups:,} follow-ups, {requests:,} requests, {moments:,} moments. "
+                f"Log in as mentee@example.com, mentor@example.com or hr@example.com with password "
+                f"{marketplace_demo.DEMO_PASSWORD}."
             )
         )
 

@@ -4,6 +4,7 @@ Times carry the RECIPIENT's zone as TZID with its VTIMEZONE, so every calendar s
 instant and the invite reads naturally for that person. UID never changes; SEQUENCE rises with every change.
 """
 
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
 from email.utils import parseaddr
@@ -11,7 +12,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from marketplace.models import User
 from marketplace.timezones import get_zone
@@ -111,9 +112,23 @@ def _organizer() -> vCalAddress:
 
 
 def _add_timezones(calendar: Calendar, bookings: list[Booking]) -> None:
-    """VTIMEZONEs for the zones used, covering the sessions' dates (not 1970-2038: that is kilobytes each)."""
+    """VTIMEZONEs for the zones used, covering the sessions' years and one either side (not 1970-2038: that
+    is kilobytes each)."""
     if not bookings:
         return
-    first = min(booking.start for booking in bookings).date() - timedelta(days=366)
-    last = max(booking.end for booking in bookings).date() + timedelta(days=366)
-    calendar.add_missing_timezones(first_date=max(first, date(1970, 1, 1)), last_date=last)
+    first_year = max(min(booking.start for booking in bookings).year - 1, 1970)
+    last_year = max(booking.end for booking in bookings).year + 1
+    for tzid in sorted(calendar.get_missing_tzids()):
+        component = _vtimezone(tzid, first_year, last_year)
+        if component is not None:
+            calendar.add_component(component)
+
+
+@functools.lru_cache(maxsize=512)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone | None:
+    """One zone's VTIMEZONE over whole years. Built once per process: working out a zone's transitions
+    costs milliseconds, and every invite needs one or two (the component is only read once built)."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31))
+    except ValueError:  # a zone icalendar does not know: the TZID alone must do
+        return None

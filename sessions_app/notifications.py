@@ -188,8 +188,11 @@ def message_id(message: OutboundMessage) -> str:
     return f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def send(message: OutboundMessage) -> None:
-    compose(message).send(fail_silently=False)
+def send(message: OutboundMessage, *, connection=None) -> None:
+    """Sends the email, over `connection` when given (a batch shares one: one SMTP login, not one each)."""
+    email = compose(message)
+    email.connection = connection
+    email.send(fail_silently=False)
 
 
 def post_to_slack(message: OutboundMessage) -> bool:

@@ -7,10 +7,12 @@ then the mentor's profile, then the booking. Postgres's exclusion constraints st
 
 import logging
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -416,9 +418,9 @@ def rotate_calendar_token(*, user: User) -> str:
 
 
 def deliver_due_messages(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """The sweep in one process: claims due messages in batches and sends each; returns how many went out.
+    """The sweep in one process: claims due messages in batches and sends them; returns how many went out.
 
-    Celery's sweep task does the same, but hands each claimed message to its own send task.
+    Celery's sweep task does the same, but hands each claimed batch to a send task.
     """
     now = now or timezone.now()
     sent = 0
@@ -427,7 +429,7 @@ def deliver_due_messages(*, now: datetime | None = None, limit: int = 1000) -> i
         if not claimed:
             break
         limit -= len(claimed)
-        sent += sum(send_message(message_id=message_id, now=now) for message_id in claimed)
+        sent += send_messages(message_ids=claimed, now=now)
     return sent
 
 
@@ -436,7 +438,7 @@ def claim_due_messages(*, now: datetime, batch_size: int) -> list[int]:
 
     SKIP LOCKED lets several sweeps run at once without claiming the same row. A message left "sending"
     longer than OUTBOX_RECLAIM_AFTER_SECONDS (its worker was killed, or its task was lost) is claimed again:
-    send_message's row lock and status check keep it from going out twice.
+    send_messages' row lock and status check keep it from going out twice.
     """
     stale = now - timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
     with transaction.atomic():
@@ -468,43 +470,77 @@ _NEEDS_LIVE_SESSION = {
 }
 
 
-def send_message(*, message_id: int, now: datetime | None = None) -> bool:
-    """Sends one claimed message once: True if it went out now.
+# Everything an email needs, read with the message: the session and both people, or the request, or the
+# introduction and its people.
+MESSAGE_RELATIONS = (
+    "booking__mentor",
+    "booking__mentee",
+    "booking__request",
+    "request",
+    "introduction__introducer",
+    "introduction__colleague",
+    "introduction__mentor",
+    "introduction__request",
+    "recipient",
+)
 
-    The row stays locked while the email goes out, so a second task for the same row (a re-claim after a
-    crash) waits and then finds it sent. A failure counts an attempt and schedules a retry with exponential
-    back-off; after MAX_SEND_ATTEMPTS the message is failed, with the last error, for the admin to see.
+
+def send_message(*, message_id: int, now: datetime | None = None) -> bool:
+    """Sends one claimed message once: True if it went out now."""
+    return send_messages(message_ids=[message_id], now=now) == 1
+
+
+def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
+    """Sends claimed messages, each once, over one mail connection; returns how many went out now.
+
+    The messages and what their emails need are read in one query for the batch. Each is then locked, sent
+    and marked in its own short transaction, so a second task for the same row (a re-claim after a crash)
+    waits and then finds it sent, and a crash leaves at most the message in flight unmarked. A failure counts
+    an attempt and schedules a retry with exponential back-off; after MAX_SEND_ATTEMPTS the message is
+    failed, with the last error, for the admin to see.
     """
     now = now or timezone.now()
+    loaded = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).in_bulk(message_ids)
+    sent = 0
+    mail_connection = get_connection()
+    try:
+        for message_id in message_ids:
+            message = loaded.get(message_id)
+            if message is not None and _send_locked(message, now=now, mail_connection=mail_connection):
+                sent += 1
+                notifications.post_to_slack(message)
+    finally:
+        mail_connection.close()
+    return sent
+
+
+def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) -> bool:
     with transaction.atomic():
-        message = (
+        current = list(
             OutboundMessage.objects.select_for_update(of=("self",))
-            .select_related(
-                "booking__mentor",
-                "booking__mentee",
-                "booking__request",
-                "request",
-                "introduction__introducer",
-                "introduction__colleague",
-                "introduction__mentor",
-                "introduction__request",
-                "recipient",
-            )
-            .filter(pk=message_id)
-            .first()
+            .filter(pk=message.pk)
+            .order_by()
+            .values_list("status", "attempts", "booking__updated_at")[:1]
         )
-        if message is None or message.status != OutboundMessage.Status.SENDING:
+        if not current:
             return False
+        status, attempts, booking_changed_at = current[0]
+        if status != OutboundMessage.Status.SENDING:
+            return False
+        if message.booking_id is not None and booking_changed_at != message.booking.updated_at:
+            # The session changed after the batch was read (moved, cancelled): write about it as it is now.
+            message = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).get(pk=message.pk)
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
         if allowed and message.booking is not None and message.booking.status not in allowed:
             message.status = OutboundMessage.Status.CANCELLED
             message.save(update_fields=["status"])
             return False
-        message.attempts += 1
+        message.attempts = attempts + 1
         try:
-            notifications.send(message)
+            notifications.send(message, connection=mail_connection)
         except Exception as error:
             logger.warning("Sending outbox message %s failed: %r", message.pk, error)
+            mail_connection.close()  # the next message opens a fresh one
             message.last_error = repr(error)[:2000]
             if message.attempts >= MAX_SEND_ATTEMPTS:
                 message.status = OutboundMessage.Status.FAILED
@@ -516,7 +552,6 @@ def send_message(*, message_id: int, now: datetime | None = None) -> bool:
         message.status = OutboundMessage.Status.SENT
         message.sent_at = timezone.now()
         message.save(update_fields=["attempts", "status", "sent_at"])
-    notifications.post_to_slack(message)
     return True
 
 

@@ -9,24 +9,31 @@ from sessions_app import services
 
 @shared_task(name="sessions_app.tasks.send_due_messages", ignore_result=True)
 def send_due_messages() -> int:
-    """The sweep: completes ended sessions, then claims due outbox rows in small batches and hands each to
-    `send_message`. Started after each booking change and every minute by beat; returns how many it claimed.
+    """The sweep: completes ended sessions, then claims due outbox rows in small batches and hands each batch
+    to `send_messages`. Started after each booking change and every minute by beat; returns how many it
+    claimed.
     """
     now = timezone.now()
     services.complete_finished_sessions(now=now)
     claimed = 0
     while True:
         batch = services.claim_due_messages(now=now, batch_size=settings.OUTBOX_BATCH_SIZE)
-        for message_id in batch:
-            send_message.delay(message_id)
+        if batch:
+            send_messages.delay(batch)
         claimed += len(batch)
         if len(batch) < settings.OUTBOX_BATCH_SIZE:
             return claimed
 
 
+@shared_task(name="sessions_app.tasks.send_messages", ignore_result=True)
+def send_messages(message_ids: list[int]) -> int:
+    """Sends a claimed batch of outbox messages, each once (row locks and statuses see to that)."""
+    return services.send_messages(message_ids=message_ids, now=timezone.now())
+
+
 @shared_task(name="sessions_app.tasks.send_message", ignore_result=True)
 def send_message(message_id: int) -> bool:
-    """Sends one claimed outbox message, once (the row lock and its status see to that)."""
+    """One claimed message: what sweeps queued before batches (kept so that queued tasks still run)."""
     return services.send_message(message_id=message_id, now=timezone.now())
 
 

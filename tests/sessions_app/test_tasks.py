@@ -126,6 +126,68 @@ def test_a_message_sent_again_keeps_its_message_id(far_apart_booking, settings):
     assert mail.outbox[0].message()["Message-ID"] == mail.outbox[0].extra_headers["Message-ID"]
 
 
+def test_a_batch_goes_out_over_one_mail_connection_and_one_failure_stops_no_other(far_apart_booking):
+    queue(far_apart_booking)
+    queue(far_apart_booking, kind="reminder")
+    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    first = OutboundMessage.objects.get(pk=claimed[0])
+    real_send = services.notifications.send
+    connections = set()
+
+    def flaky_send(message, *, connection=None):
+        connections.add(id(connection))
+        if message.pk == first.pk:
+            raise OSError("mailbox full")
+        real_send(message, connection=connection)
+
+    with mock.patch.object(services.notifications, "send", side_effect=flaky_send):
+        assert services.send_messages(message_ids=claimed) == 3
+
+    assert len(mail.outbox) == 3
+    assert len(connections) == 1
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == ("pending", 1)
+    assert OutboundMessage.objects.filter(status="sent").count() == 3
+
+
+def test_a_session_moved_while_its_batch_is_sent_is_described_as_it_is_now(far_apart_booking):
+    queue(far_apart_booking, kind="reminder")
+    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    new_start = far_apart_booking.start + timedelta(days=1)
+    real_send = services.notifications.send
+
+    def move_session_after_the_first(message, *, connection=None):
+        real_send(message, connection=connection)
+        if len(mail.outbox) == 1:  # the batch was read before this: its second message is now stale
+            Booking.objects.filter(pk=far_apart_booking.pk).update(
+                start=new_start, end=new_start + timedelta(minutes=30), updated_at=timezone.now()
+            )
+
+    with mock.patch.object(services.notifications, "send", side_effect=move_session_after_the_first):
+        assert services.send_messages(message_ids=claimed) == 2
+
+    to_mentee, to_mentor = mail.outbox  # the mentee's row was queued first
+    assert to_mentee.to == ["nia@example.com"]
+    assert "Tuesday 16 March 2027, 10:00–10:30 (America/New_York, EDT)" in to_mentee.body  # before the move
+    assert "Thursday 18 March 2027, 01:00–01:30 (Australia/Sydney, AEDT)" in to_mentor.body  # read again
+
+
+def test_a_reminder_for_a_session_cancelled_while_its_batch_is_sent_is_not_sent(far_apart_booking):
+    queue(far_apart_booking, kind="reminder")
+    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    real_send = services.notifications.send
+
+    def cancel_after_the_first(message, *, connection=None):
+        real_send(message, connection=connection)
+        Booking.objects.filter(pk=far_apart_booking.pk).update(status="cancelled", updated_at=timezone.now())
+
+    with mock.patch.object(services.notifications, "send", side_effect=cancel_after_the_first):
+        assert services.send_messages(message_ids=claimed) == 1
+
+    assert len(mail.outbox) == 1
+    assert sorted(OutboundMessage.objects.values_list("status", flat=True)) == ["cancelled", "sent"]
+
+
 def test_messages_not_yet_due_wait(far_apart_booking):
     queue(far_apart_booking, due_at=timezone.now() + timedelta(hours=1))
 

@@ -7,7 +7,9 @@ Data: the shared benchmark organisation (benchdb.ensure_organisation: people, sk
 future sessions) in its own database, plus two years of history generated inside PostgreSQL with
 generate_series (seconds, not minutes): 1,000,000 past sessions (a few mentors much busier than others,
 84% held, 6% cancelled, 4% no-shows), mentee feedback on 60% of held sessions and mentor feedback on 30%,
-400,000 requests that led to one of those sessions plus 100,000 that never did, each asking for 1–2 skills.
+400,000 requests that led to one of those sessions plus 100,000 that never did, each asking for 1–2 skills,
+the mentees' one-week follow-up on 55% of held sessions, and 300,000 informal moments logged by a fifth of the
+people.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_insights.py [--explain]
 """
@@ -25,6 +27,7 @@ PAST_SESSIONS = 1_000_000
 HISTORY_DAYS = 728
 REQUESTS_BOOKED_SHARE = 0.4
 UNMET_REQUESTS = 100_000
+MOMENTS = 300_000
 REPEAT = 15
 
 
@@ -155,10 +158,62 @@ def ensure_history() -> None:
     print(f"History ready in {time.perf_counter() - started:.0f}s", flush=True)
 
 
+def ensure_follow_ups_and_moments() -> None:
+    """The reflection loop's data (added after the first history: a database from before gets it here)."""
+    from django.db import connection
+
+    from sessions_app.models import FollowUp
+
+    if FollowUp.objects.exists():
+        return
+    started = time.perf_counter()
+    loggers = _moment_loggers()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO sessions_app_followup (booking_id, outcome, note, created_at)
+            SELECT id, CASE WHEN r < 0.55 THEN 'yes' WHEN r < 0.85 THEN 'partly' ELSE 'no' END, '',
+                   "end" + interval '7 days'
+            FROM (SELECT id, "end", random() AS r FROM sessions_app_booking
+                  WHERE topic = 'Bench past session' AND status = 'completed'
+                    AND "end" < now() - interval '7 days' AND random() < 0.55) AS answered
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO sessions_app_moment (author_id, kind, with_person_id, with_name, note, happened_on,
+                                             created_at)
+            SELECT a, (ARRAY['tip', 'encouragement', 'introduction', 'advice'])[1 + floor(random() * 4)::int],
+                   NULL, 'A colleague', 'Bench moment', d::date, d
+            FROM (
+                SELECT (%(people)s::bigint[])[1 + floor(random() * %(n_people)s)::int] AS a,
+                       now() - random() * interval '%(days)s days' AS d
+                FROM generate_series(1, %(count)s)
+            ) AS logged
+            """,
+            {
+                "people": loggers,
+                "n_people": len(loggers),
+                "days": HISTORY_DAYS,
+                "count": MOMENTS,
+            },
+        )
+        cursor.execute("ANALYZE sessions_app_followup")
+        cursor.execute("ANALYZE sessions_app_moment")
+    print(f"Follow-ups and moments ready in {time.perf_counter() - started:.0f}s", flush=True)
+
+
+def _moment_loggers() -> list[int]:
+    from marketplace.models import User
+
+    return list(User.objects.order_by("pk").values_list("pk", flat=True)[::5])
+
+
 def main() -> None:
     setup_django(DATABASE)
     benchdb.ensure_organisation()
     ensure_history()
+    ensure_follow_ups_and_moments()
     if "--seed-only" in sys.argv:
         return
     from django.conf import settings

@@ -144,8 +144,12 @@ class MentorFilterForm(forms.Form):
 
 
 class TimeOffForm(forms.Form):
-    start_date = forms.DateField(label="First day off", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Last day off", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="First day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end_date = forms.DateField(
+        label="Last day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(max_length=200, required=False)
 
     def clean(self) -> dict:

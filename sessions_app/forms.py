@@ -157,7 +157,9 @@ class MomentForm(forms.Form):
             attrs={"placeholder": "e.g. Priya showed me how she structures board updates"}
         ),
     )
-    happened_on = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    happened_on = forms.DateField(
+        label="When", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -1,8 +1,10 @@
 """Informal moments (flow 5): logging one in seconds, the weekly "three moments" progress, page and API."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from marketplace.errors import InvalidInput
 from sessions_app import selectors, services
@@ -110,6 +112,17 @@ def test_the_moments_page_logs_a_moment_and_lists_mine_only(client, mentee, ment
     assert "Not mine at all" not in page
     assert "1 of 3" in page
     assert Moment.objects.get(author=mentee).with_person == mentor
+
+
+def test_the_day_field_starts_on_the_authors_today_in_the_format_date_inputs_read(client, mentee):
+    # A date input takes only ISO dates: the site's en-gb format (23/11/2026) would leave it blank.
+    mentee.timezone = "Pacific/Auckland"
+    mentee.save()
+    with time_machine.travel(datetime(2027, 3, 16, 20, 0, tzinfo=UTC), tick=False):  # Wednesday in Auckland
+        client.force_login(mentee)
+        page = client.get("/moments/").content.decode()
+
+    assert re.search(r'<input type="date" name="happened_on" value="2027-03-17"', page)
 
 
 def test_the_moments_page_needs_a_login(client):

@@ -1,16 +1,22 @@
 """The dashboard's charts as plain data for Chart.js (static/js/insights.js); the tables show the same."""
 
+from datetime import date
+
 from insights.selectors import skill_gaps
 
 TOP_SKILLS = 12
 
 
-def _week_label(week) -> str:
-    return f"{week.day} {week:%b}"
+def _week_label(week: date, current_week: date | None) -> str:
+    label = f"{week.day} {week:%b}"
+    return f"{label} (so far)" if week == current_week else label
 
 
-def chart_data(report: dict) -> dict:
-    """Labels and series of the four charts, or an empty dict when the population is not shown."""
+def chart_data(report: dict, *, current_week: date | None = None) -> dict:
+    """Labels and series of the four charts, or an empty dict when the population is not shown.
+
+    `current_week` (its Monday) is labelled "so far": its dip is a week still under way, not a fall.
+    """
     if report.get("suppressed"):
         return {}
     weeks = report["weekly"]
@@ -18,12 +24,12 @@ def chart_data(report: dict) -> dict:
     spread = report["load_spread"]
     return {
         "weekly": {
-            "labels": [_week_label(week["week_start"]) for week in weeks],
+            "labels": [_week_label(week["week_start"], current_week) for week in weeks],
             "sessions": [week["sessions"] for week in weeks],
             "participants": [week["participants"] for week in weeks],
         },
         "time_to_help": {
-            "labels": [_week_label(week["week_start"]) for week in weeks],
+            "labels": [_week_label(week["week_start"], current_week) for week in weeks],
             "median_hours": [week["median_hours_to_help"] for week in weeks],
             "requests": [week["requests"] for week in weeks],
         },

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from insights import charts, selectors, tasks
+from insights import charts, rollups, selectors, tasks
 from insights.forms import InsightsFilterForm
 from insights.templatetags.insights import hours, number, percent, rating
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
@@ -27,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         tasks.refresh_if_stale(now=now)
         report = selectors.summary(scope, now=now)
+        current_week = rollups.week_start(now)
         figures = [] if report["suppressed"] else headline_figures(report)
         query = {"start": scope.start, "end": scope.end}
         if scope.department_id:
@@ -38,7 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     initial={"start": scope.start, "end": scope.end, "department": scope.department_id}
                 ),
                 "report": report,
-                "charts": charts.chart_data(report),
+                "charts": charts.chart_data(report, current_week=current_week),
+                "current_week": current_week,
                 "figures": figures,
                 # Below the charts: the definitions the headline cards do not already show.
                 "definitions": [

@@ -221,3 +221,14 @@ def test_the_impact_page_uses_a_fixed_number_of_queries_whatever_the_record(clie
         FeedbackFactory(booking=booking, author=booking.mentee, comment=f"Thanks {day}")
         FollowUpFactory(booking=booking, outcome="partly", note=f"Changed {day}")
     assert count() == few
+
+
+def test_the_week_under_way_is_labelled_so_far(client, hr, org):
+    # NOW is Wednesday of W3: its low figures are a week still under way, not a fall.
+    html = (
+        logged_in(client, hr).get("/insights/", {"start": W2.isoformat(), "end": NOW.date()}).content.decode()
+    )
+
+    assert charts_of(html)["weekly"]["labels"] == ["10 Mar", "17 Mar (so far)"]
+    assert '<th scope="row">17 Mar 2025 (so far)</th>' in html
+    assert '<th scope="row">10 Mar 2025</th>' in html

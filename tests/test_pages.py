@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from tests.factories import PASSWORD
@@ -79,3 +81,40 @@ def test_pages_reference_no_external_assets(client, mentee):
     html = client.get("/").content.decode()
     assert "http://" not in html.replace("http://testserver", "")
     assert "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/moments/", "/me/profile/", "/me/availability/", "/requests/new/", "/mentors/", "/mentors/?skill=nope"],
+)
+def test_every_field_description_a_page_points_to_exists(client, mentor, url):
+    # aria-describedby naming a missing id leaves a screen reader without the field's help text.
+    client.force_login(mentor)
+    html = client.get(url).content.decode()
+
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described_by = [
+        name for value in re.findall(r'aria-describedby="([^"]*)"', html) for name in value.split()
+    ]
+    assert [name for name in described_by if name not in ids] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/moments/", {"kind": "tip", "note": "", "happened_on": "soon"}),
+        ("/requests/new/", {"topic": "", "needed_by": "", "duration": "45"}),
+    ],
+)
+def test_every_error_a_refused_form_points_to_exists(client, mentor, url, data):
+    client.force_login(mentor)
+    response = client.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    described_by = [
+        name for value in re.findall(r'aria-describedby="([^"]*)"', html) for name in value.split()
+    ]
+    assert any(name.endswith("_error") for name in described_by)
+    assert [name for name in described_by if name not in ids] == []

@@ -24,6 +24,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
+        "channel",
         "recipient",
         "booking",
         "lead_minutes",
@@ -33,7 +34,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", "channel", "kind"]
     search_fields = ["recipient__email", "last_error"]
     raw_id_fields = ["booking", "recipient"]
     list_select_related = ["recipient"]

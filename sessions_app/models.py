@@ -89,8 +89,9 @@ class Booking(models.Model):
 class OutboundMessage(models.Model):
     """A message to send later (DESIGN.md flow 4): written in the transaction that makes it necessary.
 
-    One row per (booking, kind, recipient, lead, sequence): every message goes out once, and a session changed
-    twice gets a message for each change (the booking's sequence number tells them apart).
+    One row per (booking, kind, recipient, lead, sequence, channel): every message goes out once, and a
+    session changed twice gets a message for each change (the booking's sequence number tells them apart).
+    With SLACK_WEBHOOK_URL set, each email sent queues its Slack note as a row of its own, retried like one.
     """
 
     class Kind(models.TextChoices):
@@ -102,6 +103,10 @@ class OutboundMessage(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up"
         MATCH_FOUND = "match_found", "Match found"
         INTRODUCTION = "introduction", "Introduction"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SLACK = "slack", "Slack"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -121,6 +126,7 @@ class OutboundMessage(models.Model):
         "sessions_app.Introduction", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     lead_minutes = models.IntegerField(default=0, help_text="for reminders: minutes before the start")
     sequence = models.PositiveIntegerField(default=0, help_text="the booking's sequence when queued")
@@ -136,16 +142,16 @@ class OutboundMessage(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["booking", "kind", "recipient", "lead_minutes", "sequence"],
+                fields=["booking", "kind", "recipient", "lead_minutes", "sequence", "channel"],
                 name="outbox_message_once",
             ),
             models.UniqueConstraint(
-                fields=["request", "kind", "recipient", "sequence"],
+                fields=["request", "kind", "recipient", "sequence", "channel"],
                 condition=Q(request__isnull=False),
                 name="outbox_request_message_once",
             ),
             models.UniqueConstraint(
-                fields=["introduction", "recipient"],
+                fields=["introduction", "recipient", "channel"],
                 condition=Q(introduction__isnull=False),
                 name="outbox_introduction_message_once",
             ),

@@ -195,23 +195,27 @@ def send(message: OutboundMessage, *, connection=None) -> None:
     email.send(fail_silently=False)
 
 
-def post_to_slack(message: OutboundMessage) -> bool:
-    """With SLACK_WEBHOOK_URL set, posts a one-line note on the event; best effort (email is the record)."""
-    url = settings.SLACK_WEBHOOK_URL
-    if not url:
-        return False
+def post_to_slack(message: OutboundMessage) -> None:
+    """Posts a one-line note on the event to SLACK_WEBHOOK_URL; raises OSError when Slack does not take it."""
     context = message_context(message)
     text = f"{context['recipient'].name}: {subject_of(message, context)}"
     if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
         text += f" Join: {message.booking.meeting_url}"
     body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:
-            return 200 <= response.status < 300
-    except OSError as error:
-        logger.warning("Posting outbox message %s to Slack failed: %r", message.pk, error)
-        return False
+    request = urllib.request.Request(
+        settings.SLACK_WEBHOOK_URL, data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:
+        if not 200 <= response.status < 300:  # errors (4xx, 5xx) raise HTTPError, an OSError, already
+            raise OSError(f"Slack answered {response.status}")
+
+
+def deliver(message: OutboundMessage, *, connection=None) -> None:
+    """Sends an outbox row on its channel; raises when it did not go out (the caller retries later)."""
+    if message.channel == OutboundMessage.Channel.SLACK:
+        post_to_slack(message)
+    else:
+        send(message, connection=connection)
 
 
 def _ics_part(booking: Booking, recipient: User) -> MIMEBase:

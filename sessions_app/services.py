@@ -502,16 +502,39 @@ def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) ->
     now = now or timezone.now()
     loaded = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).in_bulk(message_ids)
     sent = 0
+    slack_notes = False
     mail_connection = get_connection()
     try:
         for message_id in message_ids:
             message = loaded.get(message_id)
             if message is not None and _send_locked(message, now=now, mail_connection=mail_connection):
                 sent += 1
-                notifications.post_to_slack(message)
+                slack_notes |= _queue_slack_note(message)
     finally:
         mail_connection.close()
+    if slack_notes:
+        _start_delivery()  # the notes are due now: a sweep need not wait for beat's next tick
     return sent
+
+
+def _queue_slack_note(message: OutboundMessage) -> bool:
+    """With SLACK_WEBHOOK_URL set, an email just sent gets its Slack note: a row of its own, so that Slack
+    being down is retried with back-off (and given up visibly) without sending the email again."""
+    if message.channel != OutboundMessage.Channel.EMAIL or not settings.SLACK_WEBHOOK_URL:
+        return False
+    note = OutboundMessage(
+        booking_id=message.booking_id,
+        request_id=message.request_id,
+        introduction_id=message.introduction_id,
+        kind=message.kind,
+        channel=OutboundMessage.Channel.SLACK,
+        recipient_id=message.recipient_id,
+        lead_minutes=message.lead_minutes,
+        sequence=message.sequence,
+        due_at=timezone.now(),
+    )
+    OutboundMessage.objects.bulk_create([note], ignore_conflicts=True)  # queued once, whoever sends the email
+    return True
 
 
 def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) -> bool:
@@ -531,13 +554,15 @@ def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) ->
             # The session changed after the batch was read (moved, cancelled): write about it as it is now.
             message = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).get(pk=message.pk)
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
-        if allowed and message.booking is not None and message.booking.status not in allowed:
+        stale_session = allowed and message.booking is not None and message.booking.status not in allowed
+        slack_turned_off = message.channel == OutboundMessage.Channel.SLACK and not settings.SLACK_WEBHOOK_URL
+        if stale_session or slack_turned_off:
             message.status = OutboundMessage.Status.CANCELLED
             message.save(update_fields=["status"])
             return False
         message.attempts = attempts + 1
         try:
-            notifications.send(message, connection=mail_connection)
+            notifications.deliver(message, connection=mail_connection)
         except Exception as error:
             logger.warning("Sending outbox message %s failed: %r", message.pk, error)
             mail_connection.close()  # the next message opens a fresh one

@@ -25,6 +25,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+            # They share one Redis (each flushes it) and start workers that take any queued task: with
+            # pytest-xdist they must run one after the other, in one process.
+            item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 @pytest.fixture

@@ -291,6 +291,15 @@ class _SlackStandIn(BaseHTTPRequestHandler):
         pass
 
 
+class _SlackDown(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.send_response(503)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
 def slack(settings):
     server = HTTPServer(("127.0.0.1", 0), _SlackStandIn)
@@ -307,23 +316,59 @@ def test_with_a_slack_webhook_each_sent_message_also_posts_a_short_note(slack, d
     message = OutboundMessageFactory()
 
     tasks.send_due_messages()
+    tasks.send_due_messages()
 
     assert len(slack) == 1
     assert "Reminder" in slack[0]["text"]
     assert message.recipient.name in slack[0]["text"]
     assert len(mail.outbox) == 1
+    assert sorted(OutboundMessage.objects.values_list("channel", "status")) == [
+        ("email", "sent"),
+        ("slack", "sent"),
+    ]
 
 
-def test_slack_being_down_does_not_fail_or_repeat_the_email(settings, db):
+def test_slack_being_down_is_retried_with_back_off_without_repeating_the_email(settings, db):
     settings.SLACK_WEBHOOK_URL = "http://127.0.0.1:9/hook"  # nothing listens on the discard port
-    message = OutboundMessageFactory()
+    OutboundMessageFactory()
 
     tasks.send_due_messages()
-    tasks.send_due_messages()
 
-    message.refresh_from_db()
-    assert message.status == "sent"
+    note = OutboundMessage.objects.get(channel="slack")
+    assert OutboundMessage.objects.get(channel="email").status == "sent"
+    assert (note.status, note.attempts) == ("pending", 1)
+    assert "Connection refused" in note.last_error or "URLError" in note.last_error
+    for days in range(1, 6):  # each retry later than the one before, then given up where the admin shows it
+        services.deliver_due_messages(now=timezone.now() + timedelta(days=days))
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == ("failed", 5)
     assert len(mail.outbox) == 1
+
+
+def test_a_slack_note_answered_with_an_error_is_retried(settings, db):
+    server = HTTPServer(("127.0.0.1", 0), _SlackDown)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.SLACK_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        OutboundMessageFactory()
+        tasks.send_due_messages()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    note = OutboundMessage.objects.get(channel="slack")
+    assert (note.status, note.attempts) == ("pending", 1)
+    assert "503" in note.last_error
+
+
+def test_a_slack_note_left_when_the_webhook_is_removed_is_cancelled(slack, settings, db):
+    OutboundMessageFactory(channel="slack")
+    settings.SLACK_WEBHOOK_URL = ""
+
+    tasks.send_due_messages()
+
+    assert slack == []
+    assert OutboundMessage.objects.get().status == "cancelled"
 
 
 def test_run_sweep_once_sends_what_is_due(db):

@@ -126,7 +126,10 @@ class OutboundMessage(models.Model):
         "sessions_app.Introduction", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    # db_default too: rows written outside the ORM (benchmarks, bulk loads) are emails unless they say so.
+    channel = models.CharField(
+        max_length=5, choices=Channel.choices, default=Channel.EMAIL, db_default=Channel.EMAIL
+    )
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     lead_minutes = models.IntegerField(default=0, help_text="for reminders: minutes before the start")
     sequence = models.PositiveIntegerField(default=0, help_text="the booking's sequence when queued")

@@ -174,10 +174,11 @@ def seed(messages: int) -> dict[int, str]:
         f"({', '.join(f'{kind}: {count:,}' for kind, count in sorted(kinds.items()))})",
         flush=True,
     )
-    return {pk: emails[recipient] for pk, recipient in ours().values_list("pk", "recipient_id")}
+    return {pk: emails[recipient] for pk, recipient in our_messages().values_list("pk", "recipient_id")}
 
 
-def ours():
+def our_messages():
+    """This benchmark's outbox rows (a queryset: Django is set up only once main() runs)."""
     from sessions_app.models import OutboundMessage
 
     return OutboundMessage.objects.filter(recipient__email__startswith=f"{PREFIX}-")
@@ -188,7 +189,7 @@ def remove_everything() -> None:
     from marketplace.models import User
     from sessions_app.models import Booking
 
-    ours().delete()
+    our_messages().delete()
     Booking.objects.filter(mentor__email__startswith=f"{PREFIX}-").delete()
     User.objects.filter(email__startswith=f"{PREFIX}-").delete()
 
@@ -269,7 +270,7 @@ def queue_sweep() -> None:
 def statuses() -> Counter:
     from django.db.models import Count
 
-    return Counter(dict(ours().order_by().values_list("status").annotate(rows=Count("pk"))))
+    return Counter(dict(our_messages().order_by().values_list("status").annotate(rows=Count("pk"))))
 
 
 def wait_until_sent(expected: int, timeout: float) -> Counter:
@@ -374,7 +375,7 @@ def main() -> int:
             clock_started = timezone.now()
             queue_sweep()
             all_sent = wait_until_sent(len(recipient_of), timeout=args.timeout)["sent"] == len(recipient_of)
-            last_sent: datetime | None = ours().aggregate(last=Max("sent_at"))["last"]
+            last_sent: datetime | None = our_messages().aggregate(last=Max("sent_at"))["last"]
             # Unfinished (timed out, or a row failed): the time waited, which the verdict shows as OVER.
             until = last_sent if all_sent and last_sent else timezone.now()
             elapsed = (until - clock_started).total_seconds()
@@ -385,7 +386,7 @@ def main() -> int:
 
             deliveries, addresses, malformed = read_deliveries(mail_dir)
             by_status = statuses()
-            attempts = Counter(ours().values_list("attempts", flat=True))
+            attempts = Counter(our_messages().values_list("attempts", flat=True))
             expected = set(recipient_of)
             duplicates = sum(count - 1 for count in deliveries.values() if count > 1)
             lost = len(expected - set(deliveries))

@@ -96,6 +96,7 @@ DEFINITIONS = {
         "unblocked me” (“partly” is counted apart; sessions by the week they started)."
     ),
     "partly_unblocked_rate": "Of those one-week follow-up answers, the share answering “partly”.",
+    "follow_ups": "Mentees' answers to the one-week follow-up on the sessions held in the range.",
     "moments_logged": (
         "Informal mentoring moments (a tip, an encouragement, an introduction) people logged as happening in "
         "the range (with a department: logged by its people)."

@@ -75,7 +75,7 @@ def test_hr_gets_every_field_of_the_contract(api_as, hr, org):
     }
     assert (body["unblocked_rate"], body["moments_logged"]) == (round(1 / 3, 4), 4)
     assert {"slug", "requested", "offered"} <= set(body["skills"][0])
-    assert set(body["definitions"]) >= CONTRACT_FIELDS
+    assert set(body["definitions"]) >= CONTRACT_FIELDS | {"unblocked_rate", "follow_ups", "moments_logged"}
     assert body["start"] == "2025-03-03"
     assert body["end"] == "2025-03-16"
 

@@ -231,21 +231,8 @@ class Cell:
             setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
-CELL_SUMS = (
-    "held",
-    "cross",
-    "rated",
-    "rating_sum",
-    "helpful",
-    "requests",
-    "booked",
-    "served",
-    "decided",
-    "followed_up",
-    "unblocked",
-    "partly_unblocked",
-    "moments",
-)
+# Every figure of a cell but its headcounts is a sum of the summary table's column of the same name.
+CELL_SUMS = tuple(item.name for item in fields(Cell) if item.name not in {"employees", "participants"})
 
 
 @dataclass
@@ -858,6 +845,18 @@ EXPORT_COLUMNS = (
 )
 
 
+DEPARTMENT_WEEK_SUMS = (
+    "held",
+    "minutes",
+    "no_shows",
+    "cancelled",
+    "requests",
+    "followed_up",
+    "unblocked",
+    "moments",
+)
+
+
 def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> dict[tuple, dict]:
     """Per (week, shown department): its people's sessions, participants, requests and median: 3 queries."""
     found: dict[tuple, dict] = defaultdict(dict)
@@ -866,10 +865,7 @@ def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> di
             week__gte=scope.start, week__lte=scope.last_week, department_id__in=list(departments)
         )
         .values_list("week", "department_id")
-        .annotate(
-            *(Sum(name) for name in ("held", "minutes", "no_shows", "cancelled", "requests")),
-            *(Sum(name) for name in ("followed_up", "unblocked", "moments")),
-        )
+        .annotate(*(Sum(name) for name in DEPARTMENT_WEEK_SUMS))
         .order_by()
     )
     for week, dept, held, minutes, no_shows, cancelled, requests, followed_up, unblocked, moments in rows:

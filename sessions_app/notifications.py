@@ -2,7 +2,6 @@
 and changes) and, when SLACK_WEBHOOK_URL is set, a short Slack message about the same event."""
 
 import json
-import logging
 import urllib.request
 from datetime import datetime
 from email.mime.base import MIMEBase
@@ -19,8 +18,6 @@ from marketplace.models import User
 from marketplace.timezones import get_zone
 from sessions_app import calendar, links
 from sessions_app.models import Booking, OutboundMessage
-
-logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     OutboundMessage.Kind.CONFIRMATION: "Booked: {duration} min with {other}, {when}",

@@ -501,27 +501,27 @@ def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) ->
     """
     now = now or timezone.now()
     loaded = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).in_bulk(message_ids)
-    sent = 0
-    slack_notes = False
+    sent = emails_sent = 0
     mail_connection = get_connection()
     try:
         for message_id in message_ids:
             message = loaded.get(message_id)
             if message is not None and _send_locked(message, now=now, mail_connection=mail_connection):
                 sent += 1
-                slack_notes |= _queue_slack_note(message)
+                emails_sent += message.channel == OutboundMessage.Channel.EMAIL
     finally:
         mail_connection.close()
-    if slack_notes:
-        _start_delivery()  # the notes are due now: a sweep need not wait for beat's next tick
+    if emails_sent and settings.SLACK_WEBHOOK_URL:
+        _start_delivery()  # their Slack notes are due now: a sweep need not wait for beat's next tick
     return sent
 
 
-def _queue_slack_note(message: OutboundMessage) -> bool:
+def _queue_slack_note(message: OutboundMessage) -> None:
     """With SLACK_WEBHOOK_URL set, an email just sent gets its Slack note: a row of its own, so that Slack
-    being down is retried with back-off (and given up visibly) without sending the email again."""
+    being down is retried with back-off (and given up visibly) without sending the email again. Written in
+    the transaction that marks the email sent, so a crash cannot keep one and lose the other."""
     if message.channel != OutboundMessage.Channel.EMAIL or not settings.SLACK_WEBHOOK_URL:
-        return False
+        return
     note = OutboundMessage(
         booking_id=message.booking_id,
         request_id=message.request_id,
@@ -534,7 +534,6 @@ def _queue_slack_note(message: OutboundMessage) -> bool:
         due_at=timezone.now(),
     )
     OutboundMessage.objects.bulk_create([note], ignore_conflicts=True)  # queued once, whoever sends the email
-    return True
 
 
 def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) -> bool:
@@ -577,6 +576,7 @@ def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) ->
         message.status = OutboundMessage.Status.SENT
         message.sent_at = timezone.now()
         message.save(update_fields=["attempts", "status", "sent_at"])
+        _queue_slack_note(message)
     return True
 
 

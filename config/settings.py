@@ -1,4 +1,4 @@
-"""Sidebar settings: one module, driven by the environment variables that API.md lists.
+"""Sidebar settings: one module, driven by the environment variables that docs/api.md lists.
 
 With nothing set, Sidebar runs on a SQLite file with Celery tasks in-process. DATABASE_URL and REDIS_URL
 switch to PostgreSQL, a Redis cache and a real Celery broker. With DEBUG off, SECRET_KEY and ALLOWED_HOSTS
@@ -122,7 +122,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=40, hour=2),
         "kwargs": {"full": True},
     },
-    # The outbox sweep (DESIGN.md flow 4): due messages, stuck claims, and completing ended sessions.
+    # The outbox sweep (docs/design.md flow 4): due messages, stuck claims, and completing ended sessions.
     "send-due-messages": {
         "task": "sessions_app.tasks.send_due_messages",
         "schedule": float(env.read_minutes("OUTBOX_SWEEP_EVERY_SECONDS", 60) or 60),
@@ -186,7 +186,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sidebar API",
-    "DESCRIPTION": "The public contract of Sidebar, an internal micro-mentorship marketplace (see API.md).",
+    "DESCRIPTION": "The public contract of Sidebar, a micro-mentorship marketplace (see docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,4 +1,4 @@
-"""Insights API (API.md "Insights"): HR admins only; 401 without login, 403 for everyone else."""
+"""Insights API (docs/api.md "Insights"): HR admins only; 401 without login, 403 for everyone else."""
 
 import csv
 import io

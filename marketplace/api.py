@@ -1,4 +1,4 @@
-"""People API: token, /me/, skills, availability, time off, mentors and their slots (API.md)."""
+"""People API: token, /me/, skills, availability, time off, mentors and their slots (docs/api.md)."""
 
 from datetime import UTC
 
@@ -76,7 +76,7 @@ class SkillListView(generics.ListAPIView):
 
 
 class AvailabilityView(APIView):
-    """The caller's weekly blocks: GET, or PUT to replace them all (API.md "Availability")."""
+    """The caller's weekly blocks: GET, or PUT to replace them all (docs/api.md "Availability")."""
 
     @extend_schema(responses={200: AvailabilitySerializer})
     def get(self, request: Request) -> Response:
@@ -151,7 +151,7 @@ def _has_accepting_profile(mentor: User) -> bool:
 
 
 class MentorSlotsView(APIView):
-    """Every bookable start of a mentor in a range, for the caller (API.md: "bookable")."""
+    """Every bookable start of a mentor in a range, for the caller (docs/api.md: "bookable")."""
 
     @extend_schema(parameters=[SlotQuerySerializer], responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:

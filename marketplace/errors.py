@@ -1,4 +1,4 @@
-"""Domain errors with stable codes; api_errors.exception_handler turns them into API.md's shapes."""
+"""Domain errors with stable codes; api_errors.exception_handler turns them into docs/api.md's shapes."""
 
 
 class DomainError(Exception):

@@ -109,7 +109,7 @@ def slots_for_mentor(
     duration_minutes: int,
     now: datetime,
 ) -> list[Interval]:
-    """Every bookable slot of one mentor starting in [start, end), for this asker (API.md: "bookable")."""
+    """Every bookable slot of one mentor starting in [start, end), for this asker (docs/api.md "bookable")."""
     schedule = mentor_schedules([mentor_id], start=start, end=end).get(mentor_id)
     if schedule is None:
         return []

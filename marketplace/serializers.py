@@ -1,4 +1,4 @@
-"""Input validation and output shapes of the people API (API.md: "People and skills")."""
+"""Input validation and output shapes of the people API (docs/api.md: "People and skills")."""
 
 from datetime import timedelta
 
@@ -217,7 +217,7 @@ class SlotQuerySerializer(serializers.Serializer):
 
 
 def mentor_representation(card, *, detail: bool = False) -> dict:
-    """The mentor object of API.md from a selectors.MentorCard."""
+    """The mentor object of docs/api.md from a selectors.MentorCard."""
     user = card.user
     body = {
         "id": user.pk,

@@ -1,6 +1,6 @@
 """What marketplace needs to know about sessions, without knowing about bookings.
 
-DESIGN.md: marketplace knows nothing of bookings except through the slot engine's input (a list of busy
+docs/design.md: marketplace knows nothing of bookings except through the slot engine's input (a list of busy
 intervals). sessions_app registers its providers in its AppConfig.ready(); with none registered, nobody is
 busy.
 """

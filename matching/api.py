@@ -1,4 +1,4 @@
-"""Requests API: describe a need, get the explained shortlist (API.md: "Requests and matching")."""
+"""Requests API: describe a need, get the explained shortlist (docs/api.md: "Requests and matching")."""
 
 from django.http import Http404
 from django.utils import timezone

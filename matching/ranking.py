@@ -15,7 +15,7 @@ weighted in ``Weights`` (the one place to tune them):
 Never listed: the asker, a paused mentor, a mentor without an asked skill, and a mentor without a bookable
 slot that ends by the deadline. Ties are broken by mentor id, so the same input always gives the same output.
 
-No ORM, no settings, no clock: ``now`` and the zones are arguments (DESIGN.md "Pure engines").
+No ORM, no settings, no clock: ``now`` and the zones are arguments (docs/design.md "Pure engines").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Input validation and output shapes of the requests API (API.md: "Requests and matching")."""
+"""Input validation and output shapes of the requests API (docs/api.md: "Requests and matching")."""
 
 from datetime import UTC, datetime
 
@@ -85,7 +85,7 @@ def request_summary(request: MentorRequest, *, skills: list[Skill], now: datetim
 def request_representation(
     request: MentorRequest, *, skills: list[Skill], offered: list[OfferedMatch], now: datetime
 ) -> dict:
-    """The request object of API.md, with its matches best first."""
+    """The request object of docs/api.md, with its matches best first."""
     body = request_summary(request, skills=skills, now=now)
     body["matches"] = [
         {

@@ -1,4 +1,4 @@
-"""Bookings API and the personal calendar feed (API.md: "Bookings"). Anyone but the two participants: 404."""
+"""Bookings API and the personal calendar feed (docs/api.md "Bookings"). Non-participants get 404."""
 
 import json
 

@@ -11,7 +11,7 @@ class SessionsAppConfig(AppConfig):
         from matching import notifications as matching_notifications
         from sessions_app import selectors, services
 
-        # marketplace's slot engine and browse pages learn about sessions only through these (DESIGN.md).
+        # marketplace's slot engine and browse pages learn about sessions only through these (docs/design.md).
         session_data.register_busy_provider(selectors.busy_commitments)
         session_data.register_rating_provider(selectors.mentor_ratings)
         session_data.register_track_record_provider(selectors.mentor_track_records)

@@ -87,7 +87,7 @@ class Booking(models.Model):
 
 
 class OutboundMessage(models.Model):
-    """A message to send later (DESIGN.md flow 4): written in the transaction that makes it necessary.
+    """A message to send later (docs/design.md flow 4): written in the transaction that makes it necessary.
 
     One row per (booking, kind, recipient, lead, sequence, channel): every message goes out once, and a
     session changed twice gets a message for each change (the booking's sequence number tells them apart).
@@ -180,7 +180,7 @@ class OutboundMessage(models.Model):
 
 
 class Feedback(models.Model):
-    """What one participant says after a session (API.md: POST /api/v1/bookings/{id}/feedback/)."""
+    """What one participant says after a session (docs/api.md: POST /api/v1/bookings/{id}/feedback/)."""
 
     class Role(models.TextChoices):
         MENTEE = "mentee", "Mentee"
@@ -209,7 +209,7 @@ class Feedback(models.Model):
 
 
 class FollowUp(models.Model):
-    """The mentee's answer a week after a session: did it unblock you? (DESIGN.md flow 5)."""
+    """The mentee's answer a week after a session: did it unblock you? (docs/design.md flow 5)."""
 
     class Outcome(models.TextChoices):
         YES = "yes", "Yes"

@@ -1,4 +1,4 @@
-"""Input validation and output shapes of the bookings API (API.md: "Bookings")."""
+"""Input validation and output shapes of the bookings API (docs/api.md: "Bookings")."""
 
 from datetime import UTC, datetime
 
@@ -16,7 +16,7 @@ from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
 
 def iso_utc(instant: datetime | None) -> str | None:
-    """API.md: times come back in UTC with Z, whatever zone the request was rendered in."""
+    """docs/api.md: times come back in UTC with Z, whatever zone the request was rendered in."""
     return None if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -115,7 +115,7 @@ def person(user: User) -> dict:
 
 
 def booking_representation(booking: Booking, request: Request) -> dict:
-    """API.md's booking object; `booking` comes with mentor and mentee loaded (no further queries)."""
+    """docs/api.md's booking object; `booking` comes with mentor and mentee loaded (no further queries)."""
     return {
         "id": booking.pk,
         "mentor": person(booking.mentor),

@@ -294,7 +294,7 @@ def log_moment(
     with_name: str = "",
     now: datetime | None = None,
 ) -> Moment:
-    """Records an informal mentoring moment (DESIGN.md flow 5): what kind, with whom, one line."""
+    """Records an informal mentoring moment (docs/design.md flow 5): what kind, with whom, one line."""
     now = now or timezone.now()
     today = local_today(author, now)
     happened_on = happened_on or today
@@ -676,7 +676,7 @@ _SCHEDULED_KINDS = (
 
 
 def scheduled_messages(booking: Booking, *, now: datetime) -> list[OutboundMessage]:
-    """The messages a confirmed session sets up for later (DESIGN.md flow 4), not yet saved.
+    """The messages a confirmed session sets up for later (docs/design.md flow 4), not yet saved.
 
     Reminders REMINDER_LEADS_MINUTES before the start to both people (a lead already passed is skipped),
     the feedback prompt FEEDBACK_PROMPT_DELAY_MINUTES after the end to both, the follow-up a week after

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # On PostgreSQL the database itself forbids overlapping confirmed sessions, per mentor and per mentee
-# (DESIGN.md "The database is the last guard"). SQLite has no exclusion constraints: there the service's
+# (docs/design.md "The database is the last guard"). SQLite has no exclusion constraints: there the service's
 # locked re-check is the guard, and this operation does nothing.
 EXCLUSION_CONSTRAINTS = (
     ("booking_no_overlap_per_mentor", "mentor_id"),

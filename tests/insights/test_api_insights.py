@@ -1,4 +1,4 @@
-"""The insights API (API.md "Insights"): HR only, the contract's fields, privacy in JSON and CSV, queries."""
+"""The insights API (docs/api.md "Insights"): HR only, its fields, privacy in JSON and CSV, queries."""
 
 import csv
 import io

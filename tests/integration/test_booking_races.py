@@ -1,6 +1,6 @@
 """Concurrency on real PostgreSQL: threads with their own connections race for the same slots.
 
-DESIGN.md: one transaction locks and re-checks, and the exclusion constraints refuse any overlap that slips
+docs/design.md: one transaction locks and re-checks, the exclusion constraints refuse any overlap that slips
 through, so no interleaving can produce a double booking or lose a session.
 """
 

@@ -1,4 +1,4 @@
-"""seed_demo: a deterministic demo organisation (API.md "Demo data")."""
+"""seed_demo: a deterministic demo organisation (docs/api.md "Demo data")."""
 
 import random
 import sys

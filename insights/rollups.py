@@ -1,5 +1,8 @@
 """Rebuilds the weekly summary tables (insights.models) from sessions, feedback, requests and moments.
 
+insights writes only its own summary tables; it never writes domain data. It only reads bookings, feedback,
+requests and moments, and deleting its tables loses nothing: the next refresh rebuilds them.
+
 The only writer of those tables; called by insights.tasks (Celery). A refresh recomputes whole weeks inside a
 transaction: delete the weeks' rows, insert them again from grouped queries. Recent weeks change (sessions
 complete, feedback and no-shows arrive, requests get booked, deadlines pass), so they are refreshed every few

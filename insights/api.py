@@ -13,8 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from insights import selectors, tasks
+from insights import tasks
 from insights.forms import InsightsFilterForm
+from insights.selectors.export import EXPORT_COLUMNS, export_rows
+from insights.selectors.scope import Scope
+from insights.selectors.summary import summary
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
 
 FILTER_PARAMETERS = [
@@ -34,7 +37,7 @@ class IsHR(BasePermission):
         return bool(user and user.is_authenticated and user.has_perm(VIEW_INSIGHTS_PERMISSION))
 
 
-def filter_scope(request: Request) -> selectors.Scope:
+def filter_scope(request: Request) -> Scope:
     """The validated filter (or a 400 naming the field); asks for fresh summary tables when they are old."""
     form = InsightsFilterForm(request.query_params)
     if not form.is_valid():
@@ -48,7 +51,7 @@ class SummaryView(APIView):
 
     @extend_schema(parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
-        return Response(selectors.summary(filter_scope(request), now=timezone.now()))
+        return Response(summary(filter_scope(request), now=timezone.now()))
 
 
 class ExportView(APIView):
@@ -58,9 +61,9 @@ class ExportView(APIView):
     def get(self, request: Request) -> HttpResponse:
         scope = filter_scope(request)
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=selectors.EXPORT_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for row in selectors.export_rows(scope, now=timezone.now()):
+        for row in export_rows(scope, now=timezone.now()):
             writer.writerow({key: "" if value is None else value for key, value in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         suffix = f"-department-{scope.department_id}" if scope.department_id else ""

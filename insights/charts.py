@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from insights.selectors import skill_gaps
+from insights.selectors.mentors import skill_gaps
 
 TOP_SKILLS = 12
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from insights.selectors import Scope
+from insights.selectors.scope import Scope
 from marketplace.models import Department
 
 DEFAULT_WEEKS = 12

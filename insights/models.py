@@ -61,6 +61,17 @@ class WeekCell(models.Model):
         return f"{self.week} {self.department_id}/{self.job_level}/{self.region}"
 
 
+# The one list of a cell's additive figures: every column of WeekCell but the cell's key, in the model's
+# order. The rollup counter (insights.rollups) and the selectors' Cell (insights.selectors.population) are
+# made from it: a count column added to the model needs only the rollup query that counts it.
+CELL_KEY = ("week", "department_id", "job_level", "region")
+CELL_COUNTS = tuple(
+    field.name
+    for field in WeekCell._meta.local_fields
+    if not field.primary_key and field.name not in CELL_KEY
+)
+
+
 class WeekParticipants(models.Model):
     """Who took part in a held session in one week (either role): bit n of `people` is user id n."""
 

@@ -1,5 +1,8 @@
 """Rebuilds the weekly summary tables (insights.models) from sessions, feedback, requests and moments.
 
+insights writes only its own summary tables; it never writes domain data. It only reads bookings, feedback,
+requests and moments, and deleting its tables loses nothing: the next refresh rebuilds them.
+
 The only writer of those tables; called by insights.tasks (Celery). A refresh recomputes whole weeks inside a
 transaction: delete the weeks' rows, insert them again from grouped queries. Recent weeks change (sessions
 complete, feedback and no-shows arrive, requests get booked, deadlines pass), so they are refreshed every few
@@ -9,7 +12,7 @@ minutes; the nightly full refresh catches the rare late change to an older week.
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import field, make_dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -17,7 +20,15 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Filtere
 from django.db.models.functions import TruncWeek
 
 from insights.aggregates import Median
-from insights.models import RequestWait, RollupState, WeekCell, WeekParticipants, WeekSkill, WeekTimeToHelp
+from insights.models import (
+    CELL_COUNTS,
+    RequestWait,
+    RollupState,
+    WeekCell,
+    WeekParticipants,
+    WeekSkill,
+    WeekTimeToHelp,
+)
 from insights.regions import region_of
 from matching.models import REQUEST_DURATIONS, MentorRequest
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
@@ -44,29 +55,17 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-@dataclass
-class _Counts:
-    scheduled: int = 0
-    held: int = 0
-    minutes: int = 0
-    no_shows: int = 0
-    cancelled: int = 0
-    cross: int = 0
-    rated: int = 0
-    rating_sum: int = 0
-    helpful: int = 0
-    requests: int = 0
-    booked: int = 0
-    served: int = 0
-    decided: int = 0
-    followed_up: int = 0
-    unblocked: int = 0
-    partly_unblocked: int = 0
-    moments: int = 0
+def _add(self, **values: int) -> None:
+    for name, value in values.items():
+        setattr(self, name, getattr(self, name) + (value or 0))
 
-    def add(self, **values: int) -> None:
-        for name, value in values.items():
-            setattr(self, name, getattr(self, name) + (value or 0))
+
+# The counts of one cell being rebuilt: one per count column of WeekCell (insights.models.CELL_COUNTS).
+_Counts = make_dataclass(
+    "_Counts",
+    [(name, int, field(default=0)) for name in CELL_COUNTS],
+    namespace={"__module__": __name__, "add": _add},
+)
 
 
 def refresh(*, now: datetime, full: bool = False) -> RollupState:
@@ -158,6 +157,27 @@ def _cell(week, dept, level, zone) -> tuple:
 
 def _add_sessions(cells: dict, since: datetime, until: datetime) -> None:
     completed = Q(status=HELD)
+    sums = {
+        "scheduled": Count("pk"),
+        "held": Count("pk", filter=completed),
+        "minutes": Sum("duration", filter=completed),
+        "no_shows": Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+        "cancelled": Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
+        "cross": Count(
+            "pk",
+            filter=completed
+            & Q(mentee__department__isnull=False, mentor__department__isnull=False)
+            & ~Q(mentor__department_id=F("mentee__department_id")),
+        ),
+        "rated": Count("mentee_feedback", filter=completed),
+        "rating_sum": Sum("mentee_feedback__rating", filter=completed),
+        "helpful": Count("mentee_feedback", filter=completed & Q(mentee_feedback__helpful=True)),
+        "followed_up": Count("follow_up", filter=completed),
+        "unblocked": Count("follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.YES)),
+        "partly_unblocked": Count(
+            "follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.PARTLY)
+        ),
+    }
     rows = (
         Booking.objects.filter(start__gte=since, start__lt=until)
         .annotate(
@@ -165,45 +185,11 @@ def _add_sessions(cells: dict, since: datetime, until: datetime) -> None:
             mentee_feedback=FilteredRelation("feedback", condition=Q(feedback__role=Feedback.Role.MENTEE)),
         )
         .values_list("week", "mentee__department_id", "mentee__job_level", "mentee__timezone")
-        .annotate(
-            scheduled=Count("pk"),
-            held=Count("pk", filter=completed),
-            minutes=Sum("duration", filter=completed),
-            no_shows=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
-            cancelled=Count("pk", filter=Q(status=Booking.Status.CANCELLED)),
-            cross=Count(
-                "pk",
-                filter=completed
-                & Q(mentee__department__isnull=False, mentor__department__isnull=False)
-                & ~Q(mentor__department_id=F("mentee__department_id")),
-            ),
-            rated=Count("mentee_feedback", filter=completed),
-            rating_sum=Sum("mentee_feedback__rating", filter=completed),
-            helpful=Count("mentee_feedback", filter=completed & Q(mentee_feedback__helpful=True)),
-            followed_up=Count("follow_up", filter=completed),
-            unblocked=Count("follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.YES)),
-            partly_unblocked=Count(
-                "follow_up", filter=completed & Q(follow_up__outcome=FollowUp.Outcome.PARTLY)
-            ),
-        )
+        .annotate(**sums)
         .order_by()
     )
-    names = (
-        "scheduled",
-        "held",
-        "minutes",
-        "no_shows",
-        "cancelled",
-        "cross",
-        "rated",
-        "rating_sum",
-        "helpful",
-        "followed_up",
-        "unblocked",
-        "partly_unblocked",
-    )
     for week, dept, level, zone, *values in rows:
-        cells[_cell(week, dept, level, zone)].add(**dict(zip(names, values, strict=True)))
+        cells[_cell(week, dept, level, zone)].add(**dict(zip(sums, values, strict=True)))
 
 
 def served_before_deadline() -> Q:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from insights import rollups, selectors
+from insights import rollups
+from insights.selectors.summary import refreshed_at
 
 STALE_AFTER = timedelta(minutes=10)
 logger = logging.getLogger(__name__)
@@ -25,10 +26,10 @@ def refresh_insights(full: bool = False) -> str:
 
 def refresh_if_stale(*, now: datetime) -> None:
     """Asks for a refresh when the tables are missing or older than STALE_AFTER; never fails the page."""
-    refreshed_at = selectors.refreshed_at()
-    if refreshed_at is not None and now - refreshed_at < STALE_AFTER:
+    refreshed = refreshed_at()
+    if refreshed is not None and now - refreshed < STALE_AFTER:
         return
     try:
-        refresh_insights.delay(full=refreshed_at is None)
+        refresh_insights.delay(full=refreshed is None)
     except Exception:  # a broker outage must not take the dashboard down: it shows the last figures
         logger.exception("Could not queue an insights refresh")

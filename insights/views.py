@@ -9,8 +9,11 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from insights import charts, rollups, selectors, tasks
+from insights import charts, rollups, tasks
 from insights.forms import InsightsFilterForm
+from insights.selectors.definitions import DEFINITIONS
+from insights.selectors.impact import mentor_impact
+from insights.selectors.summary import summary
 from insights.templatetags.insights import hours, number, percent, rating
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
 
@@ -26,7 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         scope = form.scope()
         now = timezone.now()
         tasks.refresh_if_stale(now=now)
-        report = selectors.summary(scope, now=now)
+        report = summary(scope, now=now)
         current_week = rollups.week_start(now)
         figures = [] if report["suppressed"] else headline_figures(report)
         query = {"start": scope.start, "end": scope.end}
@@ -45,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 # Below the charts: the definitions the headline cards do not already show.
                 "definitions": [
                     (DEFINITION_LABELS[key], text)
-                    for key, text in selectors.DEFINITIONS.items()
+                    for key, text in DEFINITIONS.items()
                     if key not in {figure["key"] for figure in figures}
                 ],
                 "export_url": _export_url(query),
@@ -58,7 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def impact(request: HttpRequest) -> HttpResponse:
-    record = selectors.mentor_impact(request.user.pk, now=timezone.now())
+    record = mentor_impact(request.user.pk, now=timezone.now())
     return render(request, "insights/impact.html", {"record": record})
 
 
@@ -99,7 +102,7 @@ def headline_figures(report: dict) -> list[dict]:
             "label": DEFINITION_LABELS[key],
             "value": value,
             "note": note,
-            "definition": selectors.DEFINITIONS[key],
+            "definition": DEFINITIONS[key],
             "suppressed": suppressed,
         }
 

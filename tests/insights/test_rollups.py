@@ -3,9 +3,17 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import PositiveIntegerField
 
 from insights import rollups, tasks
-from insights.models import RollupState, WeekCell, WeekParticipants, WeekTimeToHelp
+from insights.models import (
+    CELL_COUNTS,
+    CELL_KEY,
+    RollupState,
+    WeekCell,
+    WeekParticipants,
+    WeekTimeToHelp,
+)
 from sessions_app.models import Booking
 from tests.factories import BookingFactory
 from tests.insights.conftest import NOW, W0, W1, W2, at
@@ -13,6 +21,15 @@ from tests.insights.conftest import NOW, W0, W1, W2, at
 
 def held_in(week) -> int:
     return sum(WeekCell.objects.filter(week=week).values_list("held", flat=True))
+
+
+def test_a_cell_row_is_its_key_then_counts_that_every_reader_sums():
+    columns = {field.name: field for field in WeekCell._meta.local_fields if not field.primary_key}
+
+    assert set(columns) == {*CELL_KEY, *CELL_COUNTS}
+    for name in CELL_COUNTS:
+        assert isinstance(columns[name], PositiveIntegerField), name
+        assert columns[name].default == 0, name
 
 
 def test_a_full_refresh_covers_every_week_with_data(org):

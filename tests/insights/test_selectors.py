@@ -4,21 +4,26 @@ from datetime import date, timedelta
 
 import pytest
 
-from insights import rollups, selectors
+from insights import rollups
+from insights.regions import region_of
+from insights.selectors.impact import mentor_impact
+from insights.selectors.privacy import protect
+from insights.selectors.scope import Scope
+from insights.selectors.summary import FIGURES, summary
 from marketplace.models import AvailabilityBlock
 from tests.factories import BookingFactory, DepartmentFactory, MentorFactory, UserFactory
 from tests.insights.conftest import JOINED, NOW, W1, W2, at
 
-RANGE = selectors.Scope(W1, W2 + timedelta(days=6))
+RANGE = Scope(W1, W2 + timedelta(days=6))
 
 
 @pytest.fixture
 def report(org):
-    return selectors.summary(RANGE, now=NOW)
+    return summary(RANGE, now=NOW)
 
 
 def test_the_range_is_widened_to_whole_weeks():
-    scope = selectors.Scope(date(2025, 3, 5), date(2025, 3, 11))  # a Wednesday to a Tuesday
+    scope = Scope(date(2025, 3, 5), date(2025, 3, 11))  # a Wednesday to a Tuesday
 
     assert (scope.start, scope.end) == (date(2025, 3, 3), date(2025, 3, 16))
     assert scope.week_starts() == [date(2025, 3, 3), date(2025, 3, 10)]
@@ -199,7 +204,7 @@ def test_job_levels_and_regions(report):
 
 
 def test_a_department_filter_counts_what_its_people_received_and_gave(org):
-    report = selectors.summary(selectors.Scope(W1, W2, department_id=org.eng.pk), now=NOW)
+    report = summary(Scope(W1, W2, department_id=org.eng.pk), now=NOW)
 
     # Engineering's mentees received b1 and b3 (held) and b4 (no-show): 2 held, 1 / 3 no-shows.
     assert report["employees"] == 6
@@ -219,17 +224,17 @@ def test_a_department_filter_counts_what_its_people_received_and_gave(org):
 
 
 def test_a_department_filter_that_leaves_4_people_shows_nothing(org):
-    report = selectors.summary(selectors.Scope(W1, W2, department_id=org.legal.pk), now=NOW)
+    report = summary(Scope(W1, W2, department_id=org.legal.pk), now=NOW)
 
     assert report["suppressed"] == "fewer than 5"
-    assert all(report[name] is None for name in selectors.FIGURES)
+    assert all(report[name] is None for name in FIGURES)
     assert report["weekly"] == report["skills"] == []
     assert report["equity"] == {}
 
 
 def test_a_department_filter_on_the_group_hiding_a_smaller_one_shows_nothing_either(org):
     # Sales (5) protects Legal: its figures subtracted from the company's would give Legal's away.
-    report = selectors.summary(selectors.Scope(W1, W2, department_id=org.sales.pk), now=NOW)
+    report = summary(Scope(W1, W2, department_id=org.sales.pk), now=NOW)
 
     assert report["suppressed"] == "hidden to protect a smaller group"
     assert report["employees"] is None
@@ -241,17 +246,17 @@ def test_a_company_of_fewer_than_5_people_shows_nothing(db, frozen_now):
         UserFactory(department=department, date_joined=JOINED)
     rollups.refresh(now=NOW, full=True)
 
-    assert selectors.summary(RANGE, now=NOW)["suppressed"] == "fewer than 5"
+    assert summary(RANGE, now=NOW)["suppressed"] == "fewer than 5"
 
 
 def test_complementary_suppression():
-    assert selectors.protect({"a": 10, "b": 7, "c": 4}) == {
+    assert protect({"a": 10, "b": 7, "c": 4}) == {
         "c": "fewer than 5",
         "b": "hidden to protect a smaller group",
     }
-    assert selectors.protect({"a": 10, "b": 7, "c": 4, "d": 3}) == {"c": "fewer than 5", "d": "fewer than 5"}
-    assert selectors.protect({"a": 10, "b": 7}) == {}
-    assert selectors.protect({"a": 10, "b": 0}) == {}
+    assert protect({"a": 10, "b": 7, "c": 4, "d": 3}) == {"c": "fewer than 5", "d": "fewer than 5"}
+    assert protect({"a": 10, "b": 7}) == {}
+    assert protect({"a": 10, "b": 0}) == {}
 
 
 def test_load_spread_counts_the_fewest_mentors_carrying_half_of_the_sessions(db, frozen_now):
@@ -264,7 +269,7 @@ def test_load_spread_counts_the_fewest_mentors_carrying_half_of_the_sessions(db,
             BookingFactory(mentor=mentor, mentee=mentee, start=at(W1, n % 5, 8 + index), status="completed")
     rollups.refresh(now=NOW, full=True)
 
-    spread = selectors.summary(RANGE, now=NOW)["load_spread"]
+    spread = summary(RANGE, now=NOW)["load_spread"]
 
     assert spread["active_mentors"] == 6
     assert spread["mentors_carrying_half"] == 1
@@ -283,7 +288,7 @@ def test_the_load_spread_comes_in_slices_of_at_least_5_mentors(db, frozen_now):
             BookingFactory(mentor=mentor, mentee=mentee, start=at(W1, n, 8 + index), status="completed")
     rollups.refresh(now=NOW, full=True)
 
-    spread = selectors.summary(RANGE, now=NOW)["load_spread"]
+    spread = summary(RANGE, now=NOW)["load_spread"]
 
     # Half of 23 is 11.5: 5 + 4 + 3 = 12 reaches it with 3 mentors.
     assert spread["mentors_carrying_half"] == 3
@@ -294,17 +299,17 @@ def test_the_load_spread_comes_in_slices_of_at_least_5_mentors(db, frozen_now):
 
 
 def test_regions_follow_the_standard_utc_offset():
-    assert selectors.region_of("America/Sao_Paulo") == "americas"
-    assert selectors.region_of("Europe/Berlin") == "emea"
-    assert selectors.region_of("Asia/Dubai") == "emea"
-    assert selectors.region_of("Asia/Kolkata") == "apac"
-    assert selectors.region_of("Australia/Sydney") == "apac"  # January is summer there: standard is July
-    assert selectors.region_of("UTC") == "utc"
-    assert selectors.region_of("Not/AZone") == "utc"
+    assert region_of("America/Sao_Paulo") == "americas"
+    assert region_of("Europe/Berlin") == "emea"
+    assert region_of("Asia/Dubai") == "emea"
+    assert region_of("Asia/Kolkata") == "apac"
+    assert region_of("Australia/Sydney") == "apac"  # January is summer there: standard is July
+    assert region_of("UTC") == "utc"
+    assert region_of("Not/AZone") == "utc"
 
 
 def test_mentor_impact_is_the_mentors_own_record(org):
-    impact = selectors.mentor_impact(org.m1.pk, now=NOW)
+    impact = mentor_impact(org.m1.pk, now=NOW)
 
     # m1 held b0, b1, b2 (b4 was a no-show) with e4, e1, s1: 3 sessions, 3 people, 30 + 30 + 20 minutes.
     # Mentees rated b0 1 (no), b1 5 (yes), b2 3 (no): 9 / 3 = 3.0, helped 1 / 3.
@@ -326,7 +331,7 @@ def test_mentor_impact_is_the_mentors_own_record(org):
 
 
 def test_mentor_impact_never_shows_another_mentors_follow_ups(org):
-    impact = selectors.mentor_impact(org.m3.pk, now=NOW)
+    impact = mentor_impact(org.m3.pk, now=NOW)
 
     # m3 held b3 (partly) and b6 (no answer).
     assert impact["follow_ups"] == 1
@@ -342,7 +347,7 @@ def test_mentor_capacity_ignores_mentors_who_paused(org):
     org.m2.mentor_profile.accepting = False
     org.m2.mentor_profile.save()
 
-    report = selectors.summary(RANGE, now=NOW)
+    report = summary(RANGE, now=NOW)
 
     # (180 + 120) × 2 = 600 minutes offered; booked 80 + 60.
     assert report["offered_minutes"] == 600

@@ -1,0 +1,53 @@
+"""One line per figure: shown under each figure on the page, and in the API as `definitions`."""
+
+DEFINITIONS = {
+    "employees": "People with an active account who joined before the end of the range.",
+    "participants": "Employees who took part in at least one held session in the range, as mentee or mentor.",
+    "participation_rate": "Participants divided by employees.",
+    "sessions_held": (
+        "Sessions marked completed whose start falls in the range (with a department: those its people "
+        "received as mentees)."
+    ),
+    "minutes_held": "Total booked length of the sessions held.",
+    "active_mentors": "Mentors (of the department, if chosen) who held at least one session in the range.",
+    "mentor_utilization": (
+        "Minutes booked (confirmed, completed or no-show) with mentors accepting requests, divided by the "
+        "minutes they offer: for each, the smaller of their weekly cap and their weekly blocks, times the "
+        "weeks in the range (today's settings)."
+    ),
+    "median_hours_to_help": (
+        "For requests made in the range that got a session: the median time from the request to the "
+        "session's start, in hours."
+    ),
+    "served_before_deadline_rate": (
+        "Requests made in the range whose session ended by their deadline, divided by those already "
+        "decided (booked, or past their deadline)."
+    ),
+    "requests": "Requests for help made in the range.",
+    "avg_rating": "Average rating (1 to 5) mentees gave to the sessions held.",
+    "helpful_rate": "Share of mentees' feedback on sessions held that answered “yes, this helped”.",
+    "no_show_rate": "No-shows divided by sessions that were due (held or no-show) in the range.",
+    "cancellation_rate": "Cancelled sessions divided by all sessions booked to start in the range.",
+    "cross_department_share": "Share of sessions held where mentor and mentee work in different departments.",
+    "unblocked_rate": (
+        "Of the sessions held whose mentee answered the one-week follow-up, the share answering “yes, it "
+        "unblocked me” (“partly” is counted apart; sessions by the week they started)."
+    ),
+    "partly_unblocked_rate": "Of those one-week follow-up answers, the share answering “partly”.",
+    "follow_ups": "Mentees' answers to the one-week follow-up on the sessions held in the range.",
+    "moments_logged": (
+        "Informal mentoring moments (a tip, an encouragement, an introduction) people logged as happening in "
+        "the range (with a department: logged by its people)."
+    ),
+    "mentors_carrying_half": "The fewest mentors who together held half of all sessions held, busiest first.",
+    "weekly": "Per ISO week (Monday, UTC): sessions held and distinct people who took part, in either role.",
+    "skills": (
+        "Per skill: requests made in the range that asked for it, and mentors accepting requests who offer "
+        "it (whole company), with the minutes a week they have left after their bookings."
+    ),
+    "equity": (
+        "By department, job level and time-zone region: participation rate, median hours to help, requests "
+        "served before the deadline, helpful rate and one-week unblocked rate of each group's people. Groups "
+        "of fewer than 5 people are not shown."
+    ),
+}

@@ -1,0 +1,148 @@
+"""The CSV export: the weekly figures, overall and per department, hidden where the summary hides them."""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Sum
+
+from insights.models import WeekCell, WeekParticipants, WeekTimeToHelp
+from insights.selectors.figures import hours, rate
+from insights.selectors.population import mask
+from insights.selectors.scope import Scope, as_date
+from insights.selectors.summary import summary
+from marketplace.models import User
+
+EXPORT_COLUMNS = (
+    "week_start",
+    "department",
+    "employees",
+    "participants",
+    "participation_rate",
+    "sessions_held",
+    "minutes_held",
+    "no_shows",
+    "cancellations",
+    "requests",
+    "median_hours_to_help",
+    "follow_ups",
+    "unblocked_rate",
+    "moments_logged",
+)
+
+
+DEPARTMENT_WEEK_SUMS = (
+    "held",
+    "minutes",
+    "no_shows",
+    "cancelled",
+    "requests",
+    "followed_up",
+    "unblocked",
+    "moments",
+)
+
+
+def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> dict[tuple, dict]:
+    """Per (week, shown department): its people's sessions, participants, requests and median: 3 queries."""
+    found: dict[tuple, dict] = defaultdict(dict)
+    rows = (
+        WeekCell.objects.filter(
+            week__gte=scope.start, week__lte=scope.last_week, department_id__in=list(departments)
+        )
+        .values_list("week", "department_id")
+        .annotate(*(Sum(name) for name in DEPARTMENT_WEEK_SUMS))
+        .order_by()
+    )
+    for week, dept, held, minutes, no_shows, cancelled, requests, followed_up, unblocked, moments in rows:
+        found[as_date(week), dept].update(
+            sessions_held=held,
+            minutes_held=minutes,
+            no_shows=no_shows,
+            cancellations=cancelled,
+            requests=requests,
+            follow_ups=followed_up,
+            unblocked_rate=rate(unblocked, followed_up),
+            moments_logged=moments,
+        )
+    masks = {dept: mask(members) for dept, members in departments.items()}
+    for week, people in WeekParticipants.objects.filter(
+        week__gte=scope.start, week__lte=scope.last_week
+    ).values_list("week", "people"):
+        value = int.from_bytes(bytes(people), "little")
+        for dept, members in masks.items():
+            found[as_date(week), dept]["participants"] = (value & members).bit_count()
+    for week, dept, median in WeekTimeToHelp.objects.filter(
+        week__gte=scope.start, week__lte=scope.last_week, everyone=False, department_id__in=list(departments)
+    ).values_list("week", "department_id", "median_hours"):
+        found[as_date(week), dept]["median_hours_to_help"] = hours(median)
+    return found
+
+
+def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
+    """The weekly figures as CSV rows: one per week for the scope, then one per week per department.
+
+    A department hidden by the privacy rule gets rows whose figures all read "fewer than 5" (or why else it
+    is hidden); a department filter that leaves fewer than 5 people makes every figure read so.
+    """
+    report = summary(scope, now=now)
+    overall = report["department"]["name"] if report["department"] else "All departments"
+    if report["suppressed"]:
+        hidden = dict.fromkeys(EXPORT_COLUMNS[2:], report["suppressed"])
+        return [{"week_start": week, "department": overall, **hidden} for week in scope.week_starts()]
+    rows = [
+        {
+            "week_start": week["week_start"],
+            "department": overall,
+            "employees": report["employees"],
+            "participants": week["participants"],
+            "participation_rate": rate(week["participants"], report["employees"]),
+            "sessions_held": week["sessions"],
+            "minutes_held": week["minutes"],
+            "no_shows": week["no_shows"],
+            "cancellations": week["cancellations"],
+            "requests": week["requests"],
+            "median_hours_to_help": week["median_hours_to_help"],
+            "follow_ups": week["follow_ups"],
+            "unblocked_rate": week["unblocked_rate"],
+            "moments_logged": week["moments_logged"],
+        }
+        for week in report["weekly"]
+    ]
+    if scope.department_id is not None:
+        return rows
+    groups = [group for group in report["equity"]["department"] if group["key"] is not None]
+    shown = [group["key"] for group in groups if not group["suppressed"]]
+    members: dict[int, list[int]] = {dept: [] for dept in shown}
+    if shown:
+        for person, dept in User.objects.filter(
+            is_active=True, date_joined__lt=scope.until, department_id__in=shown
+        ).values_list("pk", "department_id"):
+            members[dept].append(person)
+    by_department = _weekly_by_department(scope, members) if shown else {}
+    for group in groups:
+        for week in scope.week_starts():
+            if group["suppressed"]:
+                hidden = dict.fromkeys(EXPORT_COLUMNS[2:], group["suppressed"])
+                rows.append({"week_start": week, "department": group["label"], **hidden})
+                continue
+            figures = by_department.get((week, group["key"]), {})
+            participants = figures.get("participants", 0)
+            rows.append(
+                {
+                    "week_start": week,
+                    "department": group["label"],
+                    "employees": group["employees"],
+                    "participants": participants,
+                    "participation_rate": rate(participants, group["employees"]),
+                    "sessions_held": figures.get("sessions_held", 0),
+                    "minutes_held": figures.get("minutes_held", 0),
+                    "no_shows": figures.get("no_shows", 0),
+                    "cancellations": figures.get("cancellations", 0),
+                    "requests": figures.get("requests", 0),
+                    "median_hours_to_help": figures.get("median_hours_to_help"),
+                    "follow_ups": figures.get("follow_ups", 0),
+                    "unblocked_rate": figures.get("unblocked_rate"),
+                    "moments_logged": figures.get("moments_logged", 0),
+                }
+            )
+    return rows

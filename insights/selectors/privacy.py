@@ -1,0 +1,89 @@
+"""The privacy rule of the insights, in one place so that the page, the API and the CSV cannot differ.
+
+A group of fewer than MIN_GROUP_SIZE people (a department, a job level, a region, or the population a
+department filter leaves) is never broken down. When the hidden groups of a breakdown add up to fewer than 5
+people, they could still be worked out by subtracting the shown groups from the totals, so the next smallest
+group is hidden as well (complementary suppression).
+
+This module decides what is hidden and why; insights.selectors.summary then drops the hidden figures, which
+never leave insights.selectors (the CSV export writes only what the summary shows). The load spread over 1–4
+mentors is withheld too, as it would tell each one's load (insights.selectors.mentors).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from insights.regions import REGIONS, region_of
+from insights.selectors.population import Cell
+from insights.selectors.scope import Scope
+from marketplace.models import JobLevel
+
+MIN_GROUP_SIZE = 5
+FEWER_THAN_5 = "fewer than 5"
+PROTECTS_SMALLER = "hidden to protect a smaller group"
+NO_DEPARTMENT = "No department"
+NO_LEVEL = "Level not set"
+
+
+def protect(sizes: dict) -> dict:
+    """Which groups to hide and why: under 5 people, or the smallest others until the hidden add up to 5."""
+    hidden = {key: FEWER_THAN_5 for key, size in sizes.items() if 0 < size < MIN_GROUP_SIZE}
+    if hidden:
+        hidden_people = sum(sizes[key] for key in hidden)
+        for key in sorted(
+            (key for key in sizes if key not in hidden), key=lambda key: (sizes[key], str(key))
+        ):
+            if hidden_people >= MIN_GROUP_SIZE:
+                break
+            hidden[key] = PROTECTS_SMALLER
+            hidden_people += sizes[key]
+    return hidden
+
+
+def shown_population(scope: Scope, by_zone: dict[tuple, list[int]]) -> tuple[dict, str | None]:
+    """Cells (department, job level, region) of the population, or why it (a department) may not be shown."""
+    if scope.department_id is not None:
+        sizes: dict = defaultdict(int)
+        for (dept, _level, _zone), (employees, _participants) in by_zone.items():
+            sizes[dept] += employees
+        if not sizes.get(scope.department_id):
+            return {}, FEWER_THAN_5
+        reason = protect(dict(sizes)).get(scope.department_id)
+        if reason:
+            return {}, reason
+        by_zone = {key: value for key, value in by_zone.items() if key[0] == scope.department_id}
+    cells: dict[tuple, Cell] = defaultdict(Cell)
+    for (dept, level, zone), (employees, participants) in by_zone.items():
+        cell = cells[dept, level or "", region_of(zone)]
+        cell.employees += employees
+        cell.participants += participants
+    if sum(cell.employees for cell in cells.values()) < MIN_GROUP_SIZE:
+        return {}, FEWER_THAN_5
+    return cells, None
+
+
+@dataclass
+class Dimension:
+    name: str
+    key_of: object  # (department_id, job_level, region) -> the group's key
+    labels: dict
+    groups: dict = field(default_factory=dict)  # key -> Cell
+    hidden: dict = field(default_factory=dict)  # key -> why it is hidden
+
+
+def dimensions(cells: dict[tuple, Cell], departments: dict[int, str], department_id: int | None):
+    """Sums the cells into departments, job levels and regions, and decides which groups to hide."""
+    found = []
+    if department_id is None:
+        found.append(Dimension("department", lambda key: key[0], {**departments, None: NO_DEPARTMENT}))
+    found += [
+        Dimension("job_level", lambda key: key[1], {**dict(JobLevel.choices), "": NO_LEVEL}),
+        Dimension("region", lambda key: key[2], REGIONS),
+    ]
+    for dimension in found:
+        for key, cell in cells.items():
+            dimension.groups.setdefault(dimension.key_of(key), Cell()).add(cell)
+        # Only people make a group (the requests of people who have left make none).
+        dimension.groups = {key: cell for key, cell in dimension.groups.items() if cell.employees}
+        dimension.hidden = protect({key: cell.employees for key, cell in dimension.groups.items()})
+    return found

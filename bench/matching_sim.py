@@ -36,7 +36,7 @@ import django
 
 django.setup()  # matching.candidates imports models; the simulation itself never touches a database
 
-from marketplace.demo import DEMO_TIMEZONES  # noqa: E402
+from demo.people import DEMO_TIMEZONES  # noqa: E402
 from marketplace.session_data import Rating, TrackRecord  # noqa: E402
 from marketplace.slots import Interval, MentorSchedule, WeeklyBlock, first_bookable_slot  # noqa: E402
 from marketplace.taxonomy import SKILL_TAXONOMY  # noqa: E402

@@ -20,7 +20,7 @@ from itertools import accumulate
 from django.db import connection
 from django.utils import timezone
 
-from marketplace.demo import ZONES_SHORT_OF_MENTORS, BulkWriter, skill_demand, timestamp_formatter
+from demo.people import ZONES_SHORT_OF_MENTORS, BulkWriter, skill_demand, timestamp_formatter
 from marketplace.models import Skill, User, UserSkill
 from matching.models import MentorRequest
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from marketplace.demo import BulkWriter, timestamp_formatter
+from demo.people import BulkWriter, timestamp_formatter
 from marketplace.models import AvailabilityBlock, MentorProfile, User
 from marketplace.timezones import get_zone
 from sessions_app.models import Booking, Feedback, FollowUp, Moment

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from demo.people import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS, seed_people
+from demo.people import seed_people
 from demo.requests import REQUESTS_PER_ASKER_PER_WEEK, seed_requests
+from demo.story import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
 from marketplace.models import UserSkill
 from matching.models import MentorRequest
 

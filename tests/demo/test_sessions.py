@@ -10,7 +10,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from demo.people import seed_people
-from demo.sessions import seed_moments, seed_sessions
+from demo.reflections import seed_moments
+from demo.sessions import seed_sessions
 from marketplace.models import MentorProfile, User
 from marketplace.schedules import slot_is_bookable
 from marketplace.timezones import get_zone

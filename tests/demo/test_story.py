@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Q
 
-from demo.people import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
+from demo.story import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
 from insights.regions import region_of
 from marketplace.models import Department, JobLevel, MentorProfile, User, UserSkill
 from marketplace.timezones import get_zone

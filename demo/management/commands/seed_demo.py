@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from demo import people as demo_people
-from demo import requests as demo_requests
-from demo import sessions as demo_sessions
+from demo.people import DEMO_PASSWORD, seed_people
+from demo.reflections import seed_moments
+from demo.requests import seed_requests
+from demo.sessions import seed_sessions
 from marketplace.models import User
 
 
@@ -69,10 +70,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         now = timezone.now()
         with transaction.atomic():
-            people = demo_people.seed_people(
-                rng=rng, mentors=mentors, employees=employees, progress=self.progress
-            )
-            sessions = demo_sessions.seed_sessions(
+            people = seed_people(rng=rng, mentors=mentors, employees=employees, progress=self.progress)
+            sessions = seed_sessions(
                 rng=rng,
                 mentee_ids=people.mentee_pool,
                 demo_mentor_id=people.mentor_id,
@@ -82,14 +81,14 @@ class Command(BaseCommand):
                 progress=self.progress,
                 now=now,
             )
-            requests = demo_requests.seed_requests(
+            requests = seed_requests(
                 rng=rng,
                 people=people,
                 progress=self.progress,
                 now=now,
                 weeks_of_history=max(weeks_of_history, 1),
             )
-            moments = demo_sessions.seed_moments(
+            moments = seed_moments(
                 rng=rng,
                 demo_mentee_id=people.mentee_id,
                 weeks_of_history=weeks_of_history,
@@ -104,7 +103,7 @@ class Command(BaseCommand):
                 f"({sessions.upcoming:,} upcoming), {sessions.feedback:,} feedback answers, "
                 f"{sessions.follow_ups:,} follow-ups, {requests:,} requests, {moments:,} moments. "
                 f"Log in as mentee@example.com, mentor@example.com or hr@example.com with password "
-                f"{demo_people.DEMO_PASSWORD}."
+                f"{DEMO_PASSWORD}."
             )
         )
 

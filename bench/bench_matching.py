@@ -36,7 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory, force_authenticate  # noqa: E402
 
-from marketplace.demo import seed_people  # noqa: E402
+from demo.people import seed_people  # noqa: E402
 from marketplace.models import Skill, User  # noqa: E402
 from matching import candidates  # noqa: E402
 from matching.api import RequestListView  # noqa: E402

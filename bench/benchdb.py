@@ -56,7 +56,7 @@ def progress(label: str, done: int, total: int) -> None:
 
 def ensure_organisation() -> None:
     """10,000 mentors, 50,000 employees and 100,000 future confirmed sessions (once; reused afterwards)."""
-    from marketplace.demo import seed_people
+    from demo.people import seed_people
     from marketplace.models import User
     from sessions_app.models import Booking
 

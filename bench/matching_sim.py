@@ -36,7 +36,7 @@ import django
 
 django.setup()  # matching.candidates imports models; the simulation itself never touches a database
 
-from marketplace.demo import DEMO_TIMEZONES  # noqa: E402
+from demo.story import DEMO_TIMEZONES  # noqa: E402
 from marketplace.session_data import Rating, TrackRecord  # noqa: E402
 from marketplace.slots import Interval, MentorSchedule, WeeklyBlock, first_bookable_slot  # noqa: E402
 from marketplace.taxonomy import SKILL_TAXONOMY  # noqa: E402
@@ -101,7 +101,7 @@ def generate(rng: random.Random, mentor_count: int, request_count: int, weeks: i
     mentors = []
     for mentor_id in range(1, mentor_count + 1):
         blocks = []
-        for weekday in sorted(rng.sample(range(5), rng.randint(2, 4))):  # as marketplace.demo
+        for weekday in sorted(rng.sample(range(5), rng.randint(2, 4))):  # as demo.people
             first = rng.choice((8 * 60, 8 * 60 + 30, 9 * 60, 10 * 60, 11 * 60))
             blocks.append(_block(weekday, first, first + rng.choice((60, 90, 120))))
             if rng.random() < 0.5:
@@ -125,7 +125,7 @@ def generate(rng: random.Random, mentor_count: int, request_count: int, weeks: i
                 no_show_chance=rng.choice((0.0, 0.0, 0.02, 0.05, 0.15)),
             )
         )
-    # Uneven demand, as in matching.demo: a few skills are asked for far more often.
+    # Uneven demand, as in demo.requests: a few skills are asked for far more often.
     by_popularity = list(skill_ids)
     rng.shuffle(by_popularity)
     popularity = [1 / (rank + 1) ** 0.8 for rank in range(len(by_popularity))]

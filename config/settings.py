@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions_app",
     "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [

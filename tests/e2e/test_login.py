@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from marketplace.demo import DEMO_PASSWORD, seed_people
+from demo.people import DEMO_PASSWORD, seed_people
 
 
 @pytest.fixture

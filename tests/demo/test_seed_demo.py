@@ -3,7 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from marketplace.demo import DEMO_PASSWORD, DEMO_TIMEZONES
+from demo.people import DEMO_PASSWORD
+from demo.story import DEMO_TIMEZONES
 from marketplace.models import AvailabilityBlock, Skill, User, UserSkill
 
 

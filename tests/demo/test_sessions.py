@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from marketplace.demo import seed_people
+from demo.people import seed_people
+from demo.reflections import seed_moments
+from demo.sessions import seed_sessions
 from marketplace.models import MentorProfile, User
 from marketplace.schedules import slot_is_bookable
 from marketplace.timezones import get_zone
-from sessions_app import demo
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
 from sessions_app.selectors import MOMENTS_WEEKLY_GOAL, moment_progress
 
@@ -26,7 +27,7 @@ def _debug_on(settings):
 def seed(now, seed_value=3, weeks=6, mentors=15):
     rng = random.Random(seed_value)
     people = seed_people(rng=rng, mentors=mentors, employees=40, progress=lambda *args: None)
-    result = demo.seed_sessions(
+    result = seed_sessions(
         rng=rng,
         mentee_ids=people.mentee_pool,
         demo_mentor_id=people.mentor_id,
@@ -164,7 +165,7 @@ def test_seeded_moments_stay_in_the_past_and_give_the_demo_mentee_a_streak():
     now = timezone.now()
     people, _ = seed(now, weeks=3)
 
-    made = demo.seed_moments(
+    made = seed_moments(
         rng=random.Random(4),
         demo_mentee_id=people.mentee_id,
         weeks_of_history=3,

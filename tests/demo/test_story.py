@@ -12,8 +12,8 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Q
 
+from demo.story import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
 from insights.regions import region_of
-from marketplace.demo import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
 from marketplace.models import Department, JobLevel, MentorProfile, User, UserSkill
 from marketplace.timezones import get_zone
 from matching.models import MentorRequest

@@ -1,6 +1,6 @@
 """Demo requests for help: weeks of history across skills, some booked, some expired, some still open.
 
-Demand follows the story of marketplace.demo: a handful of scarce skills are asked for far more often than
+Demand follows the story (demo.story): a handful of scarce skills are asked for far more often than
 mentors offer them, so their requests are the ones that expire or still wait near their deadline; people in
 zones short of mentors wait longer for help and are served before their deadline less often. Whether a
 request was booked follows from the data: the more a request's skills are wanted compared with how many
@@ -13,14 +13,15 @@ mentee gets one of each kind, so their /requests/ page shows the whole story.
 
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from itertools import accumulate
 
 from django.db import connection
 from django.utils import timezone
 
-from marketplace.demo import ZONES_SHORT_OF_MENTORS, BulkWriter, skill_demand, timestamp_formatter
+from demo.bulk import BulkWriter, Progress, timestamp_formatter
+from demo.story import ZONES_SHORT_OF_MENTORS, skill_demand
 from marketplace.models import Skill, User, UserSkill
 from matching.models import MentorRequest
 
@@ -52,7 +53,6 @@ BOOKED_CHANCE = 0.9
 BOOKED_PRESSURE_EXPONENT = 0.7
 UPCOMING_BOOKED_SHARE = 0.5  # requests whose deadline is ahead: some are still open
 SHORT_OF_MENTORS_BOOKED_SHARE = 0.75
-Progress = Callable[[str, int, int], None]
 
 NEEDS = (
     "I present to the leadership team on {day}",
@@ -65,7 +65,7 @@ NEEDS = (
 
 
 def _askers(people) -> tuple[list[int], list[int], int | None]:
-    """`people`: marketplace.demo.SeededPeople, or a plain list of user ids.
+    """`people`: demo.people.SeededPeople, or a plain list of user ids.
 
     Returns everyone who may ask, those who ask often (repeated by how often), and the demo mentee.
     """

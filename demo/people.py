@@ -1,24 +1,36 @@
-"""The demo organisation: departments, skills and people (mentors with skills and weekly blocks), and the
-story the rest of the demo history follows (who is keen, where mentors are scarce, which skills are short).
+"""The demo organisation: departments, skills and people (mentors with skills and weekly blocks), dealt
+out by the story in demo.story.
 
 Deterministic for a given random generator, bulk-inserted so that tens of thousands of people take seconds.
-BulkWriter, for the hundreds of thousands of rows of history, is shared with matching.demo and
-sessions_app.demo from here, the app they both depend on.
 """
 
-import io
 import random
-import time as clock
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
 from itertools import accumulate
 from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.utils.text import slugify
 
+from demo.bulk import Progress
+from demo.names import FIRST_NAMES, HEADLINES, JOB_ROLES, LAST_NAMES
+from demo.story import (
+    DEPARTMENT_STORY,
+    DEPARTMENTS,
+    IN_DEMAND_CAPS,
+    IN_DEMAND_MENTOR_SHARE,
+    IN_DEMAND_SCARCE_SKILLS,
+    KEEN_BOOKING_WEIGHTS,
+    KEEN_SHARE,
+    LEVEL_STORY,
+    MOST_KEEN_SHARE,
+    SCARCE_SKILLS,
+    ZONE_STORY,
+    skill_demand,
+    skill_supply,
+)
 from marketplace.models import (
     AvailabilityBlock,
     Department,
@@ -33,185 +45,6 @@ from marketplace.taxonomy import SKILL_TAXONOMY
 
 DEMO_PASSWORD = "demo-pass-123"
 BATCH_SIZE = 2000
-COPY_BATCH_SIZE = 50_000
-
-# The story the demo history tells on the HR dashboard (issue 8): who takes part, who waits, which skills are
-# short and who carries the load. Weights are shares of people, dealt out exactly rather than drawn at random,
-# so that at the default size (60 mentors, 240 employees) every group has at least 5 people and is shown.
-#
-# Departments: (share of employees, share of mentors, how keen its people are to book help). Operations
-# works in shifts on the floor and rarely books; Legal a little more; People champions the programme.
-DEPARTMENT_STORY: dict[str, tuple[int, int, float]] = {
-    "Engineering": (20, 22, 1.0),
-    "Product": (8, 12, 1.1),
-    "Design": (6, 8, 1.0),
-    "Data": (7, 9, 1.0),
-    "Sales": (13, 8, 0.9),
-    "Customer Success": (10, 7, 0.9),
-    "Marketing": (8, 8, 1.0),
-    "Finance": (6, 6, 0.8),
-    "People": (5, 8, 1.2),
-    "Operations": (13, 3, 0.3),
-    "Legal": (4, 4, 0.6),
-}
-DEPARTMENTS = tuple(DEPARTMENT_STORY)
-# Job levels: (share of employees, share of mentors, keenness). Mentors are mostly senior; juniors book most.
-LEVEL_STORY: dict[str, tuple[int, int, float]] = {
-    JobLevel.ASSOCIATE: (22, 2, 1.3),
-    JobLevel.PROFESSIONAL: (30, 12, 1.15),
-    JobLevel.SENIOR: (22, 28, 1.0),
-    JobLevel.LEAD: (10, 24, 0.8),
-    JobLevel.MANAGER: (11, 20, 0.7),
-    JobLevel.DIRECTOR: (5, 14, 0.4),
-}
-# Time zones on several continents, both hemispheres, and offsets that are not whole hours: (share of
-# employees, share of mentors). Asia-Pacific has half the mentors its headcount would call for.
-ZONE_STORY: dict[str, tuple[int, int]] = {
-    "Europe/London": (12, 16),
-    "Europe/Berlin": (12, 16),
-    "America/New_York": (12, 16),
-    "America/Los_Angeles": (8, 12),
-    "America/Sao_Paulo": (5, 6),
-    "Asia/Kolkata": (10, 5),
-    "Asia/Tokyo": (6, 3),
-    "Asia/Singapore": (8, 4),
-    "Australia/Sydney": (6, 3),
-    "Pacific/Auckland": (4, 2),
-    "Africa/Johannesburg": (4, 4),
-}
-DEMO_TIMEZONES = tuple(ZONE_STORY)
-# Where mentors are scarce people wait longer for help and more of their requests expire (matching.demo).
-ZONES_SHORT_OF_MENTORS = frozenset(
-    zone for zone, (employees, mentors) in ZONE_STORY.items() if 2 * mentors <= employees
-)
-# Share of employees who ever book help, before department and level keenness; the rest never do.
-KEEN_SHARE = 0.6
-MOST_KEEN_SHARE = 0.95
-KEEN_BOOKING_WEIGHTS = (1, 1, 2, 3)  # how often a keen person books, relative to other keen people
-
-# Skills asked for far more than they are offered (a few experts, always busy), and skills many offer and few
-# ask for. Demand and supply weights of every other skill are 1.
-SCARCE_SKILLS = (
-    "system-design",
-    "machine-learning",
-    "kubernetes",
-    "salary-negotiation",
-    "difficult-conversations",
-)
-PLENTIFUL_SKILLS = (
-    "public-speaking",
-    "storytelling",
-    "time-management",
-    "spreadsheet-modelling",
-    "design-systems",
-    "vendor-management",
-    "writing-user-stories",
-    "building-a-network",
-)
-SCARCE_DEMAND, SCARCE_SUPPLY = 5.0, 0.1
-PLENTIFUL_DEMAND, PLENTIFUL_SUPPLY = 0.15, 3.0
-# Mentors in demand: the experts in scarce skills, booked close to their weekly cap every week.
-IN_DEMAND_MENTOR_SHARE = 0.05
-IN_DEMAND_SCARCE_SKILLS = 2
-IN_DEMAND_CAPS = (180, 240)
-
-FIRST_NAMES = [
-    "Ada",
-    "Amara",
-    "Ana",
-    "Anika",
-    "Ben",
-    "Carla",
-    "Chen",
-    "Dara",
-    "Diego",
-    "Elif",
-    "Emeka",
-    "Eva",
-    "Farah",
-    "Felix",
-    "Grace",
-    "Hana",
-    "Ines",
-    "Ivan",
-    "Jonas",
-    "Kai",
-    "Kofi",
-    "Lara",
-    "Leo",
-    "Lina",
-    "Malik",
-    "Maya",
-    "Mei",
-    "Nadia",
-    "Noah",
-    "Omar",
-    "Priya",
-    "Rafael",
-    "Rosa",
-    "Sami",
-    "Sara",
-    "Tariq",
-    "Tomas",
-    "Uma",
-    "Yara",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Adeyemi",
-    "Alvarez",
-    "Baker",
-    "Becker",
-    "Chowdhury",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ito",
-    "Jensen",
-    "Kaur",
-    "Kim",
-    "Kowalski",
-    "Larsen",
-    "Mensah",
-    "Moreau",
-    "Nakamura",
-    "Novak",
-    "Okafor",
-    "Oliveira",
-    "Park",
-    "Patel",
-    "Quinn",
-    "Rossi",
-    "Sato",
-    "Schmidt",
-    "Silva",
-    "Singh",
-    "Tanaka",
-    "Usman",
-    "Varga",
-    "Wang",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zhang",
-    "Ziegler",
-]
-HEADLINES = (
-    "Happy to help you prepare a talk or a tricky meeting",
-    "Ask me about growing from engineer to lead",
-    "I like untangling messy data questions",
-    "Twenty minutes on your roadmap? Gladly",
-    "Career changes, promotions and the conversations around them",
-    "Design reviews, accessibility and UX writing",
-    "Debugging production and keeping calm in incidents",
-    "First-time manager questions welcome",
-)
-
-JOB_ROLES = ("specialist", "analyst", "engineer", "partner", "designer")
-Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 
 
@@ -225,20 +58,6 @@ class SeededPeople:
     # Employee ids repeated by how often each books help (keen people several times, the others never).
     mentee_pool: list[int] = field(default_factory=list)
     in_demand_mentor_ids: list[int] = field(default_factory=list)
-
-
-def skill_demand(slug: str) -> float:
-    """How often requests ask for a skill, relative to an ordinary one (the story's skill gaps)."""
-    if slug in SCARCE_SKILLS:
-        return SCARCE_DEMAND
-    return PLENTIFUL_DEMAND if slug in PLENTIFUL_SKILLS else 1.0
-
-
-def skill_supply(slug: str) -> float:
-    """How often mentors offer a skill, relative to an ordinary one."""
-    if slug in SCARCE_SKILLS:
-        return SCARCE_SUPPLY
-    return PLENTIFUL_SUPPLY if slug in PLENTIFUL_SKILLS else 1.0
 
 
 def deal(rng: random.Random, weights: Mapping[T, float], count: int) -> list[T]:
@@ -515,68 +334,3 @@ def _seed_wanted_skills(*, rng: random.Random, people: list[User], skills: list[
     ]
     for batch in _batches(rows):
         through.objects.bulk_create(batch)
-
-
-class BulkWriter:
-    """Batches rows of plain values into one table: COPY on PostgreSQL, executemany elsewhere.
-
-    Tens of times faster than bulk_create for the demo's hundreds of thousands of rows. Text must hold no tab,
-    newline or backslash (COPY's text format).
-    """
-
-    def __init__(self, table: str, columns: tuple[str, ...], progress: Progress, label: str) -> None:
-        self.table, self.columns, self.progress, self.label = table, columns, progress, label
-        self.rows: list[tuple] = []
-        self.written = 0
-        self.postgres = connection.vendor == "postgresql"
-
-    def add(self, row: tuple) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= COPY_BATCH_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        quoted = ", ".join(connection.ops.quote_name(column) for column in self.columns)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                buffer = io.StringIO()
-                buffer.writelines("\t".join(map(copy_value, row)) + "\n" for row in self.rows)
-                buffer.seek(0)
-                cursor.copy_expert(f"COPY {self.table} ({quoted}) FROM STDIN", buffer)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})", self.rows)
-        self.written += len(self.rows)
-        self.rows = []
-        self.progress(self.label, self.written, max(self.written, 1) + 1)
-
-    def close(self) -> int:
-        self.flush()
-        self.progress(self.label, self.written, self.written)
-        return self.written
-
-
-def copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
-
-
-def timestamp_formatter(postgres: bool) -> Callable[[int], str]:
-    """Seconds since the epoch as the database's UTC text; cached, since sessions share grid times."""
-    suffix = "+00" if postgres else ""
-    cache: dict[int, str] = {}
-
-    def stamp(seconds: int) -> str:
-        text = cache.get(seconds)
-        if text is None:
-            text = cache[seconds] = clock.strftime("%Y-%m-%d %H:%M:%S", clock.gmtime(seconds)) + suffix
-        return text
-
-    return stamp

@@ -9,10 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from marketplace import demo as marketplace_demo
+from demo.people import DEMO_PASSWORD, seed_people
+from demo.reflections import seed_moments
+from demo.requests import seed_requests
+from demo.sessions import seed_sessions
 from marketplace.models import User
-from matching import demo as matching_demo
-from sessions_app import demo as sessions_demo
 
 
 class Command(BaseCommand):
@@ -69,10 +70,8 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         now = timezone.now()
         with transaction.atomic():
-            people = marketplace_demo.seed_people(
-                rng=rng, mentors=mentors, employees=employees, progress=self.progress
-            )
-            sessions = sessions_demo.seed_sessions(
+            people = seed_people(rng=rng, mentors=mentors, employees=employees, progress=self.progress)
+            sessions = seed_sessions(
                 rng=rng,
                 mentee_ids=people.mentee_pool,
                 demo_mentor_id=people.mentor_id,
@@ -82,14 +81,14 @@ class Command(BaseCommand):
                 progress=self.progress,
                 now=now,
             )
-            requests = matching_demo.seed_requests(
+            requests = seed_requests(
                 rng=rng,
                 people=people,
                 progress=self.progress,
                 now=now,
                 weeks_of_history=max(weeks_of_history, 1),
             )
-            moments = sessions_demo.seed_moments(
+            moments = seed_moments(
                 rng=rng,
                 demo_mentee_id=people.mentee_id,
                 weeks_of_history=weeks_of_history,
@@ -104,7 +103,7 @@ class Command(BaseCommand):
                 f"({sessions.upcoming:,} upcoming), {sessions.feedback:,} feedback answers, "
                 f"{sessions.follow_ups:,} follow-ups, {requests:,} requests, {moments:,} moments. "
                 f"Log in as mentee@example.com, mentor@example.com or hr@example.com with password "
-                f"{marketplace_demo.DEMO_PASSWORD}."
+                f"{DEMO_PASSWORD}."
             )
         )
 

@@ -1,18 +1,35 @@
 """factory_boy factories for the domain models. Personas in conftest.py build on these."""
 
 from datetime import time, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
 from marketplace.models import AvailabilityBlock, Department, MentorProfile, Skill, User, UserSkill
+from matching.models import MentorRequest
 from sessions_app.models import Booking, Feedback, FollowUp, Moment, OutboundMessage
 
 PASSWORD = "test-pass-123"
 
+ModelT = TypeVar("ModelT", bound=Model)
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[ModelT]):
+    """A factory whose call, `UserFactory(...)`, is typed as the model it creates (factory_boy types only
+    `.create()` and `.build()`; the call goes through its metaclass, which it leaves untyped)."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> ModelT: ...  # type: ignore[misc]
+
+
+class DepartmentFactory(ModelFactory[Department]):
     class Meta:
         model = Department
         django_get_or_create = ("name",)
@@ -20,7 +37,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
 
 
-class SkillFactory(factory.django.DjangoModelFactory):
+class SkillFactory(ModelFactory[Skill]):
     class Meta:
         model = Skill
         django_get_or_create = ("slug",)
@@ -30,7 +47,7 @@ class SkillFactory(factory.django.DjangoModelFactory):
     category = Skill.Category.COMMUNICATION
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -53,7 +70,7 @@ class MentorFactory(UserFactory):
     )
 
 
-class MentorProfileFactory(factory.django.DjangoModelFactory):
+class MentorProfileFactory(ModelFactory[MentorProfile]):
     class Meta:
         model = MentorProfile
 
@@ -63,7 +80,7 @@ class MentorProfileFactory(factory.django.DjangoModelFactory):
     weekly_minutes_cap = 600
 
 
-class UserSkillFactory(factory.django.DjangoModelFactory):
+class UserSkillFactory(ModelFactory[UserSkill]):
     class Meta:
         model = UserSkill
 
@@ -72,7 +89,7 @@ class UserSkillFactory(factory.django.DjangoModelFactory):
     level = 2
 
 
-class AvailabilityBlockFactory(factory.django.DjangoModelFactory):
+class AvailabilityBlockFactory(ModelFactory[AvailabilityBlock]):
     class Meta:
         model = AvailabilityBlock
 
@@ -88,7 +105,7 @@ def _a_future_slot() -> object:
     return now.replace(minute=now.minute - now.minute % 10) + timedelta(days=2)
 
 
-class BookingFactory(factory.django.DjangoModelFactory):
+class BookingFactory(ModelFactory[Booking]):
     """A confirmed session, inserted directly (no slot check): use sessions_app.services to book for real."""
 
     class Meta:
@@ -103,7 +120,7 @@ class BookingFactory(factory.django.DjangoModelFactory):
     meeting_url = "https://meet.example.com/sidebar-test"
 
 
-class FeedbackFactory(factory.django.DjangoModelFactory):
+class FeedbackFactory(ModelFactory[Feedback]):
     class Meta:
         model = Feedback
 
@@ -114,11 +131,11 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     helpful = True
 
 
-class MentorRequestFactory(factory.django.DjangoModelFactory):
+class MentorRequestFactory(ModelFactory[MentorRequest]):
     """A request for help stored directly (no matching): use matching.services.create_request to match it."""
 
     class Meta:
-        model = "matching.MentorRequest"
+        model = MentorRequest
         skip_postgeneration_save = True
 
     asker = factory.SubFactory(UserFactory)
@@ -133,7 +150,7 @@ class MentorRequestFactory(factory.django.DjangoModelFactory):
             self.skills.set(extracted)
 
 
-class OutboundMessageFactory(factory.django.DjangoModelFactory):
+class OutboundMessageFactory(ModelFactory[OutboundMessage]):
     """An outbox row due now, for the booking's mentee."""
 
     class Meta:
@@ -147,7 +164,7 @@ class OutboundMessageFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(timezone.now)
 
 
-class FollowUpFactory(factory.django.DjangoModelFactory):
+class FollowUpFactory(ModelFactory[FollowUp]):
     class Meta:
         model = FollowUp
 
@@ -156,7 +173,7 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     note = ""
 
 
-class MomentFactory(factory.django.DjangoModelFactory):
+class MomentFactory(ModelFactory[Moment]):
     class Meta:
         model = Moment
 

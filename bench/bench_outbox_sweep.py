@@ -86,12 +86,12 @@ def tick(batch_size: int) -> float:
     from django.db import transaction
     from django.utils import timezone
 
-    from sessions_app import services
+    from sessions_app.outbox import claim_due_messages
 
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            claimed = services.claim_due_messages(now=timezone.now(), batch_size=batch_size)
+            claimed = claim_due_messages(now=timezone.now(), batch_size=batch_size)
             assert len(claimed) == min(batch_size, DUE_NOW), len(claimed)
             elapsed = time.perf_counter() - started
             raise Rollback

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions_app import calendar, selectors, services
+from sessions_app import calendar, selectors
 from sessions_app.serializers import (
     BookingCreateSerializer,
     BookingFilterSerializer,
@@ -25,6 +25,15 @@ from sessions_app.serializers import (
     follow_up_representation,
     moment_representation,
 )
+from sessions_app.services.bookings import (
+    book_session,
+    cancel_booking,
+    mark_no_show,
+    reschedule_booking,
+    rotate_calendar_token,
+)
+from sessions_app.services.feedback import give_feedback, record_follow_up
+from sessions_app.services.moments import log_moment
 
 BOOKING_SCHEMA = {200: dict}
 FEED_SCHEMA = inline_serializer("CalendarFeed", {"url": serializers.URLField()})
@@ -53,7 +62,7 @@ class BookingListView(generics.GenericAPIView):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        booking = services.book_session(
+        booking = book_session(
             mentee=request.user,
             mentor=data["mentor"],
             start=data["start"],
@@ -76,9 +85,7 @@ class BookingCancelView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = services.cancel_booking(
-            booking=booking, by=request.user, reason=serializer.validated_data["reason"]
-        )
+        booking = cancel_booking(booking=booking, by=request.user, reason=serializer.validated_data["reason"])
         return Response(booking_representation(booking, request))
 
 
@@ -88,7 +95,7 @@ class BookingRescheduleView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = RescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = services.reschedule_booking(
+        booking = reschedule_booking(
             booking=booking, by=request.user, start=serializer.validated_data["start"]
         )
         return Response(booking_representation(booking, request))
@@ -100,7 +107,7 @@ class BookingNoShowView(APIView):
     @extend_schema(request=None, responses=BOOKING_SCHEMA)
     def post(self, request: Request, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
-        booking = services.mark_no_show(booking=booking, by=request.user)
+        booking = mark_no_show(booking=booking, by=request.user)
         return Response(booking_representation(booking, request))
 
 
@@ -110,7 +117,7 @@ class BookingFeedbackView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        feedback = services.give_feedback(booking=booking, by=request.user, **serializer.validated_data)
+        feedback = give_feedback(booking=booking, by=request.user, **serializer.validated_data)
         return Response(feedback_representation(feedback), status=status.HTTP_201_CREATED)
 
 
@@ -122,7 +129,7 @@ class BookingFollowUpView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FollowUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        follow_up = services.record_follow_up(booking=booking, by=request.user, **serializer.validated_data)
+        follow_up = record_follow_up(booking=booking, by=request.user, **serializer.validated_data)
         return Response(follow_up_representation(follow_up), status=status.HTTP_201_CREATED)
 
 
@@ -138,7 +145,7 @@ class MomentListView(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = MomentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        moment = services.log_moment(author=request.user, **serializer.validated_data)
+        moment = log_moment(author=request.user, **serializer.validated_data)
         return Response(moment_representation(moment), status=status.HTTP_201_CREATED)
 
 
@@ -176,5 +183,5 @@ class CalendarFeedView(APIView):
 class CalendarFeedRotateView(APIView):
     @extend_schema(request=None, responses={200: FEED_SCHEMA})
     def post(self, request: Request) -> Response:
-        services.rotate_calendar_token(user=request.user)
+        rotate_calendar_token(user=request.user)
         return Response({"url": calendar.feed_url(request.user)})

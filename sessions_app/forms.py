@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 from marketplace.models import User
 from sessions_app.models import SESSION_LENGTHS, FollowUp, Moment
 from sessions_app.selectors import MAX_ID
-from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
+from sessions_app.services.bookings import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
 
 class AwareDateTimeField(forms.CharField):

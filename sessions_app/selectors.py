@@ -174,7 +174,7 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
     """Where a session can move in the next `days` days: the slot engine, leaving the session itself out.
 
     The same loading as marketplace.schedules.slot_is_bookable with ignore_keys, so every slot offered here
-    passes the check in services.reschedule_booking (barring a race).
+    passes the check in services.bookings.reschedule_booking (barring a race).
     """
     start, end = now, now + timedelta(days=days)
     ignore = {booking.pk}

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from marketplace.models import User
 from sessions_app.models import SESSION_LENGTHS, Booking, Feedback, FollowUp, Moment
 from sessions_app.selectors import MAX_ID
-from sessions_app.services import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
+from sessions_app.services.bookings import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
 
 def iso_utc(instant: datetime | None) -> str | None:

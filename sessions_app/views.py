@@ -17,7 +17,7 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
 from marketplace.schedules import slot_is_bookable
 from marketplace.timezones import get_zone
-from sessions_app import calendar, links, selectors, services
+from sessions_app import calendar, links, selectors
 from sessions_app.forms import (
     BookingForm,
     CancelForm,
@@ -29,6 +29,9 @@ from sessions_app.forms import (
     SlotForm,
 )
 from sessions_app.models import Booking, FollowUp
+from sessions_app.services import bookings, introductions
+from sessions_app.services.feedback import complete_feedback, give_feedback, rate_session, record_follow_up
+from sessions_app.services.moments import local_today, log_moment
 
 PAST_PAGE_SIZE = 20
 
@@ -48,7 +51,7 @@ def book_session(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                booking = services.book_session(
+                booking = bookings.book_session(
                     mentee=request.user,
                     mentor=mentor,
                     start=data["start"],
@@ -131,7 +134,7 @@ def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, booking, form, status=400)
     try:
-        services.cancel_booking(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+        bookings.cancel_booking(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
     except (Conflict, InvalidInput) as error:
         form.add_error(None, error.message)
         return _render_detail(request, booking, form, status=error.status_code)
@@ -144,7 +147,7 @@ def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     try:
-        services.mark_no_show(booking=booking, by=request.user)
+        bookings.mark_no_show(booking=booking, by=request.user)
     except PermissionDenied as error:
         messages.error(request, str(error))
     except Conflict as error:
@@ -164,7 +167,7 @@ def reschedule_session(request: HttpRequest, pk: int) -> HttpResponse:
         form = RescheduleForm(request.POST)
         if form.is_valid() and form.cleaned_data["start"]:
             try:
-                services.reschedule_booking(
+                bookings.reschedule_booking(
                     booking=booking, by=request.user, start=form.cleaned_data["start"]
                 )
             except (Conflict, InvalidInput) as problem:
@@ -190,7 +193,7 @@ def reschedule_session(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rotate_calendar_feed(request: HttpRequest) -> HttpResponse:
-    services.rotate_calendar_token(user=request.user)
+    bookings.rotate_calendar_token(user=request.user)
     messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
     return redirect("session-list")
 
@@ -225,9 +228,9 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if feedback is None:
-                    services.give_feedback(booking=booking, by=person, **form.cleaned_data)
+                    give_feedback(booking=booking, by=person, **form.cleaned_data)
                 else:
-                    services.complete_feedback(feedback=feedback, by=person, **form.cleaned_data)
+                    complete_feedback(feedback=feedback, by=person, **form.cleaned_data)
             except (Conflict, InvalidInput) as error:
                 problem, status = error.message, error.status_code
             else:
@@ -238,7 +241,7 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         rating = request.GET.get("rating", "")
         if rating in {"1", "2", "3", "4", "5"} and feedback is None:
             try:
-                feedback = services.rate_session(booking=booking, by=person, rating=int(rating))
+                feedback = rate_session(booking=booking, by=person, rating=int(rating))
             except Conflict as error:
                 problem, status = error.message, error.status_code
             else:
@@ -292,7 +295,7 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if wanted is not None and follow_up is None:
         if form.is_valid():
             try:
-                follow_up = services.record_follow_up(booking=booking, by=person, **form.cleaned_data)
+                follow_up = record_follow_up(booking=booking, by=person, **form.cleaned_data)
             except (Conflict, InvalidInput) as error:
                 problem, status = error.message, error.status_code
         else:
@@ -312,14 +315,14 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def moments(request: HttpRequest) -> HttpResponse:
     """Log an informal moment in seconds; my moments and this week's progress toward three."""
-    today = services.local_today(request.user, timezone.now())
+    today = local_today(request.user, timezone.now())
     status = 200
     if request.method == "POST":
         form = MomentForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.log_moment(
+                log_moment(
                     author=request.user,
                     kind=data["kind"],
                     note=data["note"],
@@ -358,7 +361,7 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.introduce(
+                introductions.introduce(
                     introducer=request.user,
                     colleague=data["colleague"],
                     mentor=mentor,

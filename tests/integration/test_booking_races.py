@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from marketplace.errors import Conflict
 from marketplace.models import AvailabilityBlock, MentorProfile
-from sessions_app import services
 from sessions_app.models import Booking
+from sessions_app.services.bookings import book_session, cancel_booking, reschedule_booking
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 
 THREADS = 24
@@ -80,7 +80,7 @@ def test_many_people_racing_for_one_slot_produce_exactly_one_booking():
 
     outcomes = race(
         [
-            lambda mentee=mentee: services.book_session(
+            lambda mentee=mentee: book_session(
                 mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
             )
             for mentee in mentees
@@ -100,7 +100,7 @@ def test_overlapping_starts_racing_for_one_mentor_still_produce_one_booking():
 
     outcomes = race(
         [
-            lambda mentee=mentee, start=start: services.book_session(
+            lambda mentee=mentee, start=start: book_session(
                 mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
             )
             for mentee, start in zip(mentees, starts, strict=True)
@@ -121,7 +121,7 @@ def test_one_mentee_racing_for_two_mentors_at_the_same_time_gets_one_booking():
 
     outcomes = race(
         [
-            lambda mentor=mentors[i % 2]: services.book_session(
+            lambda mentor=mentors[i % 2]: book_session(
                 mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Two at once"
             )
             for i in range(THREADS)
@@ -153,8 +153,8 @@ def test_rescheduling_two_sessions_into_each_others_slots_never_loses_either(sha
         second.refresh_from_db()
         outcomes = race(
             [
-                lambda: services.reschedule_booking(booking=first, by=first.mentee, start=second.start),
-                lambda: services.reschedule_booking(booking=second, by=second.mentee, start=first.start),
+                lambda: reschedule_booking(booking=first, by=first.mentee, start=second.start),
+                lambda: reschedule_booking(booking=second, by=second.mentee, start=first.start),
             ]
         )
         assert not [o for o in outcomes if not isinstance(o, Booking | Conflict)], outcomes
@@ -172,13 +172,11 @@ def test_reschedule_and_cancel_of_the_same_session_at_once_end_consistently():
     attempts = []
     for index, booking in enumerate(bookings):
         attempts.append(
-            lambda booking=booking, index=index: services.reschedule_booking(
+            lambda booking=booking, index=index: reschedule_booking(
                 booking=booking, by=booking.mentee, start=at(days=4, hour=8 + index)
             )
         )
-        attempts.append(
-            lambda booking=booking: services.cancel_booking(booking=booking, by=booking.mentor, reason="")
-        )
+        attempts.append(lambda booking=booking: cancel_booking(booking=booking, by=booking.mentor, reason=""))
     outcomes = race(attempts)
 
     assert all(isinstance(o, Booking | Conflict) for o in outcomes), outcomes
@@ -229,13 +227,13 @@ def test_without_locks_and_re_check_the_constraint_alone_lets_one_through_and_th
         return {person.pk: person for person in type(mentor).objects.filter(pk__in=user_ids)}
 
     with (
-        mock.patch("sessions_app.services._lock_people", no_lock),
-        mock.patch("sessions_app.services.slot_is_bookable", return_value=True),
+        mock.patch("sessions_app.services.bookings._lock_people", no_lock),
+        mock.patch("sessions_app.services.bookings.slot_is_bookable", return_value=True),
         mock.patch.object(MentorProfile.objects, "select_for_update", MentorProfile.objects.all),
     ):
         outcomes = race(
             [
-                lambda mentee=mentee: services.book_session(
+                lambda mentee=mentee: book_session(
                     mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
                 )
                 for mentee in mentees

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from marketplace.models import AvailabilityBlock
-from sessions_app import services
 from sessions_app.models import OutboundMessage
+from sessions_app.services.bookings import book_session, scheduled_messages
 from tests.factories import BookingFactory, MentorFactory, OutboundMessageFactory, UserFactory
 from tests.sessions_app.helpers import slot
 
@@ -69,7 +69,7 @@ def test_reminders_falling_due_within_seconds_are_delivered_once_each(start_work
     now = timezone.now()
     for seconds in (3, 5, 7):  # each reminder falls due a few seconds from now
         booking = BookingFactory(start=now + timedelta(minutes=1, seconds=seconds))
-        OutboundMessage.objects.bulk_create(services.scheduled_messages(booking, now=now))
+        OutboundMessage.objects.bulk_create(scheduled_messages(booking, now=now))
     reminders = set(OutboundMessage.objects.filter(kind="reminder").values_list("id", flat=True))
     assert len(reminders) == 6
     start_worker(concurrency=2, extra_args=with_beat(tmp_path), extra_env=worker_env(mail_dir))
@@ -214,9 +214,7 @@ def test_booking_while_redis_is_down_succeeds_and_delivers_once_redis_is_back(
     broker_at(private_redis.url)
     private_redis.stop()
 
-    booking = services.book_session(
-        mentee=mentee, mentor=mentor, start=slot(days=3), minutes=30, topic="Outage"
-    )
+    booking = book_session(mentee=mentee, mentor=mentor, start=slot(days=3), minutes=30, topic="Outage")
 
     confirmations = set(
         OutboundMessage.objects.filter(booking=booking, kind="confirmation").values_list("id", flat=True)

@@ -338,7 +338,7 @@ def test_marking_someone_elses_or_a_missing_request_booked_is_refused(mentee, ou
 
 
 def test_booking_from_a_match_marks_the_request_booked(mentee, make_mentor, speaking, frozen_monday):
-    from sessions_app.services import book_session
+    from sessions_app.services.bookings import book_session
 
     mentor = make_mentor(skills=[(speaking, 2)])
     request = create(mentee, [speaking])

@@ -5,8 +5,8 @@ from django.core import mail
 from django.utils import timezone
 
 from marketplace.models import MentorProfile
-from sessions_app import services
 from sessions_app.models import Booking
+from sessions_app.services.bookings import book_session
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 from tests.sessions_app.helpers import slot
 
@@ -66,7 +66,7 @@ def test_times_come_back_in_utc_even_when_the_browser_session_is_in_another_zone
 
 
 def test_a_slot_that_is_not_bookable_is_409_slot_unavailable(api_as, mentee, outsider, open_mentor):
-    services.book_session(mentee=outsider, mentor=open_mentor, start=slot(), minutes=30, topic="First")
+    book_session(mentee=outsider, mentor=open_mentor, start=slot(), minutes=30, topic="First")
 
     response = api_as(mentee).post(BOOKINGS, payload(open_mentor), format="json")
 
@@ -189,7 +189,7 @@ def test_a_participant_sees_the_booking(api_as, mentee, open_mentor):
 def test_cancel_answers_the_cancelled_booking_and_the_slot_is_offered_again(
     api_as, mentee, outsider, open_mentor
 ):
-    booking = services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Help")
+    booking = book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Help")
 
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "Solved it"}, format="json")
 

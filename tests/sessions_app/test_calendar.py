@@ -5,8 +5,14 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from sessions_app import calendar, services
+from sessions_app import calendar
 from sessions_app.models import Booking
+from sessions_app.services.bookings import (
+    book_session,
+    cancel_booking,
+    reschedule_booking,
+    rotate_calendar_token,
+)
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 from tests.sessions_app.helpers import slot
 
@@ -71,12 +77,12 @@ def test_the_event_names_both_people_the_topic_and_the_meeting_link(far_apart):
 
 
 def test_uid_stays_and_sequence_rises_through_reschedule_and_cancel(mentee, open_mentor):
-    booking = services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
+    booking = book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
     _, booked = parse(calendar.booking_ics(booking, recipient=mentee))
 
-    moved = services.reschedule_booking(booking=booking, by=mentee, start=slot(days=4))
+    moved = reschedule_booking(booking=booking, by=mentee, start=slot(days=4))
     _, rescheduled = parse(calendar.booking_ics(moved, recipient=mentee))
-    cancelled = services.cancel_booking(booking=moved, by=mentee, reason="Sorted")
+    cancelled = cancel_booking(booking=moved, by=mentee, reason="Sorted")
     parsed, gone = parse(calendar.booking_ics(cancelled, recipient=mentee))
 
     assert str(booked["UID"]) == str(rescheduled["UID"]) == str(gone["UID"]) == f"{booking.uid}@sidebar"
@@ -116,7 +122,7 @@ def test_rotating_the_feed_makes_the_old_url_404(client, mentee):
     old = f"/calendar/{mentee.calendar_token}.ics"
     assert client.get(old).status_code == 200
 
-    services.rotate_calendar_token(user=mentee)
+    rotate_calendar_token(user=mentee)
 
     assert client.get(old).status_code == 404
     assert client.get(f"/calendar/{mentee.calendar_token}.ics").status_code == 200

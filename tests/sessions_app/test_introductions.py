@@ -9,8 +9,10 @@ from django.utils import timezone
 from marketplace.errors import InvalidInput
 from matching import notifications as matching_notifications
 from matching.notifications import MatchFound
-from sessions_app import services, tasks
+from sessions_app import tasks
 from sessions_app.models import Introduction, OutboundMessage
+from sessions_app.services.introductions import introduce
+from sessions_app.services.match_notices import queue_match_found
 from tests.factories import MentorRequestFactory, UserFactory
 
 
@@ -29,7 +31,7 @@ def test_an_introduction_messages_both_people_with_the_note_and_a_link_to_the_me
     request = MentorRequestFactory(asker=mentee, topic="Board deck", context="Board meets Thursday")
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.introduce(
+        introduce(
             introducer=outsider,
             colleague=mentee,
             mentor=mentor,
@@ -57,7 +59,7 @@ def test_a_bad_introduction_is_refused_naming_the_field(mentee, mentor, outsider
     arguments |= {key: people.get(value, value) for key, value in change.items()}
 
     with pytest.raises(InvalidInput) as error:
-        services.introduce(**arguments)
+        introduce(**arguments)
 
     assert error.value.field == field
     assert not Introduction.objects.exists()
@@ -67,9 +69,7 @@ def test_an_introduction_cannot_borrow_a_strangers_request(mentee, mentor, outsi
     strangers = MentorRequestFactory(asker=UserFactory())
 
     with pytest.raises(InvalidInput):
-        services.introduce(
-            introducer=outsider, colleague=mentee, mentor=mentor, note="Hi", request_id=strangers.pk
-        )
+        introduce(introducer=outsider, colleague=mentee, mentor=mentor, note="Hi", request_id=strangers.pk)
 
 
 def test_the_introduce_page_introduces_a_colleague_by_email(client, mentee, mentor, outsider):
@@ -108,7 +108,7 @@ def test_the_booking_step_prefills_the_topic_from_the_link(client, mentee, open_
 
 
 def test_sessions_app_listens_for_matches(db):
-    assert services.queue_match_found in matching_notifications._match_notifiers
+    assert queue_match_found in matching_notifications._match_notifiers
 
 
 def test_a_new_match_tells_the_asker_once_per_event_with_the_first_slot_in_their_zone(mentor):

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from marketplace.errors import InvalidInput
-from sessions_app import selectors, services
+from sessions_app import selectors
 from sessions_app.models import Moment
+from sessions_app.services.moments import log_moment
 from tests.factories import MomentFactory, UserFactory
 
 MOMENTS = "/api/v1/moments/"
@@ -16,9 +17,7 @@ WEDNESDAY = date(2027, 3, 17)
 
 
 def test_a_moment_is_logged_with_a_colleague_and_one_line(mentee, mentor):
-    moment = services.log_moment(
-        author=mentee, kind="tip", note="  Use   one chart per slide ", with_person=mentor
-    )
+    moment = log_moment(author=mentee, kind="tip", note="  Use   one chart per slide ", with_person=mentor)
 
     assert (moment.kind, moment.note, moment.with_whom) == ("tip", "Use one chart per slide", "Marco Mentor")
     assert moment.happened_on is not None
@@ -38,7 +37,7 @@ def test_a_bad_moment_is_refused_naming_the_field(mentee, change, field):
     arguments = {"author": mentee, "kind": "tip", "note": "A tip"} | change
 
     with pytest.raises(InvalidInput) as error:
-        services.log_moment(**arguments)
+        log_moment(**arguments)
 
     assert error.value.field == field
     assert not Moment.objects.exists()
@@ -46,14 +45,14 @@ def test_a_bad_moment_is_refused_naming_the_field(mentee, change, field):
 
 def test_a_moment_with_oneself_is_refused(mentee):
     with pytest.raises(InvalidInput):
-        services.log_moment(author=mentee, kind="advice", note="Talked to myself", with_person=mentee)
+        log_moment(author=mentee, kind="advice", note="Talked to myself", with_person=mentee)
 
 
 def test_today_is_the_authors_own_day(mentee):
     mentee.timezone = "Pacific/Auckland"  # already the 18th there
     late_evening_utc = datetime(2027, 3, 17, 20, 0, tzinfo=UTC)
 
-    moment = services.log_moment(author=mentee, kind="tip", note="A tip", now=late_evening_utc)
+    moment = log_moment(author=mentee, kind="tip", note="A tip", now=late_evening_utc)
 
     assert moment.happened_on == date(2027, 3, 18)
 

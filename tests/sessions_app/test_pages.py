@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from marketplace.models import MentorProfile
-from sessions_app import services
 from sessions_app.models import Booking
+from sessions_app.services.bookings import book_session
 from tests.factories import BookingFactory
 from tests.sessions_app.helpers import slot
 
@@ -75,7 +75,7 @@ def test_confirming_books_and_shows_the_session_page(as_mentee, mentee, open_men
 
 
 def test_a_slot_taken_meanwhile_re_renders_the_form_with_the_409_message(as_mentee, outsider, open_mentor):
-    services.book_session(mentee=outsider, mentor=open_mentor, start=slot(), minutes=30, topic="First")
+    book_session(mentee=outsider, mentor=open_mentor, start=slot(), minutes=30, topic="First")
 
     response = as_mentee.post(
         "/sessions/book/", {"mentor": open_mentor.pk, "start": z(slot()), "duration": 30, "topic": "Mine"}
@@ -225,7 +225,7 @@ def test_the_admin_lists_bookings_messages_and_feedback_but_adds_no_bookings(cli
     from tests.factories import FeedbackFactory, UserFactory
 
     FeedbackFactory(booking__mentor=open_mentor, booking__mentee=mentee)
-    services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Admin check")
+    book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Admin check")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     for url in (

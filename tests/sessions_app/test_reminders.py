@@ -13,8 +13,16 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from sessions_app import services, tasks
+from sessions_app import tasks
 from sessions_app.models import Booking, OutboundMessage
+from sessions_app.outbox import claim_due_messages, send_message
+from sessions_app.services.bookings import (
+    book_session,
+    cancel_booking,
+    reschedule_booking,
+    scheduled_messages,
+)
+from sessions_app.sweep import deliver_due_messages
 from tests.factories import (
     BookingFactory,
     MentorFactory,
@@ -70,9 +78,7 @@ def test_booking_schedules_every_reminder_prompt_and_follow_up_at_its_due_time(
     mentee.timezone = mentee_zone
     mentee.save()
 
-    booking = services.book_session(
-        mentee=mentee, mentor=open_mentor, start=slot(days=3), minutes=30, topic="Plan"
-    )
+    booking = book_session(mentee=mentee, mentor=open_mentor, start=slot(days=3), minutes=30, topic="Plan")
 
     assert scheduled_rows(booking) == expected_rows(booking, leads)
 
@@ -80,7 +86,7 @@ def test_booking_schedules_every_reminder_prompt_and_follow_up_at_its_due_time(
 def test_a_reminder_whose_lead_has_already_passed_at_booking_time_gets_no_row(mentee, open_mentor):
     now = slot(days=2, hour=8)
 
-    booking = services.book_session(
+    booking = book_session(
         mentee=mentee,
         mentor=open_mentor,
         start=now + timedelta(minutes=90),
@@ -105,7 +111,7 @@ def test_reminder_leads_are_exact_minutes_across_a_dst_change(db):
     start = datetime(2027, 3, 28, 10, 0, tzinfo=berlin)  # 08:00 UTC, summer time
     booking = BookingFactory(mentor=mentor, mentee=mentee, start=start.astimezone(UTC))
 
-    messages = services.scheduled_messages(booking, now=datetime(2027, 3, 1, tzinfo=UTC))
+    messages = scheduled_messages(booking, now=datetime(2027, 3, 1, tzinfo=UTC))
 
     day_before = next(m for m in messages if m.kind == "reminder" and m.lead_minutes == 1440)
     assert day_before.due_at == datetime(2027, 3, 27, 8, 0, tzinfo=UTC)
@@ -116,12 +122,10 @@ def test_reminder_leads_are_exact_minutes_across_a_dst_change(db):
 
 
 def test_rescheduling_cancels_the_old_times_messages_and_schedules_the_new_time(mentee, open_mentor):
-    booking = services.book_session(
-        mentee=mentee, mentor=open_mentor, start=slot(days=2), minutes=30, topic="Plan"
-    )
+    booking = book_session(mentee=mentee, mentor=open_mentor, start=slot(days=2), minutes=30, topic="Plan")
     old = scheduled_rows(booking)
 
-    moved = services.reschedule_booking(booking=booking, by=mentee, start=slot(days=3, hour=11))
+    moved = reschedule_booking(booking=booking, by=mentee, start=slot(days=3, hour=11))
 
     assert moved.sequence == 1
     assert scheduled_rows(moved, status="cancelled") == old
@@ -130,12 +134,10 @@ def test_rescheduling_cancels_the_old_times_messages_and_schedules_the_new_time(
 
 
 def test_cancelling_cancels_pending_reminders_and_keeps_them_for_the_record(mentee, open_mentor):
-    booking = services.book_session(
-        mentee=mentee, mentor=open_mentor, start=slot(days=2), minutes=30, topic="Plan"
-    )
+    booking = book_session(mentee=mentee, mentor=open_mentor, start=slot(days=2), minutes=30, topic="Plan")
     scheduled = scheduled_rows(booking)
 
-    services.cancel_booking(booking=booking, by=mentee, reason="Solved it")
+    cancel_booking(booking=booking, by=mentee, reason="Solved it")
 
     assert scheduled_rows(booking) == set()
     assert scheduled_rows(booking, status="cancelled") == scheduled
@@ -160,10 +162,10 @@ def test_the_sweep_sends_due_reminders_once_and_leaves_later_ones_pending(db):
 
 def test_a_reminder_for_a_session_cancelled_after_it_was_claimed_is_never_sent(db):
     message = OutboundMessageFactory()
-    [claimed] = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    [claimed] = claim_due_messages(now=timezone.now(), batch_size=10)
     Booking.objects.filter(pk=message.booking_id).update(status=Booking.Status.CANCELLED)
 
-    assert services.send_message(message_id=claimed) is False
+    assert send_message(message_id=claimed) is False
 
     message.refresh_from_db()
     assert message.status == "cancelled"
@@ -174,18 +176,18 @@ def test_a_message_claimed_by_a_worker_that_died_is_claimed_again_after_the_recl
     settings.OUTBOX_RECLAIM_AFTER_SECONDS = 300
     message = OutboundMessageFactory()
     now = timezone.now()
-    assert services.claim_due_messages(now=now, batch_size=10) == [message.pk]
+    assert claim_due_messages(now=now, batch_size=10) == [message.pk]
 
-    assert services.claim_due_messages(now=now + timedelta(seconds=299), batch_size=10) == []
-    assert services.claim_due_messages(now=now + timedelta(seconds=301), batch_size=10) == [message.pk]
+    assert claim_due_messages(now=now + timedelta(seconds=299), batch_size=10) == []
+    assert claim_due_messages(now=now + timedelta(seconds=301), batch_size=10) == [message.pk]
 
 
 def test_a_second_task_for_a_message_already_sent_sends_nothing(db):
     message = OutboundMessageFactory()
-    services.claim_due_messages(now=timezone.now(), batch_size=10)
+    claim_due_messages(now=timezone.now(), batch_size=10)
 
-    assert services.send_message(message_id=message.pk) is True
-    assert services.send_message(message_id=message.pk) is False
+    assert send_message(message_id=message.pk) is True
+    assert send_message(message_id=message.pk) is False
 
     assert len(mail.outbox) == 1
 
@@ -196,8 +198,8 @@ def test_a_failed_send_backs_off_exponentially_and_gives_up_visibly_in_the_admin
     delays = []
     with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("SMTP down")):
         for _ in range(5):
-            services.claim_due_messages(now=now, batch_size=10)
-            services.send_message(message_id=message.pk, now=now)
+            claim_due_messages(now=now, batch_size=10)
+            send_message(message_id=message.pk, now=now)
             message.refresh_from_db()
             delays.append(message.due_at - now)
             now = message.due_at
@@ -221,6 +223,28 @@ def test_the_sweep_completes_sessions_that_have_ended(db):
 
     ended.refresh_from_db()
     assert ended.status == "completed"
+
+
+def test_the_in_process_sweep_completes_sessions_that_have_ended_too(db):
+    ended = BookingFactory(start=timezone.now() - timedelta(hours=1))
+
+    deliver_due_messages()
+
+    ended.refresh_from_db()
+    assert ended.status == "completed"
+
+
+@pytest.mark.parametrize("run", [tasks.send_due_messages, deliver_due_messages], ids=["celery", "in_process"])
+def test_both_sweeps_claim_batches_until_a_short_one(run, settings, db):
+    settings.OUTBOX_BATCH_SIZE = 2
+    OutboundMessageFactory.create_batch(5)
+
+    with mock.patch("sessions_app.sweep.claim_due_messages", wraps=claim_due_messages) as claim:
+        assert run() == 5
+
+    assert claim.call_count == 3  # 2 + 2 + 1: the short batch ends the sweep
+    assert len(mail.outbox) == 5
+    assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
 
 
 def test_a_reminder_email_shows_the_recipients_local_time_zone_link_topic_and_request_context(db):
@@ -338,8 +362,10 @@ def test_slack_being_down_is_retried_with_back_off_without_repeating_the_email(s
     assert OutboundMessage.objects.get(channel="email").status == "sent"
     assert (note.status, note.attempts) == ("pending", 1)
     assert "Connection refused" in note.last_error or "URLError" in note.last_error
-    for days in range(1, 6):  # each retry later than the one before, then given up where the admin shows it
-        services.deliver_due_messages(now=timezone.now() + timedelta(days=days))
+    # Each retry later than the one before, then given up where the admin shows it. Hours, not days: the sweep
+    # completes sessions that have ended, and a reminder's note for a session that is over is not sent.
+    for hours in range(1, 6):
+        deliver_due_messages(now=timezone.now() + timedelta(hours=hours))
     note.refresh_from_db()
     assert (note.status, note.attempts) == ("failed", 5)
     assert len(mail.outbox) == 1

@@ -9,16 +9,22 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import AvailabilityBlock, MentorProfile
 from marketplace.schedules import slots_for_mentor
 from marketplace.session_data import TrackRecord, commitments, ratings, track_records
-from sessions_app import services
 from sessions_app.models import Booking, OutboundMessage
+from sessions_app.services.bookings import (
+    book_session,
+    cancel_booking,
+    complete_finished_sessions,
+    mark_no_show,
+    reschedule_booking,
+    rotate_calendar_token,
+)
+from sessions_app.services.feedback import give_feedback
 from tests.factories import BookingFactory, FeedbackFactory, MentorFactory
 from tests.sessions_app.helpers import slot
 
 
 def book(mentee, mentor, start, minutes=30, topic="Preparing a board presentation", **extra) -> Booking:
-    return services.book_session(
-        mentee=mentee, mentor=mentor, start=start, minutes=minutes, topic=topic, **extra
-    )
+    return book_session(mentee=mentee, mentor=mentor, start=start, minutes=minutes, topic=topic, **extra)
 
 
 def test_booking_a_free_slot_confirms_it_with_the_mentors_own_meeting_link(mentee, open_mentor):
@@ -108,7 +114,7 @@ def test_bad_input_is_refused_naming_the_field(mentee, open_mentor, change, fiel
         arguments["start"] = timezone.now() - timedelta(minutes=10)
 
     with pytest.raises(InvalidInput) as error:
-        services.book_session(mentee=mentee, mentor=open_mentor, **arguments)
+        book_session(mentee=mentee, mentor=open_mentor, **arguments)
 
     assert error.value.field == field
     assert not Booking.objects.exists()
@@ -235,7 +241,7 @@ def test_cap_notice_and_buffer_at_booking_time_agree_with_the_slot_listing_start
 def test_cancelling_frees_the_slot_raises_the_sequence_and_records_who_and_why(mentee, outsider, open_mentor):
     booking = book(mentee, open_mentor, slot())
 
-    cancelled = services.cancel_booking(booking=booking, by=mentee, reason="  Deadline moved  ")
+    cancelled = cancel_booking(booking=booking, by=mentee, reason="  Deadline moved  ")
 
     cancelled.refresh_from_db()
     assert cancelled.status == Booking.Status.CANCELLED
@@ -251,7 +257,7 @@ def test_cancelling_frees_the_slot_raises_the_sequence_and_records_who_and_why(m
 def test_cancelling_stops_pending_messages_and_queues_cancellations_for_both(mentee, open_mentor):
     booking = book(mentee, open_mentor, slot())
 
-    services.cancel_booking(booking=booking, by=open_mentor, reason="Ill")
+    cancel_booking(booking=booking, by=open_mentor, reason="Ill")
 
     rows = set(OutboundMessage.objects.values_list("kind", "status", "sequence"))
     assert rows == {
@@ -267,20 +273,20 @@ def test_cancelling_stops_pending_messages_and_queues_cancellations_for_both(men
 def test_a_cancelled_or_started_session_cannot_be_cancelled(mentee, open_mentor):
     started = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(minutes=5))
     with pytest.raises(Conflict) as error:
-        services.cancel_booking(booking=started, by=mentee, reason="")
+        cancel_booking(booking=started, by=mentee, reason="")
     assert error.value.code == "already_started"
 
     booking = book(mentee, open_mentor, slot())
-    services.cancel_booking(booking=booking, by=mentee, reason="")
+    cancel_booking(booking=booking, by=mentee, reason="")
     with pytest.raises(Conflict) as error:
-        services.cancel_booking(booking=booking, by=mentee, reason="")
+        cancel_booking(booking=booking, by=mentee, reason="")
     assert error.value.code == "not_confirmed"
 
 
 def test_only_participants_can_cancel(mentee, outsider, open_mentor):
     booking = book(mentee, open_mentor, slot())
     with pytest.raises(PermissionDenied):
-        services.cancel_booking(booking=booking, by=outsider, reason="")
+        cancel_booking(booking=booking, by=outsider, reason="")
     booking.refresh_from_db()
     assert booking.status == "confirmed"
 
@@ -289,7 +295,7 @@ def test_rescheduling_moves_the_session_keeps_its_uid_and_raises_the_sequence(me
     booking = book(mentee, open_mentor, slot())
     uid = booking.uid
 
-    moved = services.reschedule_booking(booking=booking, by=open_mentor, start=slot(days=3, hour=14))
+    moved = reschedule_booking(booking=booking, by=open_mentor, start=slot(days=3, hour=14))
 
     moved.refresh_from_db()
     assert (moved.start, moved.end) == (slot(days=3, hour=14), slot(days=3, hour=14, minute=30))
@@ -300,7 +306,7 @@ def test_rescheduling_moves_the_session_keeps_its_uid_and_raises_the_sequence(me
 def test_a_session_can_move_by_ten_minutes_over_its_own_old_time(mentee, open_mentor):
     booking = book(mentee, open_mentor, slot())
 
-    moved = services.reschedule_booking(booking=booking, by=mentee, start=slot(minute=10))
+    moved = reschedule_booking(booking=booking, by=mentee, start=slot(minute=10))
 
     assert moved.start == slot(minute=10)
 
@@ -310,7 +316,7 @@ def test_rescheduling_into_a_taken_slot_leaves_the_session_as_it_was(mentee, out
     book(outsider, open_mentor, slot(hour=14))
 
     with pytest.raises(Conflict) as error:
-        services.reschedule_booking(booking=booking, by=mentee, start=slot(hour=14))
+        reschedule_booking(booking=booking, by=mentee, start=slot(hour=14))
 
     assert error.value.code == "slot_unavailable"
     booking.refresh_from_db()
@@ -321,7 +327,7 @@ def test_rescheduling_into_a_taken_slot_leaves_the_session_as_it_was(mentee, out
 def test_rescheduling_to_the_same_time_changes_nothing(mentee, open_mentor):
     booking = book(mentee, open_mentor, slot())
 
-    again = services.reschedule_booking(booking=booking, by=mentee, start=slot())
+    again = reschedule_booking(booking=booking, by=mentee, start=slot())
 
     assert again.sequence == 0
     assert not OutboundMessage.objects.filter(kind="reschedule").exists()
@@ -330,13 +336,13 @@ def test_rescheduling_to_the_same_time_changes_nothing(mentee, open_mentor):
 def test_only_the_mentor_marks_a_no_show_and_only_after_the_start(mentee, open_mentor):
     future = book(mentee, open_mentor, slot())
     with pytest.raises(Conflict) as error:
-        services.mark_no_show(booking=future, by=open_mentor)
+        mark_no_show(booking=future, by=open_mentor)
     assert error.value.code == "too_early"
 
     started = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(minutes=10))
     with pytest.raises(PermissionDenied):
-        services.mark_no_show(booking=started, by=mentee)
-    assert services.mark_no_show(booking=started, by=open_mentor).status == Booking.Status.NO_SHOW
+        mark_no_show(booking=started, by=mentee)
+    assert mark_no_show(booking=started, by=open_mentor).status == Booking.Status.NO_SHOW
 
 
 def test_finished_confirmed_sessions_become_completed_and_nothing_else_changes(mentee, open_mentor):
@@ -347,7 +353,7 @@ def test_finished_confirmed_sessions_become_completed_and_nothing_else_changes(m
         mentor=open_mentor, mentee=mentee, start=now - timedelta(hours=5), status=Booking.Status.CANCELLED
     )
 
-    assert services.complete_finished_sessions(now=now) == 1
+    assert complete_finished_sessions(now=now) == 1
 
     statuses = dict(Booking.objects.values_list("pk", "status"))
     assert statuses == {ended.pk: "completed", running.pk: "confirmed", cancelled.pk: "cancelled"}
@@ -416,22 +422,22 @@ def test_the_track_record_provider_counts_held_sessions_no_shows_and_mentor_canc
 def test_feedback_is_given_once_per_person_after_the_end(mentee, open_mentor):
     future = book(mentee, open_mentor, slot())
     with pytest.raises(Conflict) as error:
-        services.give_feedback(booking=future, by=mentee, rating=5, helpful=True)
+        give_feedback(booking=future, by=mentee, rating=5, helpful=True)
     assert error.value.code == "too_early"
 
     held = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=1))
-    feedback = services.give_feedback(booking=held, by=mentee, rating=4, helpful=True, next_step="Rehearse")
+    feedback = give_feedback(booking=held, by=mentee, rating=4, helpful=True, next_step="Rehearse")
     assert (feedback.role, feedback.rating, feedback.next_step) == ("mentee", 4, "Rehearse")
-    assert services.give_feedback(booking=held, by=open_mentor, rating=5, helpful=True).role == "mentor"
+    assert give_feedback(booking=held, by=open_mentor, rating=5, helpful=True).role == "mentor"
     with pytest.raises(Conflict) as error:
-        services.give_feedback(booking=held, by=mentee, rating=1, helpful=False)
+        give_feedback(booking=held, by=mentee, rating=1, helpful=False)
     assert error.value.code == "already_given"
 
 
 def test_rotating_the_calendar_token_replaces_it(mentee):
     old = mentee.calendar_token
 
-    new = services.rotate_calendar_token(user=mentee)
+    new = rotate_calendar_token(user=mentee)
 
     mentee.refresh_from_db()
     assert mentee.calendar_token == new != old

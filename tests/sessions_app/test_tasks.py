@@ -7,8 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
-from sessions_app import services, tasks
+from sessions_app import notifications, tasks
 from sessions_app.models import Booking, OutboundMessage
+from sessions_app.outbox import claim_due_messages, send_messages
+from sessions_app.services.bookings import book_session, cancel_booking
+from sessions_app.sweep import deliver_due_messages
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 from tests.sessions_app.helpers import slot
 
@@ -71,7 +74,7 @@ def test_the_email_carries_an_ics_request_in_the_recipients_zone(far_apart_booki
 
 
 def test_a_cancellation_email_carries_method_cancel_and_the_reason(far_apart_booking):
-    services.cancel_booking(booking=far_apart_booking, by=far_apart_booking.mentee, reason="Got the answer")
+    cancel_booking(booking=far_apart_booking, by=far_apart_booking.mentee, reason="Got the answer")
 
     tasks.send_due_messages()
 
@@ -129,9 +132,9 @@ def test_a_message_sent_again_keeps_its_message_id(far_apart_booking, settings):
 def test_a_batch_goes_out_over_one_mail_connection_and_one_failure_stops_no_other(far_apart_booking):
     queue(far_apart_booking)
     queue(far_apart_booking, kind="reminder")
-    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    claimed = claim_due_messages(now=timezone.now(), batch_size=10)
     first = OutboundMessage.objects.get(pk=claimed[0])
-    real_send = services.notifications.send
+    real_send = notifications.send
     connections = set()
 
     def flaky_send(message, *, connection=None):
@@ -140,8 +143,8 @@ def test_a_batch_goes_out_over_one_mail_connection_and_one_failure_stops_no_othe
             raise OSError("mailbox full")
         real_send(message, connection=connection)
 
-    with mock.patch.object(services.notifications, "send", side_effect=flaky_send):
-        assert services.send_messages(message_ids=claimed) == 3
+    with mock.patch.object(notifications, "send", side_effect=flaky_send):
+        assert send_messages(message_ids=claimed) == 3
 
     assert len(mail.outbox) == 3
     assert len(connections) == 1
@@ -152,9 +155,9 @@ def test_a_batch_goes_out_over_one_mail_connection_and_one_failure_stops_no_othe
 
 def test_a_session_moved_while_its_batch_is_sent_is_described_as_it_is_now(far_apart_booking):
     queue(far_apart_booking, kind="reminder")
-    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
+    claimed = claim_due_messages(now=timezone.now(), batch_size=10)
     new_start = far_apart_booking.start + timedelta(days=1)
-    real_send = services.notifications.send
+    real_send = notifications.send
 
     def move_session_after_the_first(message, *, connection=None):
         real_send(message, connection=connection)
@@ -163,8 +166,8 @@ def test_a_session_moved_while_its_batch_is_sent_is_described_as_it_is_now(far_a
                 start=new_start, end=new_start + timedelta(minutes=30), updated_at=timezone.now()
             )
 
-    with mock.patch.object(services.notifications, "send", side_effect=move_session_after_the_first):
-        assert services.send_messages(message_ids=claimed) == 2
+    with mock.patch.object(notifications, "send", side_effect=move_session_after_the_first):
+        assert send_messages(message_ids=claimed) == 2
 
     to_mentee, to_mentor = mail.outbox  # the mentee's row was queued first
     assert to_mentee.to == ["nia@example.com"]
@@ -174,15 +177,15 @@ def test_a_session_moved_while_its_batch_is_sent_is_described_as_it_is_now(far_a
 
 def test_a_reminder_for_a_session_cancelled_while_its_batch_is_sent_is_not_sent(far_apart_booking):
     queue(far_apart_booking, kind="reminder")
-    claimed = services.claim_due_messages(now=timezone.now(), batch_size=10)
-    real_send = services.notifications.send
+    claimed = claim_due_messages(now=timezone.now(), batch_size=10)
+    real_send = notifications.send
 
     def cancel_after_the_first(message, *, connection=None):
         real_send(message, connection=connection)
         Booking.objects.filter(pk=far_apart_booking.pk).update(status="cancelled", updated_at=timezone.now())
 
-    with mock.patch.object(services.notifications, "send", side_effect=cancel_after_the_first):
-        assert services.send_messages(message_ids=claimed) == 1
+    with mock.patch.object(notifications, "send", side_effect=cancel_after_the_first):
+        assert send_messages(message_ids=claimed) == 1
 
     assert len(mail.outbox) == 1
     assert sorted(OutboundMessage.objects.values_list("status", flat=True)) == ["cancelled", "sent"]
@@ -202,7 +205,7 @@ def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(far_apa
     now = timezone.now()
 
     with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("SMTP down")):
-        services.deliver_due_messages(now=now)
+        deliver_due_messages(now=now)
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("pending", 1)
@@ -210,7 +213,7 @@ def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(far_apa
     assert message.due_at > now
     with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=OSError("SMTP down")):
         for day in range(1, 5):  # each retry is due later than the one before
-            services.deliver_due_messages(now=timezone.now() + timedelta(days=day))
+            deliver_due_messages(now=timezone.now() + timedelta(days=day))
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("failed", 5)
 
@@ -220,7 +223,7 @@ def test_outbox_rows_of_a_rolled_back_booking_are_never_sent(
 ):
     def book_then_fail() -> None:
         with transaction.atomic():
-            services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
+            book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
             raise RuntimeError("rolled back")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
@@ -233,7 +236,7 @@ def test_outbox_rows_of_a_rolled_back_booking_are_never_sent(
 
 def test_committing_a_booking_starts_delivery(mentee, open_mentor, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
+        book_session(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Plan")
 
     assert sorted(message.to[0] for message in mail.outbox) == [mentee.email, open_mentor.email]
     confirmations = OutboundMessage.objects.filter(kind="confirmation")

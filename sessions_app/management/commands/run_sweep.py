@@ -1,14 +1,15 @@
 """`python manage.py run_sweep --every 60`: the outbox sweep in a loop, for the embedded default (no Redis).
 
 scripts/run.sh starts it next to the server when REDIS_URL is unset, so a demo sees reminders and prompts.
-With Redis, beat runs the same sweep (sessions_app.tasks.send_due_messages) every minute instead.
+It sends each claimed batch in this process; with Redis, beat runs the same sweep
+(sessions_app.tasks.send_due_messages, sessions_app.sweep's loop) every minute instead.
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from sessions_app import tasks
+from sessions_app.sweep import deliver_due_messages
 
 
 class Command(BaseCommand):
@@ -21,12 +22,12 @@ class Command(BaseCommand):
     def handle(self, *args, every: int, once: bool, **options) -> None:
         while True:
             try:
-                claimed = tasks.send_due_messages()
+                sent = deliver_due_messages()
             except Exception as error:  # a locked SQLite file or a failing SMTP: try again next round
                 self.stderr.write(f"sweep failed: {error!r}")
-                claimed = 0
-            if claimed or once:
-                self.stdout.write(f"sweep: {claimed} message(s) handled")
+                sent = 0
+            if sent or once:
+                self.stdout.write(f"sweep: {sent} message(s) sent")
             if once:
                 return
             time.sleep(max(every, 1))

@@ -1,0 +1,310 @@
+"""Every write to bookings: book, cancel, move, mark a no-show, complete ended sessions, and the outbox rows a
+booking queues and schedules; plus rotating the calendar feed's token.
+
+Locking order, the same in every service so that two transactions never wait for each other in a circle:
+the two people's user rows (lower id first, FOR NO KEY UPDATE, so foreign-key checks on them still pass),
+then the mentor's profile, then the booking. Postgres's exclusion constraints stay the last guard.
+"""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from marketplace.errors import Conflict, InvalidInput
+from marketplace.models import MentorProfile, User, new_calendar_token
+from marketplace.schedules import slot_is_bookable
+from matching.services import mark_request_booked
+from sessions_app.models import SESSION_LENGTHS, Booking, OutboundMessage
+from sessions_app.outbox import start_delivery
+
+TOPIC_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 500
+SLOT_UNAVAILABLE = "slot_unavailable"
+SLOT_UNAVAILABLE_MESSAGE = "That time was just taken or is no longer offered. Please pick another slot."
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for a violated exclusion constraint
+DEADLOCK_DETECTED = "40P01"
+
+
+@transaction.atomic
+def book_session(
+    *,
+    mentee: User,
+    mentor: User,
+    start: datetime,
+    minutes: int,
+    topic: str,
+    request_id: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Books `mentee` with `mentor` at `start` if the slot engine says the slot is bookable right now.
+
+    `request_id` is the mentor request this booking answers: it becomes booked in the same transaction (and
+    a request that is not the mentee's is a 400 on "request", with nothing booked).
+    """
+    now = now or timezone.now()
+    topic = _clean_topic(topic)
+    if mentee.pk == mentor.pk:
+        raise InvalidInput("mentor", "You cannot book a session with yourself.")
+    if minutes not in SESSION_LENGTHS:
+        raise InvalidInput("duration", "Sessions last 20 or 30 minutes.")
+    start = _future_start(start, now)
+
+    _lock_people(mentee.pk, mentor.pk)
+    profile = MentorProfile.objects.select_for_update().filter(user_id=mentor.pk).first()
+    if profile is None or not mentor.is_mentor or not mentor.is_active:
+        raise InvalidInput("mentor", "This person does not offer mentoring sessions.")
+    if minutes not in profile.session_lengths:
+        lengths = " or ".join(str(length) for length in sorted(profile.session_lengths))
+        raise InvalidInput("duration", f"{mentor.name} offers {lengths} minute sessions.")
+    if not slot_is_bookable(mentor.pk, asker_id=mentee.pk, start=start, duration_minutes=minutes, now=now):
+        raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE)
+
+    booking = Booking(
+        mentor=mentor,
+        mentee=mentee,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        duration=minutes,
+        topic=topic,
+        meeting_url=profile.meeting_url or meeting_url_from_template(),
+        request_id=request_id,
+        created_at=now,
+    )
+    _write_or_conflict(booking.save)
+    if request_id is not None:
+        mark_request_booked(
+            request_id=request_id, asker_id=mentee.pk, booking_start=start, booked_at=now, mentor_id=mentor.pk
+        )
+    _queue_messages(booking, kind=OutboundMessage.Kind.CONFIRMATION, now=now)
+    _schedule_messages(booking, now=now)
+    return booking
+
+
+@transaction.atomic
+def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | None = None) -> Booking:
+    """Cancels a confirmed session that has not started; both people get a cancellation with METHOD:CANCEL."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput("reason", f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+    booking = _lock_booking(booking.pk)
+    require_participant(booking, by)
+    _require_confirmed_and_not_started(booking, now, action="cancelled")
+
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_by = by
+    booking.cancelled_at = now
+    booking.cancel_reason = reason
+    booking.sequence += 1
+    booking.save()
+    # Nothing more about this session should go out (a confirmation not yet sent, reminders of later issues).
+    OutboundMessage.objects.filter(booking=booking, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.CANCELLED
+    )
+    _queue_messages(booking, kind=OutboundMessage.Kind.CANCELLATION, now=now)
+    return booking
+
+
+@transaction.atomic
+def reschedule_booking(
+    *, booking: Booking, by: User, start: datetime, now: datetime | None = None
+) -> Booking:
+    """Moves a session to `start`: either the whole move happens or the session stays where it was."""
+    now = now or timezone.now()
+    booking = _lock_booking(booking.pk)
+    require_participant(booking, by)
+    _require_confirmed_and_not_started(booking, now, action="moved")
+    start = _future_start(start, now)
+    if start == booking.start:
+        return booking  # a retried request: nothing changes, nobody is notified twice
+
+    MentorProfile.objects.select_for_update().filter(user_id=booking.mentor_id).first()
+    if not slot_is_bookable(
+        booking.mentor_id,
+        asker_id=booking.mentee_id,
+        start=start,
+        duration_minutes=booking.duration,
+        now=now,
+        ignore_keys={booking.pk},
+    ):
+        raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE)
+
+    booking.start = start
+    booking.end = start + timedelta(minutes=booking.duration)
+    booking.sequence += 1
+    _write_or_conflict(booking.save)
+    _queue_messages(booking, kind=OutboundMessage.Kind.RESCHEDULE, now=now)
+    _schedule_messages(booking, now=now)
+    return booking
+
+
+@transaction.atomic
+def mark_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """The mentor records that the mentee did not come; possible once the start has passed."""
+    now = now or timezone.now()
+    booking = _lock_booking(booking.pk)
+    if by.pk != booking.mentor_id:
+        raise PermissionDenied("Only the mentor can mark a no-show.")
+    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+        raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
+    if now < booking.start:
+        raise Conflict("too_early", "You can mark a no-show once the session has started.")
+    booking.status = Booking.Status.NO_SHOW
+    booking.save()
+    OutboundMessage.objects.filter(booking=booking, status=OutboundMessage.Status.PENDING).update(
+        status=OutboundMessage.Status.CANCELLED
+    )
+    return booking
+
+
+@transaction.atomic
+def complete_finished_sessions(*, now: datetime) -> int:
+    """Confirmed sessions whose end has passed become completed; returns how many."""
+    return Booking.objects.filter(status=Booking.Status.CONFIRMED, end__lte=now).update(
+        status=Booking.Status.COMPLETED, updated_at=now
+    )
+
+
+def rotate_calendar_token(*, user: User) -> str:
+    """A new secret for the personal calendar feed: the old feed URL stops working at once."""
+    token = new_calendar_token()
+    User.objects.filter(pk=user.pk).update(calendar_token=token)
+    user.calendar_token = token
+    return token
+
+
+def meeting_url_from_template() -> str:
+    return settings.MEETING_URL_TEMPLATE.format(token=secrets.token_urlsafe(9))
+
+
+def _clean_topic(topic: str) -> str:
+    topic = (topic or "").strip()
+    if not topic:
+        raise InvalidInput("topic", "Say in a few words what you would like help with.")
+    if len(topic) > TOPIC_MAX_LENGTH:
+        raise InvalidInput("topic", f"Keep the topic under {TOPIC_MAX_LENGTH} characters.")
+    return topic
+
+
+def _future_start(start: datetime, now: datetime) -> datetime:
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise InvalidInput("start", "Give the time with its UTC offset, e.g. 2026-03-10T09:00:00Z.")
+    if start <= now:
+        raise InvalidInput("start", "That time has already passed: pick a time in the future.")
+    return start.astimezone(UTC)
+
+
+def _lock_people(*user_ids: int) -> None:
+    """Locks the people's rows, lower id first. Plain SQL: the lock is all we need, not the rows.
+
+    FOR NO KEY UPDATE lets rows that point at these people (the booking, outbox rows) still be inserted.
+    SQLite has no row locks; there a write transaction holds the whole database anyway.
+    """
+    if not connection.features.has_select_for_update:
+        return
+    ids = sorted(set(user_ids))
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {User._meta.db_table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE", ids
+        )
+
+
+def _lock_booking(booking_id: int) -> Booking:
+    mentor_id, mentee_id = Booking.objects.values_list("mentor_id", "mentee_id").get(pk=booking_id)
+    _lock_people(mentor_id, mentee_id)
+    return (
+        Booking.objects.select_for_update(of=("self",)).select_related("mentor", "mentee").get(pk=booking_id)
+    )
+
+
+def require_participant(booking: Booking, user: User) -> None:
+    if not booking.is_participant(user):
+        raise PermissionDenied("Only the two people in a session can change it.")
+
+
+def _require_confirmed_and_not_started(booking: Booking, now: datetime, *, action: str) -> None:
+    if booking.status != Booking.Status.CONFIRMED:
+        raise Conflict("not_confirmed", f"This session is {booking.get_status_display().lower()}.")
+    if booking.start <= now:
+        raise Conflict("already_started", f"This session has already started: it can no longer be {action}.")
+
+
+def _write_or_conflict(write) -> None:
+    """Runs an insert or update of a confirmed booking; an overlap the database refuses becomes a 409.
+
+    No savepoint of its own: the service's atomic block rolls back to its start when the Conflict leaves it.
+    """
+    try:
+        write()
+    except (IntegrityError, OperationalError) as error:
+        # Concurrent exclusion-constraint checks can also end in a deadlock: the loser's write is undone.
+        if getattr(error.__cause__, "pgcode", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
+            raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE) from error
+        raise
+
+
+def _queue_messages(booking: Booking, *, kind: str, now: datetime) -> None:
+    """Outbox rows for both people, in the caller's transaction; delivery starts once it commits."""
+    OutboundMessage.objects.bulk_create(
+        OutboundMessage(
+            booking=booking,
+            kind=kind,
+            recipient_id=recipient_id,
+            sequence=booking.sequence,
+            due_at=now,
+            created_at=now,
+        )
+        for recipient_id in (booking.mentee_id, booking.mentor_id)
+    )
+    transaction.on_commit(start_delivery, robust=True)
+
+
+FOLLOW_UP_AFTER = timedelta(days=7)
+_SCHEDULED_KINDS = (
+    OutboundMessage.Kind.REMINDER,
+    OutboundMessage.Kind.FEEDBACK_PROMPT,
+    OutboundMessage.Kind.FOLLOW_UP,
+)
+
+
+def scheduled_messages(booking: Booking, *, now: datetime) -> list[OutboundMessage]:
+    """The messages a confirmed session sets up for later (docs/design.md flow 4), not yet saved.
+
+    Reminders REMINDER_LEADS_MINUTES before the start to both people (a lead already passed is skipped),
+    the feedback prompt FEEDBACK_PROMPT_DELAY_MINUTES after the end to both, the follow-up a week after
+    the end to the mentee.
+    """
+    people = (booking.mentee_id, booking.mentor_id)
+    planned: list[tuple[str, int, int, datetime]] = []
+    for lead in sorted(set(settings.REMINDER_LEADS_MINUTES), reverse=True):
+        due = booking.start - timedelta(minutes=lead)
+        if due > now:
+            planned += [(OutboundMessage.Kind.REMINDER, person, lead, due) for person in people]
+    prompt_due = booking.end + timedelta(minutes=settings.FEEDBACK_PROMPT_DELAY_MINUTES)
+    planned += [(OutboundMessage.Kind.FEEDBACK_PROMPT, person, 0, prompt_due) for person in people]
+    planned.append((OutboundMessage.Kind.FOLLOW_UP, booking.mentee_id, 0, booking.end + FOLLOW_UP_AFTER))
+    return [
+        OutboundMessage(
+            booking=booking,
+            kind=kind,
+            recipient_id=recipient_id,
+            lead_minutes=lead,
+            sequence=booking.sequence,
+            due_at=due_at,
+            created_at=now,
+        )
+        for kind, recipient_id, lead, due_at in planned
+    ]
+
+
+def _schedule_messages(booking: Booking, *, now: datetime) -> None:
+    """Cancels what the session's old time had pending and writes the rows of its current time."""
+    OutboundMessage.objects.filter(
+        booking=booking, kind__in=_SCHEDULED_KINDS, status=OutboundMessage.Status.PENDING
+    ).update(status=OutboundMessage.Status.CANCELLED)
+    OutboundMessage.objects.bulk_create(scheduled_messages(booking, now=now))

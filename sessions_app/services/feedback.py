@@ -1,0 +1,108 @@
+"""Feedback after a session (in full, or the one-click rating from the prompt email) and the mentee's one-week
+follow-up."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from marketplace.errors import Conflict, InvalidInput
+from marketplace.models import User
+from sessions_app.models import Booking, Feedback, FollowUp
+from sessions_app.services.bookings import require_participant
+
+
+@transaction.atomic
+def give_feedback(
+    *,
+    booking: Booking,
+    by: User,
+    rating: int,
+    helpful: bool,
+    comment: str = "",
+    next_step: str = "",
+    now: datetime | None = None,
+) -> Feedback:
+    """One participant's feedback, once, after the session has ended."""
+    now = now or timezone.now()
+    booking = Booking.objects.get(pk=booking.pk)
+    require_participant(booking, by)
+    if not 1 <= rating <= 5:
+        raise InvalidInput("rating", "Rate the session from 1 to 5.")
+    if booking.status == Booking.Status.CANCELLED:
+        raise Conflict("cancelled", "This session was cancelled: there is nothing to give feedback on.")
+    if now < booking.end:
+        raise Conflict("too_early", "You can give feedback once the session has ended.")
+    if Feedback.objects.filter(booking=booking, author=by).exists():
+        raise Conflict("already_given", "You have already given feedback on this session.")
+    feedback = Feedback(
+        booking=booking,
+        author=by,
+        role=Feedback.Role.MENTOR if by.pk == booking.mentor_id else Feedback.Role.MENTEE,
+        rating=rating,
+        helpful=helpful,
+        comment=comment.strip(),
+        next_step=next_step.strip(),
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError as error:  # the same person, twice at the same moment
+        raise Conflict("already_given", "You have already given feedback on this session.") from error
+    return feedback
+
+
+@transaction.atomic
+def rate_session(*, booking: Booking, by: User, rating: int, now: datetime | None = None) -> Feedback:
+    """The one-click rating from the prompt email: records the rating (helpful if 3 or more) unless this
+    person already gave feedback, in which case their feedback is returned unchanged. The feedback page
+    then lets them say the rest (complete_feedback)."""
+    existing = Feedback.objects.filter(booking_id=booking.pk, author_id=by.pk).first()
+    if existing is not None:
+        return existing
+    return give_feedback(booking=booking, by=by, rating=rating, helpful=rating >= 3, now=now)
+
+
+@transaction.atomic
+def complete_feedback(
+    *, feedback: Feedback, by: User, rating: int, helpful: bool, comment: str = "", next_step: str = ""
+) -> Feedback:
+    """The author finishes (or corrects) their own feedback on the feedback page."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.author_id != by.pk:
+        raise PermissionDenied("Only the author can change their feedback.")
+    if not 1 <= rating <= 5:
+        raise InvalidInput("rating", "Rate the session from 1 to 5.")
+    feedback.rating = rating
+    feedback.helpful = helpful
+    feedback.comment = comment.strip()
+    feedback.next_step = next_step.strip()
+    feedback.save(update_fields=["rating", "helpful", "comment", "next_step"])
+    return feedback
+
+
+@transaction.atomic
+def record_follow_up(
+    *, booking: Booking, by: User, outcome: str, note: str = "", now: datetime | None = None
+) -> FollowUp:
+    """The mentee's one-week answer (yes / partly / no, and a line on what changed), once per session."""
+    now = now or timezone.now()
+    booking = Booking.objects.get(pk=booking.pk)
+    if by.pk != booking.mentee_id:
+        raise PermissionDenied("Only the mentee answers the follow-up.")
+    if outcome not in FollowUp.Outcome.values:
+        raise InvalidInput("outcome", "Answer yes, partly or no.")
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise InvalidInput("note", "Keep the note under 500 characters.")
+    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
+        raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
+    if now < booking.end:
+        raise Conflict("too_early", "You can answer once the session has ended.")
+    try:
+        with transaction.atomic():
+            return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
+    except IntegrityError as error:
+        raise Conflict("already_given", "You have already answered the follow-up.") from error

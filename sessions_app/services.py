@@ -25,7 +25,15 @@ from matching.notifications import MatchFound
 from matching.services import mark_request_booked
 from sessions_app import notifications
 from sessions_app.models import (
+    FEEDBACK_RATINGS,
+    FOLLOW_UP_NOTE_MAX_LENGTH,
+    INTRODUCTION_NOTE_MAX_LENGTH,
+    MOMENT_MAX_AGE,
+    MOMENT_NOTE_MAX_LENGTH,
+    MOMENT_WITH_NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     SESSION_LENGTHS,
+    TOPIC_MAX_LENGTH,
     Booking,
     Feedback,
     FollowUp,
@@ -36,8 +44,6 @@ from sessions_app.models import (
 
 logger = logging.getLogger(__name__)
 
-TOPIC_MAX_LENGTH = 200
-REASON_MAX_LENGTH = 500
 MAX_SEND_ATTEMPTS = 5
 SLOT_UNAVAILABLE = "slot_unavailable"
 SLOT_UNAVAILABLE_MESSAGE = "That time was just taken or is no longer offered. Please pick another slot."
@@ -200,7 +206,7 @@ def give_feedback(
     now = now or timezone.now()
     booking = Booking.objects.get(pk=booking.pk)
     _require_participant(booking, by)
-    if not 1 <= rating <= 5:
+    if rating not in FEEDBACK_RATINGS:
         raise InvalidInput("rating", "Rate the session from 1 to 5.")
     if booking.status == Booking.Status.CANCELLED:
         raise Conflict("cancelled", "This session was cancelled: there is nothing to give feedback on.")
@@ -245,7 +251,7 @@ def complete_feedback(
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.author_id != by.pk:
         raise PermissionDenied("Only the author can change their feedback.")
-    if not 1 <= rating <= 5:
+    if rating not in FEEDBACK_RATINGS:
         raise InvalidInput("rating", "Rate the session from 1 to 5.")
     feedback.rating = rating
     feedback.helpful = helpful
@@ -267,8 +273,8 @@ def record_follow_up(
     if outcome not in FollowUp.Outcome.values:
         raise InvalidInput("outcome", "Answer yes, partly or no.")
     note = (note or "").strip()
-    if len(note) > 500:
-        raise InvalidInput("note", "Keep the note under 500 characters.")
+    if len(note) > FOLLOW_UP_NOTE_MAX_LENGTH:
+        raise InvalidInput("note", f"Keep the note under {FOLLOW_UP_NOTE_MAX_LENGTH} characters.")
     if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
         raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
     if now < booking.end:
@@ -278,10 +284,6 @@ def record_follow_up(
             return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
     except IntegrityError as error:
         raise Conflict("already_given", "You have already answered the follow-up.") from error
-
-
-MOMENT_NOTE_MAX_LENGTH = 200
-MOMENT_MAX_AGE = timedelta(days=366)
 
 
 def log_moment(
@@ -306,8 +308,8 @@ def log_moment(
         raise InvalidInput("note", "Say in one line what happened.")
     if len(note) > MOMENT_NOTE_MAX_LENGTH:
         raise InvalidInput("note", f"Keep it to one line (under {MOMENT_NOTE_MAX_LENGTH} characters).")
-    if len(with_name) > 120:
-        raise InvalidInput("with_name", "Keep the name under 120 characters.")
+    if len(with_name) > MOMENT_WITH_NAME_MAX_LENGTH:
+        raise InvalidInput("with_name", f"Keep the name under {MOMENT_WITH_NAME_MAX_LENGTH} characters.")
     if with_person is not None and with_person.pk == author.pk:
         raise InvalidInput("with_person", "Log a moment with someone else.")
     if happened_on > today:
@@ -330,9 +332,6 @@ def local_today(user: User, now: datetime) -> date:
         return now.astimezone(get_zone(user.timezone)).date()
     except ValueError:
         return now.astimezone(UTC).date()
-
-
-INTRODUCTION_NOTE_MAX_LENGTH = 500
 
 
 @transaction.atomic

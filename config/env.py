@@ -1,7 +1,12 @@
-"""Reading configuration from the environment, failing loudly with the variable's name."""
+"""Reading configuration from the environment, failing loudly with the variable's name.
+
+Each kind of value has its own reader (minutes, seconds, days, counts, flags, lists, URLs), so a variable
+is read in the unit its name says, and nonsense (not a number, negative, zero where zero makes no sense)
+stops the start with ImproperlyConfigured naming the variable instead of being taken for the default.
+"""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 import environ
@@ -31,24 +36,52 @@ def _bool(raw: str) -> bool:
     raise ValueError("expected one of 1/0, true/false, yes/no, on/off")
 
 
+def _whole_number(unit: str, low: int, high: int | None) -> Callable[[str], int]:
+    """A parser of one whole number of `unit` from `low` to `high` (no upper limit when None)."""
+    expected = f"a whole number of {unit}, " + (
+        f"from {low} to {high}" if high is not None else f"at least {low}"
+    )
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValueError(f"expected {expected}") from None
+        if value < low or (high is not None and value > high):
+            raise ValueError(f"expected {expected}")
+        return value
+
+    return parse
+
+
 def _positive_int_list(raw: str) -> tuple[int, ...]:
-    values = tuple(int(part) for part in raw.split(",") if part.strip())
+    try:
+        values = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        values = ()
     if not values or any(value <= 0 for value in values):
         raise ValueError("expected a comma-separated list of positive whole minutes")
     return values
-
-
-def _non_negative_int(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("expected a whole number ≥ 0")
-    return value
 
 
 def _url(raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError("expected an http:// or https:// URL")
     return raw.rstrip("/")
+
+
+def _email(raw: str) -> dict | None:
+    if not raw:
+        return None
+    config = environ.Env.email_url_config(raw)
+    if config.get("OPTIONS"):
+        # Nothing reads them: better to say so than to send mail some other way than asked.
+        names = ", ".join(sorted(name.lower() for name in config["OPTIONS"]))
+        raise ValueError(f"options {names} are not read: pick TLS or SSL with smtp+tls:// or smtp+ssl://")
+    for flag in ("EMAIL_USE_TLS", "EMAIL_USE_SSL"):  # ?email_use_tls=false arrives as the string "false"
+        if flag in config:
+            config[flag] = _bool(str(config[flag]))
+    return config
 
 
 def read_bool(name: str, default: bool) -> bool:
@@ -59,6 +92,17 @@ def read_str(name: str, default: str) -> str:
     return _read(name, default, str)
 
 
+def read_choice(name: str, default: str, choices: Collection[str]) -> str:
+    """One of `choices`, compared as given (so LOG_LEVEL=info is refused, as logging would refuse it)."""
+
+    def parse(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return raw
+
+    return _read(name, default, parse)
+
+
 def read_list(name: str, default: list[str]) -> list[str]:
     return _read(name, default, lambda raw: [part.strip() for part in raw.split(",") if part.strip()])
 
@@ -67,8 +111,21 @@ def read_minutes_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     return _read(name, default, _positive_int_list)
 
 
-def read_minutes(name: str, default: int) -> int:
-    return _read(name, default, _non_negative_int)
+def read_minutes(name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+    return _read(name, default, _whole_number("minutes", low, high))
+
+
+def read_seconds(name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+    return _read(name, default, _whole_number("seconds", low, high))
+
+
+def read_days(name: str, default: int, *, low: int = 1, high: int | None = None) -> int:
+    return _read(name, default, _whole_number("days", low, high))
+
+
+def read_count(name: str, default: int, *, low: int = 1, high: int | None = None) -> int:
+    """How many of something (a batch size): at least one unless `low` says otherwise."""
+    return _read(name, default, _whole_number("items", low, high))
 
 
 def read_url(name: str, default: str) -> str:
@@ -84,4 +141,6 @@ def read_database(name: str, default: str) -> dict:
 
 
 def read_email(name: str) -> dict | None:
-    return _read(name, None, lambda raw: environ.Env.email_url_config(raw) if raw else None)
+    """An email URL (smtp+tls://user:pass@host:587, consolemail://, filemail:///path …) as Django's EMAIL_*
+    settings, or None when unset or empty."""
+    return _read(name, None, _email)

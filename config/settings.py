@@ -94,7 +94,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.read_minutes("DATABASE_CONN_MAX_AGE", 60)
+    # 0 closes the connection after each request.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.read_seconds("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) exist on PostgreSQL only; SQLite gets the plain index, knowingly.
@@ -126,7 +127,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep (docs/design.md flow 4): due messages, stuck claims, and completing ended sessions.
     "send-due-messages": {
         "task": "sessions_app.tasks.send_due_messages",
-        "schedule": float(env.read_minutes("OUTBOX_SWEEP_EVERY_SECONDS", 60) or 60),
+        "schedule": float(env.read_seconds("OUTBOX_SWEEP_EVERY_SECONDS", 60, low=1)),
     },
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute="*/5")},
     "rematch-open-requests": {
@@ -157,9 +158,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.read_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
-if ACCOUNT_EMAIL_VERIFICATION not in {"none", "optional", "mandatory"}:
-    raise ImproperlyConfigured("ACCOUNT_EMAIL_VERIFICATION must be one of none, optional, mandatory")
+ACCOUNT_EMAIL_VERIFICATION = env.read_choice(
+    "ACCOUNT_EMAIL_VERIFICATION", "optional", ("none", "optional", "mandatory")
+)
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupProfileForm"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
@@ -196,26 +197,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Email and notifications ---
-_email_url = env.read_email("EMAIL_URL")
-if _email_url:
-    vars().update(_email_url)
-else:
-    EMAIL_BACKEND = env.read_str(
-        "EMAIL_BACKEND",
-        "django.core.mail.backends.console.EmailBackend"
-        if DEBUG
-        else "django.core.mail.backends.smtp.EmailBackend",
-    )
+# EMAIL_URL, when set, gives the backend and the server; otherwise EMAIL_BACKEND (and Django's defaults).
+_email = env.read_email("EMAIL_URL") or {}
+EMAIL_BACKEND = _email.get("EMAIL_BACKEND") or env.read_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env.read_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Sidebar <sidebar@example.com>")
 REMINDER_LEADS_MINUTES = env.read_minutes_list("REMINDER_LEADS_MINUTES", (1440, 60))
-FEEDBACK_PROMPT_DELAY_MINUTES = env.read_minutes("FEEDBACK_PROMPT_DELAY_MINUTES", 5)
+FEEDBACK_PROMPT_DELAY_MINUTES = env.read_minutes("FEEDBACK_PROMPT_DELAY_MINUTES", 5)  # 0: as it ends
 SLACK_WEBHOOK_URL = env.read_optional_url("SLACK_WEBHOOK_URL")
 # The outbox sweep: rows per claim, and after how long a claimed row whose worker died is claimed again.
-OUTBOX_BATCH_SIZE = env.read_minutes("OUTBOX_BATCH_SIZE", 50) or 50
-OUTBOX_RECLAIM_AFTER_SECONDS = env.read_minutes("OUTBOX_RECLAIM_AFTER_SECONDS", 300)
+OUTBOX_BATCH_SIZE = env.read_count("OUTBOX_BATCH_SIZE", 50)
+# At least a second: a row claimed a moment ago is being sent, not stuck.
+OUTBOX_RECLAIM_AFTER_SECONDS = env.read_seconds("OUTBOX_RECLAIM_AFTER_SECONDS", 300, low=1)
 # Signed links in emails (feedback, follow-up) work without a password for this long.
-SIGNED_LINK_MAX_AGE_DAYS = env.read_minutes("SIGNED_LINK_MAX_AGE_DAYS", 14)
+SIGNED_LINK_MAX_AGE_DAYS = env.read_days("SIGNED_LINK_MAX_AGE_DAYS", 14)
 MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.example.com/sidebar-{token}")
 
 # --- Internationalisation and time ---
@@ -248,6 +254,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.read_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -5,7 +5,26 @@ from datetime import datetime
 
 from django import forms
 
-from marketplace.models import TIMEZONE_CHOICES, WEEKDAY_NAMES, Department, JobLevel, Skill, SkillLevel, User
+from marketplace.models import (
+    BIO_MAX_LENGTH,
+    BUFFER_MINUTES,
+    DISPLAY_NAME_MAX_LENGTH,
+    HEADLINE_MAX_LENGTH,
+    JOB_TITLE_MAX_LENGTH,
+    MEETING_URL_MAX_LENGTH,
+    MENTOR_SEARCH_MAX_LENGTH,
+    NOTICE_MINUTES,
+    SESSION_LENGTHS,
+    TIME_OFF_NOTE_MAX_LENGTH,
+    TIMEZONE_CHOICES,
+    WEEKDAY_NAMES,
+    WEEKLY_MINUTES_CAP,
+    Department,
+    JobLevel,
+    Skill,
+    SkillLevel,
+    User,
+)
 from marketplace.services import BlockInput, find_block_problem
 from marketplace.timezones import is_valid_timezone
 
@@ -13,7 +32,7 @@ from marketplace.timezones import is_valid_timezone
 class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up page: what colleagues see and the zone times are shown in."""
 
-    display_name = forms.CharField(label="Your name", max_length=120)
+    display_name = forms.CharField(label="Your name", max_length=DISPLAY_NAME_MAX_LENGTH)
     department = forms.ModelChoiceField(
         queryset=Department.objects.all(), required=False, empty_label="(choose your department)"
     )
@@ -28,6 +47,7 @@ class SignupProfileForm(forms.Form):
         user.save(update_fields=["display_name", "department", "timezone"])
 
 
+# The usual choices on the page; the field accepts any whole number of minutes the API accepts.
 NOTICE_CHOICES = [
     (60, "1 hour"),
     (120, "2 hours"),
@@ -49,33 +69,40 @@ LEVEL_CHOICES = [("", "—"), *((str(value), label.capitalize()) for value, labe
 class ProfileForm(forms.Form):
     """The /me/profile/ page: who you are, what you offer and want to learn, and how you mentor."""
 
-    display_name = forms.CharField(label="Name", max_length=120)
+    display_name = forms.CharField(label="Name", max_length=DISPLAY_NAME_MAX_LENGTH)
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    job_title = forms.CharField(max_length=120, required=False)
+    job_title = forms.CharField(max_length=JOB_TITLE_MAX_LENGTH, required=False)
     job_level = forms.ChoiceField(choices=[("", "—"), *JobLevel.choices], required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=TIMEZONE_CHOICES)
     headline = forms.CharField(
-        max_length=160, required=False, help_text="One line colleagues see on your card."
+        max_length=HEADLINE_MAX_LENGTH, required=False, help_text="One line colleagues see on your card."
     )
-    bio = forms.CharField(max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    bio = forms.CharField(max_length=BIO_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     is_mentor = forms.BooleanField(label="I mentor colleagues", required=False)
     accepting = forms.BooleanField(label="Accepting new sessions (untick to pause)", required=False)
     session_lengths = forms.TypedMultipleChoiceField(
         label="Session lengths",
-        choices=[(20, "20 minutes"), (30, "30 minutes")],
+        choices=[(length, f"{length} minutes") for length in SESSION_LENGTHS],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    min_notice_minutes = forms.TypedChoiceField(label="Minimum notice", choices=NOTICE_CHOICES, coerce=int)
-    buffer_minutes = forms.TypedChoiceField(
-        label="Buffer between sessions", choices=BUFFER_CHOICES, coerce=int
+    min_notice_minutes = forms.IntegerField(
+        label="Minimum notice", **NOTICE_MINUTES.limits(), widget=forms.Select(choices=NOTICE_CHOICES)
+    )
+    buffer_minutes = forms.IntegerField(
+        label="Buffer between sessions",
+        **BUFFER_MINUTES.limits(),
+        widget=forms.Select(choices=BUFFER_CHOICES),
     )
     weekly_minutes_cap = forms.IntegerField(
-        label="Weekly minutes at most", min_value=0, max_value=2400, help_text="You never get more than this."
+        label="Weekly minutes at most",
+        **WEEKLY_MINUTES_CAP.limits(),
+        help_text="You never get more than this.",
     )
     meeting_url = forms.URLField(
         assume_scheme="https",
+        max_length=MEETING_URL_MAX_LENGTH,
         label="Meeting link",
         required=False,
         help_text="Left empty, one is made per session.",
@@ -84,6 +111,8 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, skills: list[Skill], **kwargs):
         super().__init__(*args, **kwargs)
         self.skills = skills
+        for name in ("min_notice_minutes", "buffer_minutes"):
+            self._offer_current_value(name)
         for skill in skills:
             self.fields[f"offer_{skill.slug}"] = forms.TypedChoiceField(
                 label=skill.name, choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
@@ -91,6 +120,14 @@ class ProfileForm(forms.Form):
             self.fields[f"want_{skill.slug}"] = forms.BooleanField(
                 label=f"Learn {skill.name}", required=False
             )
+
+    def _offer_current_value(self, name: str) -> None:
+        """Adds the stored value to the select when it is not one of the usual choices (the API allows any),
+        so that saving the page keeps it rather than falling back to the first choice."""
+        widget = self.fields[name].widget
+        current = self.initial.get(name)
+        if isinstance(current, int) and current not in dict(widget.choices):
+            widget.choices = sorted([*widget.choices, (current, f"{current} minutes")])
 
     def skill_rows(self) -> list[tuple[str, list[tuple[Skill, forms.BoundField, forms.BoundField]]]]:
         """Skills by category for the template: (category, [(skill, offer field, want field)])."""
@@ -125,7 +162,7 @@ class MentorFilterForm(forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,
-        max_length=100,
+        max_length=MENTOR_SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, skill or topic"}),
     )
     skill = forms.ModelChoiceField(
@@ -150,7 +187,7 @@ class TimeOffForm(forms.Form):
     end_date = forms.DateField(
         label="Last day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    note = forms.CharField(max_length=200, required=False)
+    note = forms.CharField(max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False)
 
     def clean(self) -> dict:
         data = super().clean()

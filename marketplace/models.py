@@ -4,13 +4,15 @@ Every instant is stored in UTC; weekly availability is wall-clock time plus the 
 """
 
 import secrets
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as django_timezone
+
+from marketplace.bounds import Bound
 
 TIMEZONE_CHOICES = sorted(
     (name, name.replace("_", " "))
@@ -20,6 +22,22 @@ TIMEZONE_CHOICES = sorted(
 HR_GROUP_NAME = "HR admins"
 VIEW_INSIGHTS_PERMISSION = "marketplace.view_insights"
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# Input limits, each written once: the fields and check constraints below, the page forms and the API
+# serializers read these, so a page and the API accept and refuse exactly the same values.
+DISPLAY_NAME_MAX_LENGTH = 120
+JOB_TITLE_MAX_LENGTH = 120
+HEADLINE_MAX_LENGTH = 160
+BIO_MAX_LENGTH = 4000
+SESSION_LENGTHS = (20, 30)  # minutes; a mentor offers one or both
+NOTICE_MINUTES = Bound(0, 60 * 24 * 14)
+BUFFER_MINUTES = Bound(0, 120)
+WEEKLY_MINUTES_CAP = Bound(0, 60 * 40)
+MEETING_URL_MAX_LENGTH = 200
+WEEKDAYS = Bound(0, 6)  # 0 = Monday
+TIME_OFF_NOTE_MAX_LENGTH = 200
+TIME_OFF_LONGEST = timedelta(days=366)
+MENTOR_SEARCH_MAX_LENGTH = 100  # the browse filter's free text (a query, not a field)
 
 
 def new_calendar_token() -> str:
@@ -74,15 +92,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person in the company. Email is the login; mentoring settings live in MentorProfile."""
 
     email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=120, blank=True)
+    display_name = models.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
     timezone = models.CharField(max_length=64, default="UTC")
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
-    job_title = models.CharField(max_length=120, blank=True)
+    job_title = models.CharField(max_length=JOB_TITLE_MAX_LENGTH, blank=True)
     job_level = models.CharField(max_length=20, choices=JobLevel.choices, blank=True)
-    headline = models.CharField(max_length=160, blank=True)
-    bio = models.TextField(max_length=4000, blank=True)
+    headline = models.CharField(max_length=HEADLINE_MAX_LENGTH, blank=True)
+    bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True)
     is_mentor = models.BooleanField(default=False)
     skills_wanted = models.ManyToManyField("Skill", blank=True, related_name="wanted_by")
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
@@ -149,6 +167,9 @@ class SkillLevel(models.IntegerChoices):
     EXPERT = 3, "expert"
 
 
+SKILL_LEVELS = Bound(min(SkillLevel.values), max(SkillLevel.values))
+
+
 class UserSkill(models.Model):
     """A skill a person offers, with how well they know it."""
 
@@ -160,7 +181,7 @@ class UserSkill(models.Model):
         ordering = ["-level", "skill__name"]
         constraints = [
             models.UniqueConstraint(fields=["user", "skill"], name="user_skill_once"),
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="user_skill_level_1_3"),
+            models.CheckConstraint(condition=SKILL_LEVELS.condition("level"), name="user_skill_level_1_3"),
         ]
         indexes = [models.Index(fields=["skill", "user"], name="user_skill_by_skill")]
 
@@ -169,7 +190,7 @@ class UserSkill(models.Model):
 
 
 def default_session_lengths() -> list[int]:
-    return [20, 30]
+    return list(SESSION_LENGTHS)
 
 
 class MentorProfile(models.Model):
@@ -179,21 +200,25 @@ class MentorProfile(models.Model):
         User, primary_key=True, on_delete=models.CASCADE, related_name="mentor_profile"
     )
     session_lengths = models.JSONField(default=default_session_lengths)
-    min_notice_minutes = models.PositiveIntegerField(
-        default=240, validators=[MaxValueValidator(60 * 24 * 14)]
-    )
-    buffer_minutes = models.PositiveIntegerField(default=5, validators=[MaxValueValidator(120)])
-    weekly_minutes_cap = models.PositiveIntegerField(default=60, validators=[MaxValueValidator(60 * 40)])
-    meeting_url = models.URLField(blank=True)
+    min_notice_minutes = models.PositiveIntegerField(default=240, validators=NOTICE_MINUTES.validators())
+    buffer_minutes = models.PositiveIntegerField(default=5, validators=BUFFER_MINUTES.validators())
+    weekly_minutes_cap = models.PositiveIntegerField(default=60, validators=WEEKLY_MINUTES_CAP.validators())
+    meeting_url = models.URLField(max_length=MEETING_URL_MAX_LENGTH, blank=True)
     accepting = models.BooleanField(default=True)
     availability_timezone = models.CharField(max_length=64, default="UTC")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(buffer_minutes__lte=120), name="mentor_buffer_at_most_2h"),
             models.CheckConstraint(
-                condition=Q(min_notice_minutes__lte=60 * 24 * 14), name="mentor_notice_at_most_14_days"
+                condition=BUFFER_MINUTES.condition("buffer_minutes"), name="mentor_buffer_at_most_2h"
+            ),
+            models.CheckConstraint(
+                condition=NOTICE_MINUTES.condition("min_notice_minutes"), name="mentor_notice_at_most_14_days"
+            ),
+            models.CheckConstraint(
+                condition=WEEKLY_MINUTES_CAP.condition("weekly_minutes_cap"),
+                name="mentor_weekly_cap_at_most_40h",
             ),
         ]
 
@@ -206,7 +231,7 @@ class AvailabilityBlock(models.Model):
 
     mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="availability_blocks")
     weekday = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(0), MaxValueValidator(6)], help_text="0 = Monday … 6 = Sunday"
+        validators=WEEKDAYS.validators(), help_text="0 = Monday … 6 = Sunday"
     )
     start = models.TimeField()
     end = models.TimeField()
@@ -214,7 +239,7 @@ class AvailabilityBlock(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="block_weekday_0_6"),
+            models.CheckConstraint(condition=WEEKDAYS.condition("weekday"), name="block_weekday_0_6"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="block_start_before_end"),
         ]
         indexes = [models.Index(fields=["mentor", "weekday"], name="block_by_mentor")]
@@ -227,7 +252,7 @@ class TimeOff(models.Model):
     mentor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="time_off")
     start = models.DateTimeField()
     end = models.DateTimeField()
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(max_length=TIME_OFF_NOTE_MAX_LENGTH, blank=True)
 
     class Meta:
         ordering = ["start"]

@@ -5,7 +5,27 @@ from datetime import timedelta
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
-from marketplace.models import TIMEZONE_CHOICES, Department, JobLevel, Skill, User
+from marketplace.models import (
+    BIO_MAX_LENGTH,
+    BUFFER_MINUTES,
+    DISPLAY_NAME_MAX_LENGTH,
+    HEADLINE_MAX_LENGTH,
+    JOB_TITLE_MAX_LENGTH,
+    MEETING_URL_MAX_LENGTH,
+    MENTOR_SEARCH_MAX_LENGTH,
+    NOTICE_MINUTES,
+    SESSION_LENGTHS,
+    SKILL_LEVELS,
+    TIME_OFF_NOTE_MAX_LENGTH,
+    TIMEZONE_CHOICES,
+    WEEKDAYS,
+    WEEKLY_MINUTES_CAP,
+    Department,
+    JobLevel,
+    Skill,
+    SkillLevel,
+    User,
+)
 from marketplace.selectors import mentoring_settings
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
@@ -40,12 +60,14 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 class MentoringSerializer(serializers.Serializer):
     session_lengths = serializers.ListField(
-        child=serializers.ChoiceField(choices=[20, 30]), allow_empty=False, max_length=2
+        child=serializers.ChoiceField(choices=SESSION_LENGTHS),
+        allow_empty=False,
+        max_length=len(SESSION_LENGTHS),
     )
-    min_notice_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14)
-    buffer_minutes = serializers.IntegerField(min_value=0, max_value=120)
-    weekly_minutes_cap = serializers.IntegerField(min_value=0, max_value=60 * 40)
-    meeting_url = serializers.URLField(allow_blank=True, max_length=200)
+    min_notice_minutes = serializers.IntegerField(**NOTICE_MINUTES.limits())
+    buffer_minutes = serializers.IntegerField(**BUFFER_MINUTES.limits())
+    weekly_minutes_cap = serializers.IntegerField(**WEEKLY_MINUTES_CAP.limits())
+    meeting_url = serializers.URLField(allow_blank=True, max_length=MEETING_URL_MAX_LENGTH)
     accepting = serializers.BooleanField()
 
     def validate_session_lengths(self, value: list[int]) -> list[int]:
@@ -64,10 +86,10 @@ class OfferedSkillField(serializers.Field):
 
     def to_internal_value(self, data) -> tuple[str, int]:
         if isinstance(data, str) and data.strip():
-            return data.strip(), 2
+            return data.strip(), SkillLevel.STRONG.value
         if isinstance(data, dict) and isinstance(data.get("slug"), str):
-            level = data.get("level", 2)
-            if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 3:
+            level = data.get("level", SkillLevel.STRONG.value)
+            if level not in SKILL_LEVELS:
                 self.fail("level")
             return data["slug"], level
         self.fail("invalid")
@@ -81,13 +103,13 @@ class MeUpdateSerializer(serializers.Serializer):
 
     READ_ONLY = {"id", "email", "is_hr", "skills_wanted_detail"}
 
-    display_name = serializers.CharField(max_length=120, allow_blank=True)
+    display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, allow_blank=True)
     timezone = serializers.ChoiceField(
         choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
     )
-    headline = serializers.CharField(max_length=160, allow_blank=True)
-    bio = serializers.CharField(max_length=4000, allow_blank=True)
-    job_title = serializers.CharField(max_length=120, allow_blank=True)
+    headline = serializers.CharField(max_length=HEADLINE_MAX_LENGTH, allow_blank=True)
+    bio = serializers.CharField(max_length=BIO_MAX_LENGTH, allow_blank=True)
+    job_title = serializers.CharField(max_length=JOB_TITLE_MAX_LENGTH, allow_blank=True)
     job_level = serializers.ChoiceField(choices=[*JobLevel.values, ""])
     is_mentor = serializers.BooleanField()
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True)
@@ -157,8 +179,7 @@ class HourMinuteField(serializers.TimeField):
 
 class BlockSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
-        min_value=0,
-        max_value=6,
+        **WEEKDAYS.limits(),
         error_messages={
             "min_value": "Use 0 (Monday) to 6 (Sunday).",
             "max_value": "Use 0 (Monday) to 6 (Sunday).",
@@ -184,14 +205,16 @@ class TimeOffSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class MentorFilterSerializer(serializers.Serializer):
     """Query parameters of GET /api/v1/mentors/ (and the browse page)."""
 
     skill = serializers.SlugField(required=False)
-    q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+    q = serializers.CharField(required=False, max_length=MENTOR_SEARCH_MAX_LENGTH, allow_blank=True)
     department = serializers.IntegerField(required=False, min_value=1)
     available_before = serializers.DateTimeField(required=False)
 
@@ -204,7 +227,7 @@ class MentorFilterSerializer(serializers.Serializer):
 class SlotQuerySerializer(serializers.Serializer):
     start = serializers.DateTimeField(required=False)
     end = serializers.DateTimeField(required=False)
-    duration = serializers.ChoiceField(choices=[20, 30], required=False)
+    duration = serializers.ChoiceField(choices=SESSION_LENGTHS, required=False)
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("start"), attrs.get("end")

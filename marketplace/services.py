@@ -3,7 +3,7 @@
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -13,8 +13,10 @@ from django.db import transaction
 from marketplace.errors import InvalidInput
 from marketplace.models import (
     HR_GROUP_NAME,
+    TIME_OFF_LONGEST,
     VIEW_INSIGHTS_PERMISSION,
     WEEKDAY_NAMES,
+    WEEKDAYS,
     AvailabilityBlock,
     Department,
     MentorProfile,
@@ -119,7 +121,7 @@ class BlockInput:
 def find_block_problem(blocks: list[BlockInput]) -> str | None:
     """The first rule a set of weekly blocks breaks (start before end, no overlap on a weekday), or None."""
     for block in blocks:
-        if not 0 <= block.weekday <= 6:
+        if block.weekday not in WEEKDAYS:
             return f"Weekday {block.weekday} does not exist: use 0 (Monday) to 6 (Sunday)."
         if block.start >= block.end:
             day = WEEKDAY_NAMES[block.weekday]
@@ -161,7 +163,7 @@ def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = ""
         raise InvalidInput("end", "Time off must end after it starts.")
     if end <= now:
         raise InvalidInput("end", "This time off is already over.")
-    if end - start > timedelta(days=366):
+    if end - start > TIME_OFF_LONGEST:
         raise InvalidInput("end", "Time off can last at most a year; add another period for more.")
     return TimeOff.objects.create(mentor=mentor, start=start, end=end, note=note)
 

@@ -3,8 +3,7 @@
 from django import forms
 
 from marketplace.models import Skill
-from matching.models import REQUEST_DURATIONS
-from matching.services import CONTEXT_MAX_LENGTH, MAX_SKILLS, TOPIC_MAX_LENGTH
+from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -5,12 +5,22 @@ ones are help that came too late, and booked ones carry what insights needs for 
 booked_at, booked_session_start).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-REQUEST_DURATIONS = (20, 30)
+from marketplace.models import SESSION_LENGTHS
+
+# Input limits of a request, each written once: the fields below, the page form, the API serializer and
+# the service read these.
+REQUEST_DURATIONS = SESSION_LENGTHS  # a request asks for one session
+TOPIC_MAX_LENGTH = 200
+CONTEXT_MAX_LENGTH = 2000
+MAX_SKILLS = 5
+MAX_AHEAD = timedelta(days=60)  # how far ahead `needed_by` may be
 
 
 class MentorRequest(models.Model):
@@ -25,8 +35,8 @@ class MentorRequest(models.Model):
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_requests", db_index=False
     )
-    topic = models.CharField(max_length=200)
-    context = models.TextField(max_length=2000, blank=True)
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH)
+    context = models.TextField(max_length=CONTEXT_MAX_LENGTH, blank=True)
     skills = models.ManyToManyField("marketplace.Skill", related_name="requests")
     needed_by = models.DateTimeField(help_text="The session must be over by then.")
     duration = models.PositiveSmallIntegerField(help_text="minutes")

@@ -6,9 +6,8 @@ from rest_framework import serializers
 
 from marketplace.models import Skill
 from marketplace.serializers import mentor_representation
-from matching.models import REQUEST_DURATIONS, MentorRequest
+from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH, MentorRequest
 from matching.selectors import OfferedMatch
-from matching.services import CONTEXT_MAX_LENGTH, MAX_SKILLS, TOPIC_MAX_LENGTH
 
 
 class RequestCreateSerializer(serializers.Serializer):

@@ -18,15 +18,18 @@ from marketplace.errors import InvalidInput
 from marketplace.models import Skill, User, UserSkill
 from marketplace.timezones import get_zone
 from matching import candidates, notifications
-from matching.models import REQUEST_DURATIONS, MentorRequest
+from matching.models import (
+    CONTEXT_MAX_LENGTH,
+    MAX_AHEAD,
+    MAX_SKILLS,
+    REQUEST_DURATIONS,
+    TOPIC_MAX_LENGTH,
+    MentorRequest,
+)
 from matching.ranking import AskedSkill, Need
 
 logger = logging.getLogger(__name__)
 
-TOPIC_MAX_LENGTH = 200
-CONTEXT_MAX_LENGTH = 2000
-MAX_SKILLS = 5
-MAX_AHEAD = timedelta(days=60)
 DEFAULT_WORKING_DAYS_AHEAD = 3
 DEFAULT_DEADLINE_TIME = time(17, 0)
 # An open request whose shortlist is older than this is re-matched when its page or API object is opened.
@@ -122,7 +125,7 @@ def _validate(
     if needed_by <= now:
         raise InvalidInput("needed_by", "The deadline has already passed: pick a time in the future.")
     if needed_by > now + MAX_AHEAD:
-        raise InvalidInput("needed_by", "Pick a deadline within the next 60 days.")
+        raise InvalidInput("needed_by", f"Pick a deadline within the next {MAX_AHEAD.days} days.")
 
 
 def shortlist_snapshot(found: candidates.Shortlist) -> list[dict]:

@@ -6,9 +6,21 @@ from django import forms
 from django.utils.dateparse import parse_datetime
 
 from marketplace.models import User
-from sessions_app.models import SESSION_LENGTHS, FollowUp, Moment
+from sessions_app.models import (
+    FEEDBACK_COMMENT_MAX_LENGTH,
+    FEEDBACK_NEXT_STEP_MAX_LENGTH,
+    FEEDBACK_RATINGS,
+    FOLLOW_UP_NOTE_MAX_LENGTH,
+    INTRODUCTION_NOTE_MAX_LENGTH,
+    MOMENT_NOTE_MAX_LENGTH,
+    MOMENT_WITH_NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SESSION_LENGTHS,
+    TOPIC_MAX_LENGTH,
+    FollowUp,
+    Moment,
+)
 from sessions_app.selectors import MAX_ID
-from sessions_app.services.bookings import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
 
 class AwareDateTimeField(forms.CharField):
@@ -112,7 +124,7 @@ class FeedbackForm(forms.Form):
 
     rating = forms.TypedChoiceField(
         label="How useful was it?",
-        choices=[(n, str(n)) for n in range(1, 6)],
+        choices=[(n, str(n)) for n in FEEDBACK_RATINGS.values()],
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": RATING_ERROR, "invalid_choice": RATING_ERROR},
@@ -124,9 +136,14 @@ class FeedbackForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Say whether it helped."},
     )
-    next_step = forms.CharField(label="What is your next step?", max_length=500, required=False)
+    next_step = forms.CharField(
+        label="What is your next step?", max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, required=False
+    )
     comment = forms.CharField(
-        label="Anything else?", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Anything else?",
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -137,7 +154,7 @@ class FollowUpForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Answer yes, partly or no."},
     )
-    note = forms.CharField(label="What changed?", max_length=500, required=False)
+    note = forms.CharField(label="What changed?", max_length=FOLLOW_UP_NOTE_MAX_LENGTH, required=False)
 
 
 class MomentForm(forms.Form):
@@ -146,13 +163,13 @@ class MomentForm(forms.Form):
     kind = forms.ChoiceField(label="What was it?", choices=Moment.Kind.choices, initial=Moment.Kind.TIP)
     with_whom = forms.CharField(
         label="With whom?",
-        max_length=120,
+        max_length=MOMENT_WITH_NAME_MAX_LENGTH,
         required=False,
         help_text="A name, or a colleague's email to link them.",
     )
     note = forms.CharField(
         label="In one line",
-        max_length=200,
+        max_length=MOMENT_NOTE_MAX_LENGTH,
         widget=forms.TextInput(
             attrs={"placeholder": "e.g. Priya showed me how she structures board updates"}
         ),
@@ -177,7 +194,7 @@ class IntroductionForm(forms.Form):
     )
     note = forms.CharField(
         label="Why should they talk?",
-        max_length=500,
+        max_length=INTRODUCTION_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Ana presents to the board next week"}),
     )
     request = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)

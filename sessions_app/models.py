@@ -5,13 +5,28 @@ sessions per mentor and per mentee, whatever code path writes them.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-SESSION_LENGTHS = (20, 30)
+from marketplace.bounds import Bound
+from marketplace.models import SESSION_LENGTHS
+
+# Input limits, each written once: the fields and check constraints below, the page forms, the API
+# serializers and the services read these, so a page and the API accept and refuse the same values.
+TOPIC_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 500
+FEEDBACK_RATINGS = Bound(1, 5)
+FEEDBACK_COMMENT_MAX_LENGTH = 2000
+FEEDBACK_NEXT_STEP_MAX_LENGTH = 500
+FOLLOW_UP_NOTE_MAX_LENGTH = 500
+MOMENT_NOTE_MAX_LENGTH = 200
+MOMENT_WITH_NAME_MAX_LENGTH = 120
+MOMENT_MAX_AGE = timedelta(days=366)  # how long ago a moment may have happened
+INTRODUCTION_NOTE_MAX_LENGTH = 500
 
 
 class Booking(models.Model):
@@ -31,10 +46,10 @@ class Booking(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     duration = models.PositiveSmallIntegerField(help_text="minutes")
-    topic = models.CharField(max_length=200)
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
     meeting_url = models.URLField(max_length=300)
-    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancel_reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True)
     # The mentor request this session answers, if any: its context goes into the emails.
     request = models.ForeignKey(
         "matching.MentorRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
@@ -193,15 +208,17 @@ class Feedback(models.Model):
     role = models.CharField(max_length=6, choices=Role.choices)
     rating = models.PositiveSmallIntegerField()
     helpful = models.BooleanField()
-    comment = models.TextField(max_length=2000, blank=True)
-    next_step = models.CharField(max_length=500, blank=True)
+    comment = models.TextField(max_length=FEEDBACK_COMMENT_MAX_LENGTH, blank=True)
+    next_step = models.CharField(max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["booking", "author"], name="feedback_once_per_person"),
-            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"),
+            models.CheckConstraint(
+                condition=FEEDBACK_RATINGS.condition("rating"), name="feedback_rating_1_5"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,7 +235,9 @@ class FollowUp(models.Model):
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="follow_up")
     outcome = models.CharField(max_length=6, choices=Outcome.choices)
-    note = models.CharField(max_length=500, blank=True, help_text="what changed, in a line")
+    note = models.CharField(
+        max_length=FOLLOW_UP_NOTE_MAX_LENGTH, blank=True, help_text="what changed, in a line"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -248,8 +267,10 @@ class Moment(models.Model):
     with_person = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    with_name = models.CharField(max_length=120, blank=True, help_text="who, when not (yet) on Sidebar")
-    note = models.CharField(max_length=200)
+    with_name = models.CharField(
+        max_length=MOMENT_WITH_NAME_MAX_LENGTH, blank=True, help_text="who, when not (yet) on Sidebar"
+    )
+    note = models.CharField(max_length=MOMENT_NOTE_MAX_LENGTH)
     happened_on = models.DateField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -283,7 +304,7 @@ class Introduction(models.Model):
     request = models.ForeignKey(
         "matching.MentorRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.CharField(max_length=500)
+    note = models.CharField(max_length=INTRODUCTION_NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

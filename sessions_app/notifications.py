@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from marketplace.models import User
 from marketplace.timezones import get_zone
 from sessions_app import calendar, links
-from sessions_app.models import Booking, OutboundMessage
+from sessions_app.models import FEEDBACK_RATINGS, Booking, OutboundMessage
 
 SUBJECTS = {
     OutboundMessage.Kind.CONFIRMATION: "Booked: {duration} min with {other}, {when}",
@@ -91,7 +91,7 @@ def message_context(message: OutboundMessage) -> dict:
         context["feedback_url"] = links.feedback_url(booking_id=booking.pk, user_id=recipient.pk)
         context["rating_urls"] = [
             (rating, links.feedback_url(booking_id=booking.pk, user_id=recipient.pk, rating=rating))
-            for rating in range(1, 6)
+            for rating in FEEDBACK_RATINGS.values()
         ]
     if message.kind == OutboundMessage.Kind.FOLLOW_UP:
         context["follow_up_url"] = links.follow_up_url(booking_id=booking.pk, user_id=recipient.pk)

@@ -10,9 +10,22 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from marketplace.models import User
-from sessions_app.models import SESSION_LENGTHS, Booking, Feedback, FollowUp, Moment
+from sessions_app.models import (
+    FEEDBACK_COMMENT_MAX_LENGTH,
+    FEEDBACK_NEXT_STEP_MAX_LENGTH,
+    FEEDBACK_RATINGS,
+    FOLLOW_UP_NOTE_MAX_LENGTH,
+    MOMENT_NOTE_MAX_LENGTH,
+    MOMENT_WITH_NAME_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    SESSION_LENGTHS,
+    TOPIC_MAX_LENGTH,
+    Booking,
+    Feedback,
+    FollowUp,
+    Moment,
+)
 from sessions_app.selectors import MAX_ID
-from sessions_app.services.bookings import REASON_MAX_LENGTH, TOPIC_MAX_LENGTH
 
 
 def iso_utc(instant: datetime | None) -> str | None:
@@ -81,24 +94,32 @@ class RescheduleSerializer(serializers.Serializer):
 
 
 class FeedbackSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
+    rating = serializers.IntegerField(**FEEDBACK_RATINGS.limits())
     helpful = serializers.BooleanField()
-    comment = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
-    next_step = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    comment = serializers.CharField(
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    next_step = serializers.CharField(
+        max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
 
 
 class FollowUpSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=FollowUp.Outcome.values, error_messages={"invalid_choice": "Answer yes, partly or no."}
     )
-    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    note = serializers.CharField(
+        max_length=FOLLOW_UP_NOTE_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
 
 
 class MomentSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Moment.Kind.values)
     with_person = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
-    with_name = serializers.CharField(max_length=120, allow_blank=True, required=False, default="")
-    note = serializers.CharField(max_length=200)
+    with_name = serializers.CharField(
+        max_length=MOMENT_WITH_NAME_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    note = serializers.CharField(max_length=MOMENT_NOTE_MAX_LENGTH)
     happened_on = serializers.DateField(required=False, allow_null=True)
 
     def validate_with_person(self, person_id: int | None) -> User | None:

@@ -28,7 +28,7 @@ from sessions_app.forms import (
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import Booking, FollowUp
+from sessions_app.models import FEEDBACK_RATINGS, Booking, FollowUp
 from sessions_app.services import bookings, introductions
 from sessions_app.services.feedback import complete_feedback, give_feedback, rate_session, record_follow_up
 from sessions_app.services.moments import local_today, log_moment
@@ -239,7 +239,7 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     else:
         rating = request.GET.get("rating", "")
-        if rating in {"1", "2", "3", "4", "5"} and feedback is None:
+        if rating in {str(value) for value in FEEDBACK_RATINGS.values()} and feedback is None:
             try:
                 feedback = rate_session(booking=booking, by=person, rating=int(rating))
             except Conflict as error:

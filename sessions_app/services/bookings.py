@@ -18,11 +18,9 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
 from matching.services import mark_request_booked
-from sessions_app.models import SESSION_LENGTHS, Booking, OutboundMessage
+from sessions_app.models import REASON_MAX_LENGTH, SESSION_LENGTHS, TOPIC_MAX_LENGTH, Booking, OutboundMessage
 from sessions_app.outbox import start_delivery
 
-TOPIC_MAX_LENGTH = 200
-REASON_MAX_LENGTH = 500
 SLOT_UNAVAILABLE = "slot_unavailable"
 SLOT_UNAVAILABLE_MESSAGE = "That time was just taken or is no longer offered. Please pick another slot."
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for a violated exclusion constraint

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
-from sessions_app.models import Booking, Feedback, FollowUp
+from sessions_app.models import FEEDBACK_RATINGS, FOLLOW_UP_NOTE_MAX_LENGTH, Booking, Feedback, FollowUp
 from sessions_app.services.bookings import require_participant
 
 
@@ -28,7 +28,7 @@ def give_feedback(
     now = now or timezone.now()
     booking = Booking.objects.get(pk=booking.pk)
     require_participant(booking, by)
-    if not 1 <= rating <= 5:
+    if rating not in FEEDBACK_RATINGS:
         raise InvalidInput("rating", "Rate the session from 1 to 5.")
     if booking.status == Booking.Status.CANCELLED:
         raise Conflict("cancelled", "This session was cancelled: there is nothing to give feedback on.")
@@ -73,7 +73,7 @@ def complete_feedback(
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.author_id != by.pk:
         raise PermissionDenied("Only the author can change their feedback.")
-    if not 1 <= rating <= 5:
+    if rating not in FEEDBACK_RATINGS:
         raise InvalidInput("rating", "Rate the session from 1 to 5.")
     feedback.rating = rating
     feedback.helpful = helpful
@@ -95,8 +95,8 @@ def record_follow_up(
     if outcome not in FollowUp.Outcome.values:
         raise InvalidInput("outcome", "Answer yes, partly or no.")
     note = (note or "").strip()
-    if len(note) > 500:
-        raise InvalidInput("note", "Keep the note under 500 characters.")
+    if len(note) > FOLLOW_UP_NOTE_MAX_LENGTH:
+        raise InvalidInput("note", f"Keep the note under {FOLLOW_UP_NOTE_MAX_LENGTH} characters.")
     if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
         raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
     if now < booking.end:

@@ -8,10 +8,8 @@ from django.utils import timezone
 from marketplace.errors import InvalidInput
 from marketplace.models import User
 from matching.models import MentorRequest
-from sessions_app.models import Introduction, OutboundMessage
+from sessions_app.models import INTRODUCTION_NOTE_MAX_LENGTH, Introduction, OutboundMessage
 from sessions_app.outbox import start_delivery
-
-INTRODUCTION_NOTE_MAX_LENGTH = 500
 
 
 @transaction.atomic

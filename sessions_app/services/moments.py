@@ -1,16 +1,13 @@
 """Informal mentoring moments, logged by the person who gave them."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from django.utils import timezone
 
 from marketplace.errors import InvalidInput
 from marketplace.models import User
 from marketplace.timezones import get_zone
-from sessions_app.models import Moment
-
-MOMENT_NOTE_MAX_LENGTH = 200
-MOMENT_MAX_AGE = timedelta(days=366)
+from sessions_app.models import MOMENT_MAX_AGE, MOMENT_NOTE_MAX_LENGTH, MOMENT_WITH_NAME_MAX_LENGTH, Moment
 
 
 def log_moment(
@@ -35,8 +32,8 @@ def log_moment(
         raise InvalidInput("note", "Say in one line what happened.")
     if len(note) > MOMENT_NOTE_MAX_LENGTH:
         raise InvalidInput("note", f"Keep it to one line (under {MOMENT_NOTE_MAX_LENGTH} characters).")
-    if len(with_name) > 120:
-        raise InvalidInput("with_name", "Keep the name under 120 characters.")
+    if len(with_name) > MOMENT_WITH_NAME_MAX_LENGTH:
+        raise InvalidInput("with_name", f"Keep the name under {MOMENT_WITH_NAME_MAX_LENGTH} characters.")
     if with_person is not None and with_person.pk == author.pk:
         raise InvalidInput("with_person", "Log a moment with someone else.")
     if happened_on > today:

@@ -1,9 +1,15 @@
 """Settings come from the environment and fail loudly, naming the variable (in a fresh interpreter)."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config import env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,3 +82,198 @@ def test_reminder_leads_are_read_as_minutes():
     result = load_settings(REMINDER_LEADS_MINUTES="2880, 30")
     assert result.returncode == 0, result.stderr
     assert "(2880, 30)" in result.stdout
+
+
+SETTINGS_AS_JSON = (
+    "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
+    "'OUTBOX_BATCH_SIZE': s.OUTBOX_BATCH_SIZE, "
+    "'OUTBOX_RECLAIM_AFTER_SECONDS': s.OUTBOX_RECLAIM_AFTER_SECONDS, "
+    "'OUTBOX_SWEEP_EVERY_SECONDS': s.CELERY_BEAT_SCHEDULE['send-due-messages']['schedule'], "
+    "'SIGNED_LINK_MAX_AGE_DAYS': s.SIGNED_LINK_MAX_AGE_DAYS, "
+    "'FEEDBACK_PROMPT_DELAY_MINUTES': s.FEEDBACK_PROMPT_DELAY_MINUTES, "
+    "'DATABASE_CONN_MAX_AGE': s.DATABASES['default'].get('CONN_MAX_AGE'), "
+    "'LOG_LEVEL': s.LOGGING['root']['level'], 'ACCOUNT_EMAIL_VERIFICATION': s.ACCOUNT_EMAIL_VERIFICATION, "
+    "'email': [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
+    "s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]}))"
+)
+POSTGRES_URL = "postgres://u:p@db.example:5432/sidebar"  # only parsed: CONN_MAX_AGE is read for it
+
+
+def settings_values(**env: str) -> dict:
+    clean = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SETTINGS_AS_JSON],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": POSTGRES_URL, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_with_nothing_set_every_setting_has_its_default():
+    assert settings_values() == {
+        "OUTBOX_BATCH_SIZE": 50,
+        "OUTBOX_RECLAIM_AFTER_SECONDS": 300,
+        "OUTBOX_SWEEP_EVERY_SECONDS": 60.0,
+        "SIGNED_LINK_MAX_AGE_DAYS": 14,
+        "FEEDBACK_PROMPT_DELAY_MINUTES": 5,
+        "DATABASE_CONN_MAX_AGE": 60,
+        "LOG_LEVEL": "INFO",
+        "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        "email": ["django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False, False],
+    }
+
+
+def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
+    assert settings_values(
+        OUTBOX_BATCH_SIZE="10",
+        OUTBOX_RECLAIM_AFTER_SECONDS="3",
+        OUTBOX_SWEEP_EVERY_SECONDS="1",
+        SIGNED_LINK_MAX_AGE_DAYS="2",
+        FEEDBACK_PROMPT_DELAY_MINUTES="0",
+        DATABASE_CONN_MAX_AGE="0",
+        LOG_LEVEL="WARNING",
+        ACCOUNT_EMAIL_VERIFICATION="mandatory",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
+    ) == {
+        "OUTBOX_BATCH_SIZE": 10,
+        "OUTBOX_RECLAIM_AFTER_SECONDS": 3,
+        "OUTBOX_SWEEP_EVERY_SECONDS": 1.0,
+        "SIGNED_LINK_MAX_AGE_DAYS": 2,
+        "FEEDBACK_PROMPT_DELAY_MINUTES": 0,
+        "DATABASE_CONN_MAX_AGE": 0,
+        "LOG_LEVEL": "WARNING",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "email": [
+            "django.core.mail.backends.smtp.EmailBackend",
+            "smtp.example.com",
+            587,
+            "mailer",
+            "secret",
+            True,
+            False,
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("OUTBOX_BATCH_SIZE", "0"),
+        ("OUTBOX_SWEEP_EVERY_SECONDS", "0"),
+        ("OUTBOX_RECLAIM_AFTER_SECONDS", "-5"),
+        ("SIGNED_LINK_MAX_AGE_DAYS", "0"),
+        ("DATABASE_CONN_MAX_AGE", "a minute"),
+        ("LOG_LEVEL", "loud"),
+        ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"),
+        ("EMAIL_URL", "pigeon://coop.example.com"),
+    ],
+)
+def test_a_nonsense_setting_stops_the_start_naming_the_variable(name, value):
+    result = load_settings(DATABASE_URL=POSTGRES_URL, **{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr.strip().splitlines()[-1]
+
+
+# --- Each reader of config/env.py, in this process (monkeypatch sets the variable) ---
+
+VARIABLE = "SIDEBAR_TEST_SETTING"
+UNSET = object()
+
+
+def read_with(monkeypatch, raw, reader, *args, **kwargs):
+    if raw is UNSET:
+        monkeypatch.delenv(VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(VARIABLE, raw)
+    return reader(VARIABLE, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("reader", "arguments", "raw", "expected"),
+    [
+        (env.read_minutes, (5,), "30", 30),
+        (env.read_minutes, (5,), " 45 ", 45),
+        (env.read_minutes, (5,), UNSET, 5),
+        (env.read_minutes, (5,), "0", 0),
+        (env.read_seconds, (60,), "3", 3),
+        (env.read_seconds, (60,), UNSET, 60),
+        (env.read_seconds, (60,), "0", 0),
+        (env.read_days, (14,), "2", 2),
+        (env.read_days, (14,), UNSET, 14),
+        (env.read_count, (50,), "10", 10),
+        (env.read_count, (50,), UNSET, 50),
+        (env.read_bool, (True,), "off", False),
+        (env.read_bool, (True,), "0", False),
+        (env.read_bool, (False,), "Yes", True),
+        (env.read_bool, (True,), UNSET, True),
+        (env.read_list, (["a"],), "x, y,,", ["x", "y"]),
+        (env.read_list, (["a"],), "", []),
+        (env.read_list, (["a"],), UNSET, ["a"]),
+        (env.read_minutes_list, ((1440, 60),), "30, 5", (30, 5)),
+        (env.read_minutes_list, ((1440, 60),), UNSET, (1440, 60)),
+        (env.read_choice, ("INFO", ("DEBUG", "INFO")), "DEBUG", "DEBUG"),
+        (env.read_choice, ("INFO", ("DEBUG", "INFO")), UNSET, "INFO"),
+        (
+            env.read_url,
+            ("http://127.0.0.1:8000",),
+            "https://sidebar.example.com/",
+            "https://sidebar.example.com",
+        ),
+        (env.read_url, ("http://127.0.0.1:8000",), UNSET, "http://127.0.0.1:8000"),
+        (env.read_optional_url, (), "https://hooks.example.com/x", "https://hooks.example.com/x"),
+        (env.read_optional_url, (), "", None),
+        (env.read_optional_url, (), UNSET, None),
+        (env.read_email, (), "", None),
+        (env.read_email, (), UNSET, None),
+    ],
+)
+def test_a_reader_takes_a_valid_value_keeps_an_allowed_zero_and_defaults_when_unset(
+    monkeypatch, reader, arguments, raw, expected
+):
+    assert read_with(monkeypatch, raw, reader, *arguments) == expected
+
+
+def test_bounds_of_a_reader_are_inclusive(monkeypatch):
+    assert read_with(monkeypatch, "1", env.read_seconds, 60, low=1) == 1
+    assert read_with(monkeypatch, "60", env.read_minutes, 5, high=60) == 60
+
+
+@pytest.mark.parametrize(
+    ("reader", "arguments", "raw", "limits"),
+    [
+        (env.read_minutes, (5,), "ten", {}),
+        (env.read_minutes, (5,), "1.5", {}),
+        (env.read_minutes, (5,), "-1", {}),
+        (env.read_minutes, (5,), "", {}),
+        (env.read_minutes, (5,), "61", {"high": 60}),
+        (env.read_seconds, (60,), "a minute", {}),
+        (env.read_seconds, (60,), "-5", {}),
+        (env.read_seconds, (60,), "0", {"low": 1}),
+        (env.read_days, (14,), "0", {}),
+        (env.read_days, (14,), "two weeks", {}),
+        (env.read_count, (50,), "0", {}),
+        (env.read_count, (50,), "-10", {}),
+        (env.read_count, (50,), "lots", {}),
+        (env.read_bool, (True,), "maybe", {}),
+        (env.read_minutes_list, ((1440, 60),), "sixty", {}),
+        (env.read_minutes_list, ((1440, 60),), "60,0", {}),
+        (env.read_minutes_list, ((1440, 60),), "", {}),
+        (env.read_choice, ("INFO", ("DEBUG", "INFO")), "info", {}),
+        (env.read_choice, ("INFO", ("DEBUG", "INFO")), "LOUD", {}),
+        (env.read_url, ("http://127.0.0.1:8000",), "sidebar.example.com", {}),
+        (env.read_optional_url, (), "ftp://files.example.com", {}),
+        (env.read_email, (), "pigeon://coop.example.com", {}),
+        (env.read_email, (), "smtp://mail.example.com?timeout=5", {}),
+    ],
+)
+def test_a_reader_refuses_nonsense_naming_the_variable(monkeypatch, reader, arguments, raw, limits):
+    with pytest.raises(ImproperlyConfigured, match=VARIABLE):
+        read_with(monkeypatch, raw, reader, *arguments, **limits)

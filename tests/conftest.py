@@ -4,11 +4,25 @@ Browser fixtures live in tests/e2e/conftest.py, real-worker fixtures in tests/in
 """
 
 import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from marketplace.services import make_hr_admin
 from tests.factories import MentorFactory, UserFactory
+
+MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords():
+    """Every factory-made person gets a hashed password, and the default hasher is slow on purpose: MD5 makes
+    the new hashes for the whole run. The configured hashers stay in the list, so that hashes written by
+    processes the tests start (which use the real settings, e.g. seed_demo in a subprocess) still verify.
+    """
+    with override_settings(PASSWORD_HASHERS=[MD5_HASHER, *django_settings.PASSWORD_HASHERS]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Shared fixtures: named personas (mentee, mentor, outsider, hr), API clients, and Celery in-process.
 
 Browser fixtures live in tests/e2e/conftest.py, real-worker fixtures in tests/integration/conftest.py.
+tests/child_processes.py fails a test (and the run) that leaves a process running.
 """
 
 import pytest
@@ -12,6 +13,7 @@ from config.celery import app as celery_app
 from marketplace.services import make_hr_admin
 from tests.factories import MentorFactory, UserFactory
 
+pytest_plugins = ["tests.child_processes"]
 MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 

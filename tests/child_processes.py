@@ -190,6 +190,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown under -p no:xdist
 def pytest_testnodedown(node, error) -> None:
     found = getattr(node, "workeroutput", {}).get("leftover_processes", [])
     node.config.stash[_LEFTOVERS].extend(found)

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
+from xdist.scheduler import LoadScopeScheduling
 
 from config.celery import app as celery_app
 from marketplace.services import make_hr_admin
@@ -15,6 +16,25 @@ from tests.factories import MentorFactory, UserFactory
 
 pytest_plugins = ["tests.child_processes"]
 MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+class IntegrationTestsTogether(LoadScopeScheduling):
+    """`--dist load`, except that tests/integration/ is one unit of work, run by one pytest-xdist worker.
+
+    The real-worker tests take turns anyway (a lock on their Redis database, tests/integration/conftest.py):
+    spread over two workers, one would wait for the other. `--dist loadgroup` and an xdist_group would say
+    the same, but pytest-xdist 3.8 does not group on pytest 9.2 (pytest-dev/pytest-xdist#1386).
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "tests/integration/" if nodeid.startswith("tests/integration/") else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "load":
+        return IntegrationTestsTogether(config, log)
+    return None
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,10 +4,13 @@
 """
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -28,21 +31,34 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
-            # They share one Redis (each flushes it) and start workers that take any queued task: with
-            # pytest-xdist they must run one after the other, in one process.
-            item.add_marker(pytest.mark.xdist_group("integration"))
+
+
+@contextlib.contextmanager
+def only_user_of(redis_url: str):
+    """Holds an exclusive lock named after the Redis database, in every pytest process on this machine.
+
+    The real-worker tests flush their Redis database and start workers that take any task queued there, so two
+    of them at once (on two pytest-xdist workers, or in two runs with the same REDIS_URL) would steal each
+    other's tasks. An xdist_group cannot keep them apart: pytest-xdist 3.8 does not group on pytest 9.2
+    (pytest-dev/pytest-xdist#1386), and a group says nothing to another run.
+    """
+    digest = hashlib.sha256(redis_url.encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"sidebar-tests-redis-{digest}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        yield
 
 
 @pytest.fixture
-def redis_url() -> str:
+def redis_url():
     url = os.environ.get("REDIS_URL")
     if not url:
         pytest.fail(
             "REDIS_URL is not set: run the suite with `make test`, which starts Redis on a private port"
         )
-    client = redis_client.Redis.from_url(url)
-    client.flushdb()  # no task from an earlier run may leak into this one
-    return url
+    with only_user_of(url):
+        client = redis_client.Redis.from_url(url)
+        client.flushdb()  # no task from an earlier test (or run) may leak into this one
+        yield url
 
 
 def test_database_url() -> str:

@@ -36,11 +36,11 @@ run: install assets
 ## make test: install, start the Postgres and Redis the tests need (private ports), run the whole suite
 test: install assets
 	scripts/ensure-browser.sh
-	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest $(PYTEST_ARGS)
+	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 ## make test-fast: the suite without the browser and the real-worker tests
 test-fast: install assets
-	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -m "not e2e and not integration" $(PYTEST_ARGS)
+	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -n auto -m "not e2e and not integration" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,14 +1,50 @@
 """Shared fixtures: named personas (mentee, mentor, outsider, hr), API clients, and Celery in-process.
 
 Browser fixtures live in tests/e2e/conftest.py, real-worker fixtures in tests/integration/conftest.py.
+tests/child_processes.py fails a test (and the run) that leaves a process running.
 """
 
 import pytest
+from django.conf import settings as django_settings
+from django.test.utils import override_settings
 from rest_framework.test import APIClient
+from xdist.scheduler import LoadScopeScheduling
 
 from config.celery import app as celery_app
 from marketplace.services import make_hr_admin
 from tests.factories import MentorFactory, UserFactory
+
+pytest_plugins = ["tests.child_processes"]
+MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+class IntegrationTestsTogether(LoadScopeScheduling):
+    """`--dist load`, except that tests/integration/ is one unit of work, run by one pytest-xdist worker.
+
+    The real-worker tests take turns anyway (a lock on their Redis database, tests/integration/conftest.py):
+    spread over two workers, one would wait for the other. `--dist loadgroup` and an xdist_group would say
+    the same, but pytest-xdist 3.8 does not group on pytest 9.2 (pytest-dev/pytest-xdist#1386).
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "tests/integration/" if nodeid.startswith("tests/integration/") else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown under -p no:xdist
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "load":
+        return IntegrationTestsTogether(config, log)
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords():
+    """Every factory-made person gets a hashed password, and the default hasher is slow on purpose: MD5 makes
+    the new hashes for the whole run. The configured hashers stay in the list, so that hashes written by
+    processes the tests start (which use the real settings, e.g. seed_demo in a subprocess) still verify.
+    """
+    with override_settings(PASSWORD_HASHERS=[MD5_HASHER, *django_settings.PASSWORD_HASHERS]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,14 +43,16 @@ def test_migrate_seed_and_serve_on_sqlite_with_no_services(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
+
+        def home_page() -> str | None:
+            if server.poll() is not None:
+                raise RuntimeError(f"runserver exited with {server.returncode}")
             try:
-                home = urllib.request.urlopen(f"{base}/", timeout=5).read().decode()
-                break
+                return urllib.request.urlopen(f"{base}/", timeout=5).read().decode()
             except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.3)
+                return None
+
+        home = wait_until(home_page, timeout=30, interval=0.1, message=f"runserver to answer on {base}")
         assert "Short, targeted help from colleagues" in home
         assert "Log in" in urllib.request.urlopen(f"{base}/accounts/login/", timeout=5).read().decode()
         request = urllib.request.Request(
@@ -60,4 +63,8 @@ def test_migrate_seed_and_serve_on_sqlite_with_no_services(tmp_path):
         assert json.loads(urllib.request.urlopen(request, timeout=10).read())["token"]
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

@@ -21,7 +21,7 @@ class OneFilePerMessageBackend(BaseEmailBackend):
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
             if delay:
-                time.sleep(delay)
+                time.sleep(delay)  # the slowness is the point: a test kills the worker mid-send
             outbox_id = message.extra_headers.get(OUTBOX_HEADER, "none")
             path = folder / f"{outbox_id}-{uuid.uuid4().hex}.eml"
             path.write_bytes(message.message().as_bytes())

@@ -5,13 +5,14 @@ a sweep, and after Redis was down while a session was booked. Emails land one fi
 their outbox row (tests/integration/email_backends.py), so "once" is a count of files.
 """
 
+import re
 import socket
 import subprocess
-import time
 from collections import Counter
 from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import redis as redis_client
@@ -21,8 +22,13 @@ from config.celery import app as celery_app
 from marketplace.models import AvailabilityBlock
 from sessions_app.models import OutboundMessage
 from sessions_app.services.bookings import book_session, scheduled_messages
+from sessions_app.tasks import send_due_messages
 from tests.factories import BookingFactory, MentorFactory, OutboundMessageFactory, UserFactory
 from tests.sessions_app.helpers import slot
+from tests.waiting import wait_until
+
+if TYPE_CHECKING:
+    from tests.integration.conftest import WorkerProcess
 
 BACKEND = "tests.integration.email_backends.OneFilePerMessageBackend"
 
@@ -49,12 +55,43 @@ def deliveries(mail_dir: Path) -> Counter:
 
 
 def wait_until_all_sent(expected: int, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while OutboundMessage.objects.filter(status="sent").count() < expected:
-        assert time.monotonic() < deadline, list(
-            OutboundMessage.objects.values_list("id", "status", "attempts")
-        )
-        time.sleep(0.25)
+    wait_until(
+        lambda: OutboundMessage.objects.filter(status="sent").count() >= expected,
+        timeout=timeout,
+        interval=0.1,
+        message=lambda: (
+            f"{expected} messages sent: "
+            f"{list(OutboundMessage.objects.values_list('id', 'status', 'attempts'))}"
+        ),
+    )
+
+
+RECEIVED = re.compile(r"Task [\w.]+\[([\w-]+)\] received$", re.MULTILINE)
+FINISHED = re.compile(r"Task [\w.]+\[([\w-]+)\] (?!received$)", re.MULTILINE)  # succeeded, raised, retry...
+
+
+def sweep_again(workers: list["WorkerProcess"], count: int = 2) -> None:
+    """Queues `count` more sweeps and waits until they have run and the live workers are idle, so that
+    whatever a sweep after the last delivery would send again has been sent by the time files are counted.
+    """
+    sweeps = {send_due_messages.delay().id for _ in range(count)}
+    live = [worker for worker in workers if worker.process.poll() is None]
+
+    def done() -> bool:
+        logs = [worker.log_path.read_text() for worker in live]
+        received = {task for log in logs for task in RECEIVED.findall(log)}
+        finished = {task for log in logs for task in FINISHED.findall(log)}
+        return sweeps <= finished and received <= finished
+
+    wait_until(
+        done,
+        timeout=60,
+        interval=0.1,
+        message=lambda: (
+            f"sweeps {sorted(sweeps)} to run and the workers to go idle:\n"
+            + "\n".join(worker.log_tail(1500) for worker in live)
+        ),
+    )
 
 
 def assert_each_delivered_once(mail_dir: Path, ids: set[int]) -> None:
@@ -72,10 +109,10 @@ def test_reminders_falling_due_within_seconds_are_delivered_once_each(start_work
         OutboundMessage.objects.bulk_create(scheduled_messages(booking, now=now))
     reminders = set(OutboundMessage.objects.filter(kind="reminder").values_list("id", flat=True))
     assert len(reminders) == 6
-    start_worker(concurrency=2, extra_args=with_beat(tmp_path), extra_env=worker_env(mail_dir))
+    worker = start_worker(concurrency=2, extra_args=with_beat(tmp_path), extra_env=worker_env(mail_dir))
 
     wait_until_all_sent(len(reminders), timeout=60)
-    time.sleep(2)  # a few more sweeps: nothing may go out again
+    sweep_again([worker])  # nothing may go out again
 
     assert_each_delivered_once(mail_dir, reminders)
     assert set(OutboundMessage.objects.exclude(kind="reminder").values_list("status", flat=True)) == {
@@ -87,15 +124,16 @@ def test_two_workers_at_once_still_deliver_each_message_once(start_worker, tmp_p
     mail_dir = tmp_path / "mail"
     messages = OutboundMessageFactory.create_batch(120)
     env = worker_env(mail_dir)
-    start_worker(concurrency=2, extra_args=with_beat(tmp_path), extra_env=env)
-    start_worker(concurrency=2, extra_env=env)
-    from sessions_app.tasks import send_due_messages
+    workers = [
+        start_worker(concurrency=2, extra_args=with_beat(tmp_path), extra_env=env),
+        start_worker(concurrency=2, extra_env=env),
+    ]
 
     for _ in range(6):  # extra sweeps racing beat's, on both workers
         send_due_messages.delay()
 
     wait_until_all_sent(len(messages))
-    time.sleep(2)
+    sweep_again(workers)
 
     assert_each_delivered_once(mail_dir, {message.pk for message in messages})
     assert set(OutboundMessage.objects.values_list("attempts", flat=True)) == {1}
@@ -106,22 +144,23 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_repeats_nothing(start_worke
     messages = OutboundMessageFactory.create_batch(30)
     slow = worker_env(mail_dir, SIDEBAR_TEST_SEND_DELAY="0.3", OUTBOX_RECLAIM_AFTER_SECONDS="3")
     doomed = start_worker(extra_args=["--pool=solo", *with_beat(tmp_path)], extra_env=slow)
-    deadline = time.monotonic() + 60
-    while len(deliveries(mail_dir)) < 3:
-        assert time.monotonic() < deadline, doomed.log_path.read_text()[-2000:]
-        time.sleep(0.05)
+    wait_until(
+        lambda: len(deliveries(mail_dir)) >= 3,
+        timeout=60,
+        message=lambda: f"three emails sent by the first worker:\n{doomed.log_tail(2000)}",
+    )
 
     doomed.kill()  # SIGKILL, in the middle of sending
     sent_before = OutboundMessage.objects.filter(status="sent").count()
     assert sent_before < len(messages)
     assert OutboundMessage.objects.filter(status__in=["pending", "sending"]).exists()
-    start_worker(
+    second = start_worker(
         extra_args=with_beat(tmp_path / "second"),
         extra_env=worker_env(mail_dir, OUTBOX_RECLAIM_AFTER_SECONDS="3"),
     )
 
     wait_until_all_sent(len(messages))
-    time.sleep(2)
+    sweep_again([second])
 
     assert_each_delivered_once(mail_dir, {message.pk for message in messages})
 
@@ -162,27 +201,34 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                redis_client.Redis.from_url(self.url).ping()
-                return
-            except redis_client.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.1)
+        wait_until(self._answers, timeout=20, interval=0.1, message=f"redis-server on port {self.port}")
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"redis-server on port {self.port} exited with {self.process.returncode}")
+        try:
+            return redis_client.Redis.from_url(self.url).ping()
+        except redis_client.ConnectionError:
+            return False
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=20)
 
 
 @pytest.fixture
 def private_redis(tmp_path):
     server = RedisServer(tmp_path / "redis")
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -210,7 +256,7 @@ def test_booking_while_redis_is_down_succeeds_and_delivers_once_redis_is_back(
         for weekday in range(7)
     )
     env = worker_env(mail_dir, REDIS_URL=private_redis.url)
-    start_worker(extra_args=with_beat(tmp_path), extra_env=env)
+    worker = start_worker(extra_args=with_beat(tmp_path), extra_env=env)
     broker_at(private_redis.url)
     private_redis.stop()
 
@@ -226,5 +272,5 @@ def test_booking_while_redis_is_down_succeeds_and_delivers_once_redis_is_back(
     private_redis.start()
 
     wait_until_all_sent(2, timeout=120)
-    time.sleep(2)
+    sweep_again([worker])
     assert_each_delivered_once(mail_dir, confirmations)

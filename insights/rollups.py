@@ -247,8 +247,9 @@ def _participants(since: datetime, until: datetime) -> dict[date, bytearray]:
 
 def _skills(since: datetime, until: datetime) -> list[WeekSkill]:
     through = MentorRequest.skills.through
+    # django-stubs drops annotate() on an auto-created through model: it cannot see "week" in values_list().
     rows = (
-        through.objects.filter(mentorrequest__created_at__gte=since, mentorrequest__created_at__lt=until)
+        through.objects.filter(mentorrequest__created_at__gte=since, mentorrequest__created_at__lt=until)  # type: ignore[misc]
         .annotate(week=TruncWeek("mentorrequest__created_at", tzinfo=UTC))
         .values_list("week", "skill_id", "mentorrequest__asker__department_id")
         .annotate(requested=Count("pk"), unmet=Count("pk", filter=~Q(mentorrequest__status=BOOKED)))

@@ -8,12 +8,16 @@ Run: ``python bench/bench_booking_race.py [--attempts 200] [--rounds 5]`` with D
 """
 
 import argparse
+import sys
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from liveserver import Gunicorn, make_people, percentile, remove_people, request, setup
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
+
+from bench.liveserver import Gunicorn, make_people, percentile, remove_people, request, setup
 
 PREFIX = "bench-race"
 

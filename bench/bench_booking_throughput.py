@@ -11,12 +11,16 @@ Run: ``python bench/bench_booking_throughput.py [--per-client 250]`` with DATABA
 
 import argparse
 import os
+import sys
 import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from liveserver import (
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
+
+from bench.liveserver import (
     CpuMeter,
     Gunicorn,
     load_average,

@@ -5,8 +5,12 @@ server time. Server time here is Django handling the request in-process (test cl
 """
 
 import random
+import sys
+from pathlib import Path
 
-from benchdb import ensure_organisation, setup_django, summary, timed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
+
+from bench.benchdb import ensure_organisation, setup_django, summary, timed
 
 REPEAT = 40
 

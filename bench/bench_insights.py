@@ -18,9 +18,12 @@ import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-import benchdb
-from benchdb import setup_django, summary, timed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
+
+from bench import benchdb
+from bench.benchdb import setup_django, summary, timed
 
 DATABASE = "sidebar_bench_insights"
 PAST_SESSIONS = 1_000_000
@@ -249,7 +252,7 @@ def main() -> None:
     print(
         f"{User.objects.count():,} people; {Booking.objects.count():,} sessions "
         f"({Booking.objects.filter(start__lt=datetime.now(UTC)).count():,} past); "
-        f"PostgreSQL {connection.pg_version // 10000}; "
+        f"PostgreSQL {connection.get_database_version()[0]}; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
 

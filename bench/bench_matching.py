@@ -75,7 +75,7 @@ def generate(args: argparse.Namespace, rng: random.Random) -> None:
 
     def sessions(count: int, *, future: bool, status: str) -> list[Booking]:
         taken: set[tuple[int, datetime]] = set()
-        made = []
+        made: list[Booking] = []
         while len(made) < count:
             day = rng.randint(1, 56)
             start = now + timedelta(

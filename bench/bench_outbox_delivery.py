@@ -34,10 +34,13 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import redis
-from benchdb import setup_django
-from liveserver import REDIS_URL, load_average, postmaster_pid, tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository root: bench.*, the apps
+
+from bench.benchdb import setup_django  # noqa: E402
+from bench.liveserver import REDIS_URL, load_average, postmaster_pid, tree_cpu_seconds  # noqa: E402
+
 ARTIFACTS = ROOT / "test-artifacts"
 DATABASE = "sidebar_bench_outbox_delivery"
 PREFIX = "bench-delivery"

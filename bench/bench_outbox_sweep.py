@@ -10,10 +10,14 @@ Run: ``python bench/bench_outbox_sweep.py [--rows 1000000]`` with DATABASE_URL s
 
 import argparse
 import statistics
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
-from benchdb import setup_django
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
+
+from bench.benchdb import setup_django
 
 DUE_NOW = 50
 

@@ -16,6 +16,7 @@ import time as clock
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -31,6 +32,16 @@ from marketplace.slots import (
 
 DURATION = 30
 DAYS = 14
+
+
+class SlotQuery(TypedDict):
+    """The arguments bookable_slots and first_bookable_slot share in every case."""
+
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    now: datetime
+    asker_busy: tuple[Interval, ...]
 
 
 def build_mentor(
@@ -105,7 +116,13 @@ def run_case(
 ) -> float:
     schedule, asker_busy = build_mentor(zone, now, extra_blocks)
     end = now + timedelta(days=DAYS)
-    query = {"start": now, "end": end, "duration_minutes": DURATION, "now": now, "asker_busy": asker_busy}
+    query: SlotQuery = {
+        "start": now,
+        "end": end,
+        "duration_minutes": DURATION,
+        "now": now,
+        "asker_busy": asker_busy,
+    }
     slots = bookable_slots(schedule, **query)
     assert slots, "the benchmark mentor should have slots"
     assert first_bookable_slot(schedule, **query) == slots[0]

@@ -9,11 +9,7 @@ import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlparse, urlunparse
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 MENTORS = int(os.environ.get("BENCH_MENTORS", 10_000))
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", 50_000))

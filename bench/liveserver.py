@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import time as wall_time
 from pathlib import Path
 
-from benchdb import setup_django
+from bench.benchdb import setup_django
 
 ROOT = Path(__file__).resolve().parents[1]
 # Read before benchdb drops it: with a Redis, bookings queue their emails for a worker, as in production.

@@ -289,6 +289,8 @@ class World:
 
     def _book(self, request: Request, outcome: Outcome) -> None:
         mentor_id, slot = outcome.mentor_id, outcome.slot
+        assert mentor_id is not None, "only a request with a slot (and so a mentor) is booked"
+        assert slot is not None, "only a request with a slot is booked"
         state = self.state[mentor_id]
         state.busy.append(slot)
         state.minutes_by_week[iso_week_start(slot.start, self.mentors[mentor_id].zone)] += request.duration
@@ -329,23 +331,28 @@ class Figures:
 
 
 def figures(outcomes: list[Outcome], mentors: list[Mentor]) -> Figures:
-    sessions = defaultdict(int)
+    sessions: defaultdict[int, int] = defaultdict(int)
     for outcome in outcomes:
         if outcome.mentor_id is not None:
             sessions[outcome.mentor_id] += 1
     counts = [sessions[mentor.mentor_id] for mentor in mentors]
-    served = [outcome for outcome in outcomes if outcome.slot is not None]
+    # The served requests, with their slot and its mentor (a request with a slot always has one).
+    served = [
+        (outcome, outcome.slot, outcome.mentor_id)
+        for outcome in outcomes
+        if outcome.slot is not None and outcome.mentor_id is not None
+    ]
     quality = {mentor.mentor_id: mentor.quality for mentor in mentors}
     return Figures(
         gini=gini(counts),
-        full_coverage=sum(outcome.covers_all for outcome in served) / max(len(served), 1),
+        full_coverage=sum(outcome.covers_all for outcome, _slot, _mentor in served) / max(len(served), 1),
         served=len(served) / len(outcomes),
         median_hours_to_help=statistics.median(
-            (outcome.slot.start - outcome.request.created).total_seconds() / 3600 for outcome in served
+            (slot.start - outcome.request.created).total_seconds() / 3600 for outcome, slot, _mentor in served
         ),
         mentors_with_sessions=sum(1 for count in counts if count) / len(counts),
         most_sessions=max(counts),
-        top_quality=statistics.mean(quality[outcome.mentor_id] for outcome in served),
+        top_quality=statistics.mean(quality[mentor_id] for _outcome, _slot, mentor_id in served),
     )
 
 

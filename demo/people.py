@@ -134,6 +134,7 @@ def _block(mentor_id: int, weekday: int, start_minute: int, end_minute: int) -> 
 
 def _keen_weight(rng: random.Random, user: User) -> int:
     """How often an employee books help, relative to others: 0 for those who never do."""
+    assert user.department is not None  # every generated person is given one
     chance = KEEN_SHARE * DEPARTMENT_STORY[user.department.name][2] * LEVEL_STORY[user.job_level][2]
     if rng.random() >= min(chance, MOST_KEEN_SHARE):
         return 0

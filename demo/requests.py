@@ -132,6 +132,11 @@ def seed_requests(
         User.objects.filter(timezone__in=ZONES_SHORT_OF_MENTORS).values_list("pk", flat=True)
     )
 
+    table = MentorRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        next_id = (cursor.fetchone()[0] or 0) + 1
+
     def booked_chance(picked: list[int], asker_id: int) -> float:
         chance = (
             BOOKED_CHANCE / max(1.0, max(pressure[skill] for skill in picked)) ** BOOKED_PRESSURE_EXPONENT
@@ -163,10 +168,6 @@ def seed_requests(
     def stamp_of(value):
         return stamp(int(value.timestamp())) if isinstance(value, datetime) else value
 
-    table = MentorRequest._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {table}")
-        next_id = (cursor.fetchone()[0] or 0) + 1
     requests = BulkWriter(table, REQUEST_COLUMNS, progress, "requests")
     through = MentorRequest.skills.through
     request_skills = BulkWriter(

@@ -227,7 +227,11 @@ def seed_sessions(
                 if status == "cancelled":
                     cancelled_ts = created_ts + (start_ts - created_ts) // 2
                     cancelled_by = mentee_id if random_float() < 0.6 else mentor.id
-                    cancel_fields = (rng.choice(CANCEL_REASONS), cancelled_by, stamp(cancelled_ts))
+                    cancel_fields: tuple[str, int | None, str | None] = (
+                        rng.choice(CANCEL_REASONS),
+                        cancelled_by,
+                        stamp(cancelled_ts),
+                    )
                     sequence, updated_ts = 1, cancelled_ts
                 else:
                     cancel_fields = ("", None, None)
@@ -321,9 +325,9 @@ def _load_mentors() -> list[_Mentor]:
 
 def _utc_offset_seconds(zone: str, ordinal: int) -> int:
     """The zone's UTC offset at local noon of that day (demo sessions are daytime, after any DST switch)."""
-    return int(
-        datetime.fromordinal(ordinal).replace(hour=12, tzinfo=get_zone(zone)).utcoffset().total_seconds()
-    )
+    offset = datetime.fromordinal(ordinal).replace(hour=12, tzinfo=get_zone(zone)).utcoffset()
+    assert offset is not None  # an aware datetime has one
+    return int(offset.total_seconds())
 
 
 def _free_mentee(

@@ -41,7 +41,12 @@ def filter_scope(request: Request) -> Scope:
     """The validated filter (or a 400 naming the field); asks for fresh summary tables when they are old."""
     form = InsightsFilterForm(request.query_params)
     if not form.is_valid():
-        raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
+        raise ValidationError(
+            {
+                name: [error["message"] for error in errors]
+                for name, errors in form.errors.get_json_data().items()
+            }
+        )
     tasks.refresh_if_stale(now=timezone.now())
     return form.scope()
 

@@ -1,6 +1,7 @@
 """The insights filter (date range and department), shared by the page, the summary API and the CSV export."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -42,8 +43,9 @@ class InsightsFilterForm(forms.Form):
         self.today = today or timezone.now().date()
         super().__init__(data, **kwargs)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         start, end = data.get("start"), data.get("end")

@@ -11,7 +11,40 @@ Groups are "cells": (department, job level, time-zone region) of the person, as 
 Department ids are plain numbers, not foreign keys: a snapshot, not a relation.
 """
 
+from dataclasses import dataclass, field, fields
+
 from django.db import models
+
+
+@dataclass
+class CellCounts:
+    """The additive figures of one cell of people: the one list of them.
+
+    WeekCell has a count column per field, in this order (help texts included); the rollup counter
+    (insights.rollups) and the selectors' Cell (insights.selectors.population) are these counts. A count added
+    here needs only the rollup query that counts it, and a migration.
+    """
+
+    # Sessions whose mentee is in the cell, by the week of their start.
+    scheduled: int = 0
+    held: int = 0
+    minutes: int = 0
+    no_shows: int = 0
+    cancelled: int = 0
+    cross: int = field(default=0, metadata={"help_text": "held, mentor from another department"})
+    rated: int = field(default=0, metadata={"help_text": "held, with the mentee's feedback"})
+    rating_sum: int = 0
+    helpful: int = 0
+    followed_up: int = field(default=0, metadata={"help_text": "held, with the mentee's one-week answer"})
+    unblocked: int = field(default=0, metadata={"help_text": "one-week answer: yes, it unblocked me"})
+    partly_unblocked: int = field(default=0, metadata={"help_text": "one-week answer: partly"})
+    # Requests whose asker is in the cell, by the week they were made.
+    requests: int = 0
+    booked: int = 0
+    served: int = field(default=0, metadata={"help_text": "session over by the deadline"})
+    decided: int = field(default=0, metadata={"help_text": "booked, or past the deadline at refresh"})
+    # Informal moments whose author is in the cell, by the week they happened.
+    moments: int = 0
 
 
 class RollupState(models.Model):
@@ -27,32 +60,15 @@ class RollupState(models.Model):
 
 
 class WeekCell(models.Model):
-    """Additive figures of one week for one cell of people (sessions they received, requests they made)."""
+    """Additive figures of one week for one cell of people (sessions they received, requests they made).
+
+    Its key columns, then one count column per field of CellCounts (added below the class).
+    """
 
     week = models.DateField()
     department_id = models.BigIntegerField(null=True)
     job_level = models.CharField(max_length=20, blank=True)
     region = models.CharField(max_length=12)
-    # Sessions whose mentee is in the cell, by the week of their start.
-    scheduled = models.PositiveIntegerField(default=0)
-    held = models.PositiveIntegerField(default=0)
-    minutes = models.PositiveIntegerField(default=0)
-    no_shows = models.PositiveIntegerField(default=0)
-    cancelled = models.PositiveIntegerField(default=0)
-    cross = models.PositiveIntegerField(default=0, help_text="held, mentor from another department")
-    rated = models.PositiveIntegerField(default=0, help_text="held, with the mentee's feedback")
-    rating_sum = models.PositiveIntegerField(default=0)
-    helpful = models.PositiveIntegerField(default=0)
-    followed_up = models.PositiveIntegerField(default=0, help_text="held, with the mentee's one-week answer")
-    unblocked = models.PositiveIntegerField(default=0, help_text="one-week answer: yes, it unblocked me")
-    partly_unblocked = models.PositiveIntegerField(default=0, help_text="one-week answer: partly")
-    # Requests whose asker is in the cell, by the week they were made.
-    requests = models.PositiveIntegerField(default=0)
-    booked = models.PositiveIntegerField(default=0)
-    served = models.PositiveIntegerField(default=0, help_text="session over by the deadline")
-    decided = models.PositiveIntegerField(default=0, help_text="booked, or past the deadline at refresh")
-    # Informal moments whose author is in the cell, by the week they happened.
-    moments = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["week", "department_id"], name="insights_cell_by_week")]
@@ -61,15 +77,16 @@ class WeekCell(models.Model):
         return f"{self.week} {self.department_id}/{self.job_level}/{self.region}"
 
 
-# The one list of a cell's additive figures: every column of WeekCell but the cell's key, in the model's
-# order. The rollup counter (insights.rollups) and the selectors' Cell (insights.selectors.population) are
-# made from it: a count column added to the model needs only the rollup query that counts it.
+# WeekCell's count columns: one per field of CellCounts, in its order. Added while this module is imported,
+# before anything reads the model, so Django (and the migrations) see them as if declared in the class body.
+for _count in fields(CellCounts):
+    WeekCell.add_to_class(
+        _count.name, models.PositiveIntegerField(default=0, help_text=_count.metadata.get("help_text", ""))
+    )
+del _count
+
 CELL_KEY = ("week", "department_id", "job_level", "region")
-CELL_COUNTS = tuple(
-    field.name
-    for field in WeekCell._meta.local_fields
-    if not field.primary_key and field.name not in CELL_KEY
-)
+CELL_COUNTS = tuple(count.name for count in fields(CellCounts))
 
 
 class WeekParticipants(models.Model):

@@ -12,7 +12,6 @@ minutes; the nightly full refresh catches the rare late change to an older week.
 import statistics
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import field, make_dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -21,7 +20,7 @@ from django.db.models.functions import TruncWeek
 
 from insights.aggregates import Median
 from insights.models import (
-    CELL_COUNTS,
+    CellCounts,
     RequestWait,
     RollupState,
     WeekCell,
@@ -55,17 +54,12 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _add(self, **values: int) -> None:
-    for name, value in values.items():
-        setattr(self, name, getattr(self, name) + (value or 0))
+class _Counts(CellCounts):
+    """The counts of one cell being rebuilt."""
 
-
-# The counts of one cell being rebuilt: one per count column of WeekCell (insights.models.CELL_COUNTS).
-_Counts = make_dataclass(
-    "_Counts",
-    [(name, int, field(default=0)) for name in CELL_COUNTS],
-    namespace={"__module__": __name__, "add": _add},
-)
+    def add(self, **values: int | None) -> None:
+        for name, value in values.items():
+            setattr(self, name, getattr(self, name) + (value or 0))
 
 
 def refresh(*, now: datetime, full: bool = False) -> RollupState:
@@ -253,8 +247,9 @@ def _participants(since: datetime, until: datetime) -> dict[date, bytearray]:
 
 def _skills(since: datetime, until: datetime) -> list[WeekSkill]:
     through = MentorRequest.skills.through
+    # django-stubs drops annotate() on an auto-created through model: it cannot see "week" in values_list().
     rows = (
-        through.objects.filter(mentorrequest__created_at__gte=since, mentorrequest__created_at__lt=until)
+        through.objects.filter(mentorrequest__created_at__gte=since, mentorrequest__created_at__lt=until)  # type: ignore[misc]
         .annotate(week=TruncWeek("mentorrequest__created_at", tzinfo=UTC))
         .values_list("week", "skill_id", "mentorrequest__asker__department_id")
         .annotate(requested=Count("pk"), unmet=Count("pk", filter=~Q(mentorrequest__status=BOOKED)))

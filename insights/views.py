@@ -1,5 +1,6 @@
 """Pages of insights: the HR dashboard (/insights/) and a mentor's own impact (/me/impact/)."""
 
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         report = summary(scope, now=now)
         current_week = rollups.week_start(now)
         figures = [] if report["suppressed"] else headline_figures(report)
-        query = {"start": scope.start, "end": scope.end}
+        query: dict[str, date | int] = {"start": scope.start, "end": scope.end}
         if scope.department_id:
             query["department"] = scope.department_id
         context.update(
@@ -61,7 +62,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def impact(request: HttpRequest) -> HttpResponse:
-    record = mentor_impact(request.user.pk, now=timezone.now())
+    user = request.user
+    if not user.is_authenticated:  # login_required lets no one else in
+        raise PermissionDenied
+    record = mentor_impact(user.pk, now=timezone.now())
     return render(request, "insights/impact.html", {"record": record})
 
 
@@ -165,7 +169,7 @@ def headline_figures(report: dict) -> list[dict]:
     ]
 
 
-def _export_url(query: dict) -> str | None:
+def _export_url(query: dict[str, date | int]) -> str | None:
     try:
         return f"{reverse('api-insights-export')}?{urlencode(query)}"
     except NoReverseMatch:  # the API is not wired in this deployment's URLs

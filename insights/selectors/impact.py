@@ -8,7 +8,7 @@ from insights.selectors.figures import rate
 from sessions_app.models import Booking, Feedback, FollowUp
 
 HELD = Booking.Status.COMPLETED
-FOLLOW_UP_LABELS = {
+FOLLOW_UP_LABELS: dict[str, str] = {
     FollowUp.Outcome.YES: "Unblocked",
     FollowUp.Outcome.PARTLY: "Partly unblocked",
     FollowUp.Outcome.NO: "Not unblocked",

@@ -3,6 +3,7 @@ in demand against skills on offer."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
@@ -113,7 +114,16 @@ def load_spread(loads: dict[int, MentorLoad]) -> dict:
     return spread
 
 
-def skill_demand(scope: Scope, loads: dict[int, MentorLoad], mentors: dict[int, Mentor]) -> list[dict]:
+class SkillDemand(TypedDict):
+    slug: str
+    name: str
+    requested: int
+    unmet: int
+    offered: int
+    free_minutes_per_week: int
+
+
+def skill_demand(scope: Scope, loads: dict[int, MentorLoad], mentors: dict[int, Mentor]) -> list[SkillDemand]:
     """Demand (requests per skill, summary tables) against supply (mentors offering it, free minutes)."""
     demand = {
         skill_id: (requested or 0, unmet or 0)
@@ -135,7 +145,7 @@ def skill_demand(scope: Scope, loads: dict[int, MentorLoad], mentors: dict[int, 
             if user_id in free_of:
                 offering_mentors[skill_id] += 1
                 free_minutes[skill_id] += free_of[user_id]
-    skills = []
+    skills: list[SkillDemand] = []
     for skill_id, slug, name in Skill.objects.values_list("pk", "slug", "name"):
         requested, unmet = demand.get(skill_id, (0, 0))
         offered = offering_mentors.get(skill_id, 0)
@@ -165,14 +175,14 @@ def _mentors_by_skill() -> list[tuple[int, list[int]]]:
     return list(grouped.items())
 
 
-def skill_gaps(skills: list[dict], limit: int = 3) -> list[dict]:
+def skill_gaps(skills: list[SkillDemand], limit: int = 3) -> list[SkillDemand]:
     """The skills whose requests most often went without a session; ties: fewer mentors offering it first."""
     wanting = [skill for skill in skills if skill["unmet"]]
     wanting.sort(key=lambda skill: (-skill["unmet"], skill["offered"], skill["slug"]))
     return wanting[:limit]
 
 
-def gap_sentence(skill: dict) -> str:
+def gap_sentence(skill: SkillDemand) -> str:
     mentors = {0: "no mentor offers it", 1: "1 mentor offers it"}.get(
         skill["offered"], f"{skill['offered']} mentors offer it"
     )

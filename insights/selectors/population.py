@@ -2,37 +2,34 @@
 
 A cell is the people sharing one (department, job level, time-zone region). Its figures are its headcounts
 (employees, participants) and one sum per count column of the summary table WeekCell, the one list of which is
-insights.models.CELL_COUNTS. A cell is never shown on its own: insights.selectors.privacy decides which groups
+insights.models.CellCounts. A cell is never shown on its own: insights.selectors.privacy decides which groups
 of cells may be.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import field, fields, make_dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 
 from django.db.models import BooleanField, Count, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from insights.models import CELL_COUNTS, WeekCell, WeekParticipants
+from insights.models import CELL_COUNTS, CellCounts, WeekCell, WeekParticipants
 from insights.selectors.scope import Scope, as_date, in_weeks
 from insights.selectors.sql import fetch, on_postgres
 from marketplace.models import User
 
-HEADCOUNTS = ("employees", "participants")
 
+@dataclass
+class Cell(CellCounts):
+    """Figures of the people sharing one (department, job level, region): never shown on their own."""
 
-def _add(self, other) -> None:
-    for item in fields(self):
-        setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+    employees: int = 0
+    participants: int = 0
 
-
-# Figures of the people sharing one (department, job level, region): never shown on their own.
-Cell = make_dataclass(
-    "Cell",
-    [(name, int, field(default=0)) for name in (*HEADCOUNTS, *CELL_COUNTS)],
-    namespace={"__module__": __name__, "add": _add},
-)
+    def add(self, other: "Cell") -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 def to_bytes(value: int) -> bytes:

@@ -11,7 +11,9 @@ mentors is withheld too, as it would tell each one's load (insights.selectors.me
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 from insights.regions import REGIONS, region_of
 from insights.selectors.population import Cell
@@ -24,8 +26,12 @@ PROTECTS_SMALLER = "hidden to protect a smaller group"
 NO_DEPARTMENT = "No department"
 NO_LEVEL = "Level not set"
 
+# A cell of people is keyed (department id, job level, region); a group of cells by one of the three.
+CellKey = tuple[int | None, str, str]
+GroupKey = TypeVar("GroupKey")
 
-def protect(sizes: dict) -> dict:
+
+def protect(sizes: dict[GroupKey, int]) -> dict[GroupKey, str]:
     """Which groups to hide and why: under 5 people, or the smallest others until the hidden add up to 5."""
     hidden = {key: FEWER_THAN_5 for key, size in sizes.items() if 0 < size < MIN_GROUP_SIZE}
     if hidden:
@@ -63,17 +69,19 @@ def shown_population(scope: Scope, by_zone: dict[tuple, list[int]]) -> tuple[dic
 
 
 @dataclass
-class Dimension:
+class Dimension(Generic[GroupKey]):
     name: str
-    key_of: object  # (department_id, job_level, region) -> the group's key
-    labels: dict
-    groups: dict = field(default_factory=dict)  # key -> Cell
-    hidden: dict = field(default_factory=dict)  # key -> why it is hidden
+    key_of: Callable[[CellKey], GroupKey]
+    labels: dict[GroupKey, str]
+    groups: dict[GroupKey, Cell] = field(default_factory=dict)
+    hidden: dict[GroupKey, str] = field(default_factory=dict)  # key -> why it is hidden
 
 
-def dimensions(cells: dict[tuple, Cell], departments: dict[int, str], department_id: int | None):
+def dimensions(
+    cells: dict[tuple, Cell], departments: dict[int, str], department_id: int | None
+) -> list[Dimension[Any]]:
     """Sums the cells into departments, job levels and regions, and decides which groups to hide."""
-    found = []
+    found: list[Dimension[Any]] = []
     if department_id is None:
         found.append(Dimension("department", lambda key: key[0], {**departments, None: NO_DEPARTMENT}))
     found += [

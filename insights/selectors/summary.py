@@ -206,7 +206,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
 
 def _equity_rows(dimension: Dimension, medians: Medians) -> list[dict]:
     order = list(dimension.labels)
-    rows = []
+    rows: list[dict] = []
     for key in sorted(
         dimension.groups, key=lambda key: (order.index(key) if key in order else len(order), str(key))
     ):

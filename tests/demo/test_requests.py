@@ -37,6 +37,8 @@ def test_seeded_requests_cover_skills_and_every_status_with_consistent_history(d
         assert 1 <= request.skills.count() <= 3
         assert request.created_at <= NOW < request.needed_by or request.status != "open"
         if request.status == "booked":
+            assert request.booked_at is not None
+            assert request.booked_session_start is not None
             assert request.created_at <= request.booked_at <= NOW
             assert request.booked_at <= request.booked_session_start
             assert (
@@ -76,10 +78,11 @@ def test_requests_for_scarce_skills_go_unbooked_more_often_and_far_askers_wait_l
     booked = set(decided.filter(status="booked").values_list("pk", flat=True))
     ordinary = set(decided.values_list("pk", flat=True)) - scarce
     assert len(booked & scarce) / len(scarce) < 0.5 * len(booked & ordinary) / len(ordinary)
-    waits = {True: [], False: []}
+    waits: dict[bool, list[float]] = {True: [], False: []}
     for zone, made, start in MentorRequest.objects.filter(status="booked").values_list(
         "asker__timezone", "created_at", "booked_session_start"
     ):
+        assert start is not None
         waits[zone in ZONES_SHORT_OF_MENTORS].append((start - made).total_seconds())
     assert statistics.median(waits[True]) > 1.2 * statistics.median(waits[False])
     offered = set(UserSkill.objects.values_list("user_id", "skill_id"))

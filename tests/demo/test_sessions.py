@@ -135,7 +135,7 @@ def test_mentors_in_demand_are_booked_close_to_their_cap_every_past_week():
     for mentor_id in people.in_demand_mentor_ids:
         profile = MentorProfile.objects.get(user_id=mentor_id)
         zone = get_zone(profile.availability_timezone)
-        minutes = Counter()
+        minutes: Counter[tuple[int, int]] = Counter()
         for start, duration in Booking.objects.filter(mentor_id=mentor_id).values_list("start", "duration"):
             minutes[start.astimezone(zone).isocalendar()[:2]] += duration
         past_weeks = [(now.astimezone(zone) - timedelta(weeks=n)).isocalendar()[:2] for n in range(1, 5)]

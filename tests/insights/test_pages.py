@@ -24,6 +24,7 @@ def logged_in(client, user):
 
 def charts_of(html: str) -> dict:
     found = re.search(r'<script id="insights-charts" type="application/json">(.*?)</script>', html, re.S)
+    assert found, "the page has no chart data"
     return json.loads(found.group(1))
 
 

@@ -1,5 +1,6 @@
 """The weekly summary tables: rebuilt from the domain data, recent weeks often, everything on demand."""
 
+from dataclasses import fields
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from insights import rollups, tasks
 from insights.models import (
     CELL_COUNTS,
     CELL_KEY,
+    CellCounts,
     RollupState,
     WeekCell,
     WeekParticipants,
@@ -26,10 +28,12 @@ def held_in(week) -> int:
 def test_a_cell_row_is_its_key_then_counts_that_every_reader_sums():
     columns = {field.name: field for field in WeekCell._meta.local_fields if not field.primary_key}
 
-    assert set(columns) == {*CELL_KEY, *CELL_COUNTS}
-    for name in CELL_COUNTS:
-        assert isinstance(columns[name], PositiveIntegerField), name
-        assert columns[name].default == 0, name
+    assert list(columns) == [*CELL_KEY, *CELL_COUNTS]
+    for count in fields(CellCounts):
+        column = columns[count.name]
+        assert isinstance(column, PositiveIntegerField), count.name
+        assert column.default == 0, count.name
+        assert column.help_text == count.metadata.get("help_text", ""), count.name
 
 
 def test_a_full_refresh_covers_every_week_with_data(org):

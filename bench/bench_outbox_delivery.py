@@ -14,6 +14,9 @@ dashes) and identified by the X-Sidebar-Outbox-Id header the product sets; its T
 recipient. Exits non-zero when a message was lost, delivered twice, failed or not sent in time; being over
 the 60 s target is reported, not an error. Removes what it created, and stops its workers, even on failure.
 
+One file on purpose (over 400 lines): seeding, running real workers and reading every e-mail back are one
+measurement, read top to bottom.
+
 Run: ``python bench/bench_outbox_delivery.py [--messages 10000] [--workers 2] [--concurrency 2]`` with
 DATABASE_URL and REDIS_URL set (make bench).
 """

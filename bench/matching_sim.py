@@ -13,6 +13,8 @@ quality per mentor) and count as recent load, as they would in production. Every
 Run: ``python bench/matching_sim.py [--mentors N] [--requests N] [--seed N] [--write FILE]``; ``--write``
 replaces the "## Matching simulation" section of FILE (e.g. docs/benchmarks.md) with this run's table.
 Target: Gini of sessions per mentor at least 40% lower than the baseline, full-skill coverage within 5 points.
+
+One file on purpose (over 400 lines): a benchmark is run and read as one script, the two worlds side by side.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_passwords():
+def _fast_password_hasher():
     """Every factory-made person gets a hashed password, and the default hasher is slow on purpose: MD5 makes
     the new hashes for the whole run. The configured hashers stay in the list, so that hashes written by
     processes the tests start (which use the real settings, e.g. seed_demo in a subprocess) still verify.

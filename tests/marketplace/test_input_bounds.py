@@ -102,6 +102,7 @@ def page_post(client, user: User, field: str, value):
 
 
 def api_patch(api_as, user: User, field: str, value):
+    body: dict[str, object]
     if field == "skill_level":
         body = {"skills": [{"slug": "sql", "level": value}]}
     elif field in MENTORING_FIELDS:

@@ -1,7 +1,8 @@
 """People API: token, /me/, skills, availability, time off, mentors and their slots (docs/api.md)."""
 
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -15,7 +16,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from marketplace import schedules, selectors, services
-from marketplace.models import TimeOff, User
+from marketplace.http import SignedInApiRequest
+from marketplace.models import Skill, TimeOff, User
 from marketplace.serializers import (
     MAX_SLOT_RANGE,
     AvailabilitySerializer,
@@ -49,18 +51,18 @@ class TokenView(APIView):
 
 class MeView(APIView):
     @extend_schema(responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         return Response(me_representation(selectors.person_with_details(request.user.pk)))
 
     @extend_schema(request=MeUpdateSerializer, responses={200: dict})
-    def patch(self, request: Request) -> Response:
+    def patch(self, request: SignedInApiRequest) -> Response:
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         services.update_profile(
             user=request.user,
             fields={name: data[name] for name in services.PROFILE_FIELDS if name in data},
-            department=data.get("department", ...),
+            department=data.get("department", services.Unset.UNSET),
             skills=data.get("skills"),
             skills_wanted=data.get("skills_wanted"),
             mentoring=data.get("mentoring"),
@@ -71,7 +73,7 @@ class MeView(APIView):
 class SkillListView(generics.ListAPIView):
     serializer_class = SkillSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Skill]:
         return selectors.skills()
 
 
@@ -79,12 +81,12 @@ class AvailabilityView(APIView):
     """The caller's weekly blocks: GET, or PUT to replace them all (docs/api.md "Availability")."""
 
     @extend_schema(responses={200: AvailabilitySerializer})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         zone, blocks = selectors.availability(request.user)
         return Response(AvailabilitySerializer({"timezone": zone, "blocks": blocks}).data)
 
     @extend_schema(request=AvailabilitySerializer, responses={200: AvailabilitySerializer})
-    def put(self, request: Request) -> Response:
+    def put(self, request: SignedInApiRequest) -> Response:
         serializer = AvailabilitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -98,12 +100,12 @@ class AvailabilityView(APIView):
 
 class TimeOffListView(APIView):
     @extend_schema(responses={200: TimeOffSerializer(many=True)})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         periods = selectors.upcoming_time_off(request.user, now=timezone.now())
         return Response(TimeOffSerializer(periods, many=True).data)
 
     @extend_schema(request=TimeOffSerializer, responses={201: TimeOffSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = TimeOffSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = services.add_time_off(mentor=request.user, now=timezone.now(), **serializer.validated_data)
@@ -111,7 +113,7 @@ class TimeOffListView(APIView):
 
 
 class TimeOffDetailView(APIView):
-    def delete(self, request: Request, pk: int) -> Response:
+    def delete(self, request: SignedInApiRequest, pk: int) -> Response:
         try:
             services.remove_time_off(mentor=request.user, time_off_id=pk)
         except TimeOff.DoesNotExist as error:
@@ -123,7 +125,7 @@ class MentorListView(APIView):
     """Accepting mentors with filters; each with a rating and the next slot the caller could book."""
 
     @extend_schema(parameters=[MentorFilterSerializer], responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         query = MentorFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = selectors.MentorFilters(**query.validated_data)
@@ -131,13 +133,14 @@ class MentorListView(APIView):
         ids = selectors.browsable_mentor_ids(filters, viewer_id=request.user.pk, now=now)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(ids, request, view=self)
+        assert page is not None, "PAGE_SIZE is set, so every list is paged"
         cards = selectors.mentor_cards(list(page), viewer_id=request.user.pk, now=now)
         return paginator.get_paginated_response([mentor_representation(card) for card in cards])
 
 
 class MentorDetailView(APIView):
     @extend_schema(responses={200: dict})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         mentor = selectors.mentor_or_404(pk)
         cards = selectors.mentor_cards([mentor.pk], viewer_id=request.user.pk, now=timezone.now())
         if not cards or not _has_accepting_profile(mentor):
@@ -154,7 +157,7 @@ class MentorSlotsView(APIView):
     """Every bookable start of a mentor in a range, for the caller (docs/api.md: "bookable")."""
 
     @extend_schema(parameters=[SlotQuerySerializer], responses={200: dict})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         mentor = selectors.mentor_or_404(pk)
         query = SlotQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -177,5 +180,5 @@ class MentorSlotsView(APIView):
         return Response({"slots": [{"start": _utc(slot.start), "end": _utc(slot.end)} for slot in slots]})
 
 
-def _utc(instant) -> str:
+def _utc(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

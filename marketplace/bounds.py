@@ -5,9 +5,15 @@ Bound, so a page and the API cannot drift apart on what they accept.
 """
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+
+
+class Limits(TypedDict):
+    min_value: int
+    max_value: int
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,6 @@ class Bound:
     def values(self) -> range:
         return range(self.low, self.high + 1)
 
-    def limits(self) -> dict[str, int]:
+    def limits(self) -> Limits:
         """min_value and max_value, as both forms.IntegerField and serializers.IntegerField take them."""
-        return {"min_value": self.low, "max_value": self.high}
+        return Limits(min_value=self.low, max_value=self.high)

@@ -1,9 +1,12 @@
 """Page forms for people and their profiles."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django import forms
+from django.http import HttpRequest, QueryDict
 
 from marketplace.models import (
     BIO_MAX_LENGTH,
@@ -19,6 +22,7 @@ from marketplace.models import (
     TIMEZONE_CHOICES,
     WEEKDAY_NAMES,
     WEEKLY_MINUTES_CAP,
+    AvailabilityBlock,
     Department,
     JobLevel,
     Skill,
@@ -40,7 +44,7 @@ class SignupProfileForm(forms.Form):
         label="Time zone", choices=TIMEZONE_CHOICES, initial="UTC", help_text="Times are shown in this zone."
     )
 
-    def signup(self, request, user: User) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.department = self.cleaned_data["department"]
         user.timezone = self.cleaned_data["timezone"]
@@ -108,7 +112,7 @@ class ProfileForm(forms.Form):
         help_text="Left empty, one is made per session.",
     )
 
-    def __init__(self, *args, skills: list[Skill], **kwargs):
+    def __init__(self, *args: Any, skills: list[Skill], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.skills = skills
         for name in ("min_notice_minutes", "buffer_minutes"):
@@ -139,8 +143,9 @@ class ProfileForm(forms.Form):
             )
         return list(groups.items())
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("is_mentor") and not data.get("session_lengths"):
             self.add_error("session_lengths", "Offer at least one session length.")
         return data
@@ -189,8 +194,9 @@ class TimeOffForm(forms.Form):
     )
     note = forms.CharField(max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
             self.add_error("end_date", "The last day off cannot be before the first.")
         return data
@@ -215,7 +221,7 @@ class WeekEditor:
     timezone_error: str = ""
 
     @classmethod
-    def from_blocks(cls, timezone: str, blocks) -> "WeekEditor":
+    def from_blocks(cls, timezone: str, blocks: Iterable[AvailabilityBlock]) -> "WeekEditor":
         editor = cls(timezone=timezone)
         for block in blocks:
             day_rows = editor.rows[block.weekday]
@@ -225,7 +231,7 @@ class WeekEditor:
         return editor
 
     @classmethod
-    def from_post(cls, data) -> "WeekEditor":
+    def from_post(cls, data: QueryDict) -> "WeekEditor":
         editor = cls(timezone=data.get("timezone", ""))
         for day in range(7):
             count = min(int(data.get(f"day-{day}-count", 0) or 0), 12)

@@ -5,6 +5,7 @@ Every instant is stored in UTC; weekly availability is wall-clock time plus the 
 
 import secrets
 from datetime import timedelta
+from typing import ClassVar
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -84,7 +85,7 @@ class UserManager(BaseUserManager["User"]):
         extra_fields["is_superuser"] = True
         return self._create_user(email, password, **extra_fields)
 
-    def get_by_natural_key(self, username: str) -> "User":
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(email__iexact=username)
 
 
@@ -102,7 +103,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     headline = models.CharField(max_length=HEADLINE_MAX_LENGTH, blank=True)
     bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True)
     is_mentor = models.BooleanField(default=False)
-    skills_wanted = models.ManyToManyField("Skill", blank=True, related_name="wanted_by")
+    skills_wanted = models.ManyToManyField("marketplace.Skill", blank=True, related_name="wanted_by")
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
@@ -112,7 +113,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["id"]

@@ -124,7 +124,9 @@ def mentor_ids_available_before(
     return [mentor_id for _, mentor_id in sorted(found)]
 
 
-def browsable_mentor_ids(filters: MentorFilters, *, viewer_id: int | None, now: datetime):
+def browsable_mentor_ids(
+    filters: MentorFilters, *, viewer_id: int | None, now: datetime
+) -> list[int] | QuerySet[User, int]:
     """The ids to page through: in name order, or soonest-free first when `available_before` is set."""
     mentors = accepting_mentors(filters)
     if filters.available_before:

@@ -26,7 +26,7 @@ from marketplace.models import (
     SkillLevel,
     User,
 )
-from marketplace.selectors import mentoring_settings
+from marketplace.selectors import MentorCard, mentoring_settings
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
 MAX_SLOT_RANGE = timedelta(days=31)
@@ -198,7 +198,8 @@ class AvailabilitySerializer(serializers.Serializer):
     timezone = serializers.ChoiceField(
         choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
     )
-    blocks = BlockSerializer(many=True, max_length=70)
+    # The stubs leave out the list's min_length/max_length, which many=True passes to the ListSerializer.
+    blocks = BlockSerializer(many=True, max_length=70)  # type: ignore[call-arg]
 
 
 class TimeOffSerializer(serializers.Serializer):
@@ -239,7 +240,7 @@ class SlotQuerySerializer(serializers.Serializer):
         return attrs
 
 
-def mentor_representation(card, *, detail: bool = False) -> dict:
+def mentor_representation(card: MentorCard, *, detail: bool = False) -> dict:
     """The mentor object of docs/api.md from a selectors.MentorCard."""
     user = card.user
     body = {

@@ -4,6 +4,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
+from enum import Enum
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
@@ -38,26 +39,33 @@ MENTORING_FIELDS = (
 )
 
 
+class Unset(Enum):
+    """A keyword left out, where None is a value the caller can give (no department)."""
+
+    UNSET = "unset"
+
+
 @transaction.atomic
 def update_profile(
     *,
     user: User,
     fields: Mapping[str, Any],
-    department: Department | type[Ellipsis] | None = ...,
+    department: Department | Unset | None = Unset.UNSET,
     skills: list[tuple[str, int]] | None = None,
     skills_wanted: list[str] | None = None,
     mentoring: Mapping[str, Any] | None = None,
 ) -> User:
     """Applies a validated profile change all at once: either everything is stored or nothing is.
 
-    `skills` replaces the offered skills with (slug, level) pairs; `skills_wanted` replaces the wanted skills.
+    `department` left out keeps the department; `skills` replaces the offered skills with (slug, level) pairs;
+    `skills_wanted` replaces the wanted skills.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
             raise ValueError(f"{name} is not a profile field")
         setattr(user, name, value)
-    if department is not ...:
+    if department is not Unset.UNSET:
         user.department = department
     user.save()
 

@@ -19,7 +19,7 @@ UTC offset changes, each candidate start is resolved on its own.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -77,8 +77,8 @@ class Interval:
 
 
 # Slot descriptors of the frozen Interval, to fill engine-made intervals without the checks (see _intervals).
-_SET_START = Interval.start.__set__  # type: ignore[attr-defined]
-_SET_END = Interval.end.__set__  # type: ignore[attr-defined]
+_SET_START: Callable[[Interval, datetime], None] = vars(Interval)["start"].__set__
+_SET_END: Callable[[Interval, datetime], None] = vars(Interval)["end"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +405,7 @@ def _steady_offset(zone: ZoneInfo, midnight: datetime) -> int | None:
     holds two offset changes that cancel out.
     """
     offset = zone.utcoffset(midnight)
+    assert offset is not None, "a ZoneInfo knows the offset of every instant"
     next_midnight = midnight + _ONE_DAY
     if zone.utcoffset(next_midnight) != offset or zone.utcoffset(next_midnight.replace(fold=1)) != offset:
         return None

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketplace import schedules, selectors, services
 from marketplace.errors import InvalidInput
 from marketplace.forms import MentorFilterForm, ProfileForm, TimeOffForm, WeekEditor
-from marketplace.models import Skill, TimeOff, User
+from marketplace.http import SignedInPageRequest
+from marketplace.models import TIMEZONE_CHOICES, Skill, TimeOff, User
 from marketplace.slots import Interval
 
 MENTORS_PER_PAGE = 20
@@ -42,7 +43,7 @@ def _book_url() -> str | None:
 
 
 @login_required
-def mentor_list(request: HttpRequest) -> HttpResponse:
+def mentor_list(request: SignedInPageRequest) -> HttpResponse:
     form = MentorFilterForm(request.GET or None)
     filters = selectors.MentorFilters()
     if form.is_bound and form.is_valid():
@@ -76,7 +77,7 @@ def _slots_by_day(slots: list[Interval], zone: ZoneInfo) -> list[tuple[datetime,
 
 
 @login_required
-def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def mentor_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
     mentor = selectors.mentor_or_404(pk)
     cards = selectors.mentor_cards([mentor.pk], viewer_id=request.user.pk, now=timezone.now())
     if not cards:
@@ -149,7 +150,7 @@ def _profile_initial(user: User) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInPageRequest) -> HttpResponse:
     user = selectors.person_with_details(request.user.pk)
     skills = list(selectors.skills())
     form = ProfileForm(request.POST or None, skills=skills, initial=_profile_initial(user))
@@ -227,11 +228,11 @@ def _preview(user: User, zone_name: str) -> dict:
     }
 
 
-def _availability_context(request: HttpRequest, editor: WeekEditor, *, saved: bool = False) -> dict:
+def _availability_context(request: SignedInPageRequest, editor: WeekEditor, *, saved: bool = False) -> dict:
     zone, _ = selectors.availability(request.user)
     return {
         "editor": editor,
-        "timezones": [name for name, _ in ProfileForm.base_fields["timezone"].choices],
+        "timezones": [name for name, _ in TIMEZONE_CHOICES],
         "preview": _preview(request.user, zone),
         "saved": saved,
         "time_off": selectors.upcoming_time_off(request.user, now=timezone.now()),
@@ -241,7 +242,7 @@ def _availability_context(request: HttpRequest, editor: WeekEditor, *, saved: bo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: SignedInPageRequest) -> HttpResponse:
     """The weekly editor. htmx posts the whole form: add/remove rows re-render it, "save" stores it."""
     if request.method == "GET":
         zone, blocks = selectors.availability(request.user)
@@ -257,10 +258,12 @@ def availability(request: HttpRequest) -> HttpResponse:
         day, index = (int(part) for part in action.removeprefix("remove-").split("-", 1))
         editor.remove_row(day % 7, index)
     else:
-        blocks = editor.validated_blocks()
-        if blocks is not None:
+        new_blocks = editor.validated_blocks()
+        if new_blocks is not None:
             try:
-                services.replace_availability(mentor=request.user, timezone=editor.timezone, blocks=blocks)
+                services.replace_availability(
+                    mentor=request.user, timezone=editor.timezone, blocks=new_blocks
+                )
             except InvalidInput as error:
                 editor.timezone_error = error.message if error.field == "timezone" else ""
                 editor.day_errors[-1] = error.message
@@ -279,12 +282,12 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def time_off_add(request: HttpRequest) -> HttpResponse:
+def time_off_add(request: SignedInPageRequest) -> HttpResponse:
     form = TimeOffForm(request.POST)
     if form.is_valid():
-        zone = ZoneInfo(selectors.availability(request.user)[0])
-        start = datetime.combine(form.cleaned_data["start_date"], time(), tzinfo=zone)
-        end = datetime.combine(form.cleaned_data["end_date"] + timedelta(days=1), time(), tzinfo=zone)
+        mentor_zone = ZoneInfo(selectors.availability(request.user)[0])
+        start = datetime.combine(form.cleaned_data["start_date"], time(), tzinfo=mentor_zone)
+        end = datetime.combine(form.cleaned_data["end_date"] + timedelta(days=1), time(), tzinfo=mentor_zone)
         try:
             services.add_time_off(
                 mentor=request.user, start=start, end=end, note=form.cleaned_data["note"], now=timezone.now()
@@ -301,7 +304,7 @@ def time_off_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def time_off_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def time_off_remove(request: SignedInPageRequest, pk: int) -> HttpResponse:
     try:
         services.remove_time_off(mentor=request.user, time_off_id=pk)
     except TimeOff.DoesNotExist as error:

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
 from rest_framework.test import APIClient
-from xdist.scheduler import LoadScopeScheduling
+from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # xdist ships no types
 
 from config.celery import app as celery_app
 from marketplace.services import make_hr_admin

@@ -12,13 +12,13 @@ T = TypeVar("T")
 
 
 def wait_until(
-    condition: Callable[[], T],
+    condition: Callable[[], T | None],
     *,
     message: str | Callable[[], str],
     timeout: float = 10,
     interval: float = 0.05,
 ) -> T:
-    """Calls `condition` until it returns something truthy, and returns that.
+    """Calls `condition` until it returns something truthy, and returns that (so never None).
 
     After `timeout` seconds (the condition is tried once more at the deadline) raises AssertionError with
     `message`: what was awaited, or a function that describes the state at that moment (e.g. a log's tail).

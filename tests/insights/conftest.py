@@ -44,6 +44,8 @@ import pytest
 import time_machine
 
 from insights import rollups
+from insights.models import RollupState
+from insights.tasks import STALE_AFTER
 from marketplace.models import AvailabilityBlock, JobLevel
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
 from tests.factories import (
@@ -62,6 +64,18 @@ from tests.factories import (
 NOW = datetime(2025, 3, 19, 12, 0, tzinfo=UTC)
 W0, W1, W2, W3 = date(2025, 2, 24), date(2025, 3, 3), date(2025, 3, 10), date(2025, 3, 17)
 JOINED = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+STALE = NOW - STALE_AFTER - timedelta(minutes=1)
+
+
+def make_tables_stale() -> None:
+    """Summary tables older than STALE_AFTER: the next view of the figures refreshes them."""
+    RollupState.objects.update(refreshed_at=STALE)
+
+
+def tables_refreshed_at() -> list[datetime]:
+    return list(RollupState.objects.values_list("refreshed_at", flat=True))
 
 
 def at(week: date, day: int, hour: int, minute: int = 0) -> datetime:

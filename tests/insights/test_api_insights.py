@@ -20,7 +20,7 @@ from tests.factories import (
     MomentFactory,
     UserFactory,
 )
-from tests.insights.conftest import JOINED, NOW, W1, W2, at
+from tests.insights.conftest import JOINED, NOW, STALE, W1, W2, at, make_tables_stale, tables_refreshed_at
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
 
@@ -90,9 +90,11 @@ def test_the_range_defaults_to_the_last_12_weeks(api_as, hr, org):
 
 @pytest.mark.parametrize("url", [SUMMARY, EXPORT])
 def test_everyone_but_hr_is_refused(api, api_as, url, mentee, mentor, org):
+    make_tables_stale()
     assert api.get(url).status_code == 401
     assert api_as(mentee).get(url).status_code == 403
     assert api_as(mentor).get(url).status_code == 403
+    assert tables_refreshed_at() == [STALE]
 
 
 @pytest.mark.parametrize(
@@ -107,11 +109,13 @@ def test_everyone_but_hr_is_refused(api, api_as, url, mentee, mentor, org):
     ],
 )
 def test_bad_filters_get_a_400_naming_the_field(api_as, hr, org, query, field):
+    make_tables_stale()
     for url in (SUMMARY, EXPORT):
         response = api_as(hr).get(url, query)
 
         assert response.status_code == 400
         assert list(response.json()) == [field]
+    assert tables_refreshed_at() == [STALE]
 
 
 def test_a_department_of_4_is_never_broken_down_in_the_api(api_as, hr, org):

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from insights import rollups
 from tests.factories import PASSWORD, BookingFactory, FeedbackFactory, FollowUpFactory, UserFactory
-from tests.insights.conftest import NOW, W1, W2, at
+from tests.insights.conftest import NOW, STALE, W1, W2, at, make_tables_stale, tables_refreshed_at
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
 
@@ -114,20 +114,24 @@ def test_hr_never_sees_feedback_comments_or_names(client, hr, org):
 
 
 def test_bad_dates_are_named_and_nothing_is_computed(client, hr, org):
+    make_tables_stale()
     response = logged_in(client, hr).get("/insights/", {"start": "2025-03-10", "end": "2025-03-01"})
 
     assert response.status_code == 400
     html = response.content.decode()
     assert "To: The end date must be on or after the start date." in html
     assert "figure-value" not in html
+    assert tables_refreshed_at() == [STALE]
 
 
 @pytest.mark.parametrize("persona", ["mentee", "mentor"])
 def test_employees_and_mentors_are_refused_and_not_shown_the_link(client, request, persona, org):
     person = request.getfixturevalue(persona)
     logged_in(client, person)
+    make_tables_stale()
 
     assert client.get("/insights/").status_code == 403
+    assert tables_refreshed_at() == [STALE]
     assert 'href="/insights/"' not in client.get("/").content.decode()
 
 

@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -52,6 +52,10 @@ def test_blocks_touching_end_to_start_are_not_an_overlap(api_as, mentor):
         format="json",
     )
     assert response.status_code == 200
+    assert list(AvailabilityBlock.objects.filter(mentor=mentor).values_list("weekday", "start", "end")) == [
+        (1, time(9), time(10)),
+        (1, time(10), time(11)),
+    ]
 
 
 def test_an_empty_list_removes_every_block(api_as, mentor):
@@ -129,10 +133,18 @@ def test_time_off_is_added_listed_and_removed(api_as, mentor):
 
     assert created.status_code == 201
     assert created.json()["start"] == "2030-06-30T22:00:00Z"
+    stored = TimeOff.objects.get(pk=created.json()["id"])
+    assert (stored.mentor_id, stored.start, stored.end, stored.note) == (
+        mentor.pk,
+        datetime(2030, 6, 30, 22, tzinfo=UTC),
+        datetime(2030, 7, 14, 22, tzinfo=UTC),
+        "Summer",
+    )
     listed = client.get(TIME_OFF_URL).json()
     assert [item["id"] for item in listed] == [created.json()["id"]]
     assert client.delete(f"{TIME_OFF_URL}{created.json()['id']}/").status_code == 204
     assert client.get(TIME_OFF_URL).json() == []
+    assert not TimeOff.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -161,6 +173,8 @@ def test_someone_elses_time_off_cannot_be_removed(api_as, mentor, outsider):
     assert TimeOff.objects.filter(pk=period.pk).exists()
 
 
-def test_availability_needs_a_login(api, db):
+def test_availability_needs_a_login(api, mentor):
+    AvailabilityBlockFactory(mentor=mentor)
     assert api.get(URL).status_code == 401
     assert api.put(URL, {"timezone": "UTC", "blocks": []}, format="json").status_code == 401
+    assert AvailabilityBlock.objects.filter(mentor=mentor).count() == 1

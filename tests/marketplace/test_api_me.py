@@ -1,6 +1,8 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from marketplace.models import MentorProfile, User
+from marketplace.models import MentorProfile, User, UserSkill
 from tests.factories import DepartmentFactory, SkillFactory, UserSkillFactory
 
 ME_URL = "/api/v1/me/"
@@ -52,12 +54,21 @@ def test_hr_admins_are_seen_as_hr_through_their_group(api_as, hr):
     assert api_as(hr).get(ME_URL).json()["is_hr"] is True
 
 
-def test_me_runs_a_fixed_number_of_queries(api_as, mentor, django_assert_max_num_queries):
-    for _ in range(5):
-        UserSkillFactory(user=mentor)
+def test_me_runs_a_fixed_number_of_queries(api_as, mentor, django_assert_num_queries):
+    def add_skills(count: int) -> None:
+        for _ in range(count):
+            UserSkillFactory(user=mentor)
+            mentor.skills_wanted.add(SkillFactory())
+
     client = api_as(mentor)
-    with django_assert_max_num_queries(8):
+    add_skills(2)
+    client.get(ME_URL)
+    with CaptureQueriesContext(connection) as few:
         assert client.get(ME_URL).status_code == 200
+    add_skills(18)
+    with django_assert_num_queries(len(few)):
+        assert len(client.get(ME_URL).json()["skills"]) == 20
+    assert len(few) <= 8
 
 
 def test_patch_updates_profile_skills_and_mentoring_together(api_as, mentee):
@@ -91,6 +102,20 @@ def test_patch_updates_profile_skills_and_mentoring_together(api_as, mentee):
     assert body["mentoring"]["session_lengths"] == [30]
     assert body["mentoring"]["weekly_minutes_cap"] == 90
     assert MentorProfile.objects.get(user=mentee).availability_timezone == "Australia/Sydney"
+    user = User.objects.get(pk=mentee.pk)
+    assert (user.display_name, user.timezone, user.headline, user.department, user.is_mentor) == (
+        "Maya M.",
+        "Australia/Sydney",
+        "Learning to present",
+        department,
+        True,
+    )
+    assert set(UserSkill.objects.filter(user=mentee).values_list("skill__slug", "level")) == {
+        ("public-speaking", 3),
+        ("storytelling", 2),
+    }
+    profile = MentorProfile.objects.get(user=mentee)
+    assert (profile.session_lengths, profile.weekly_minutes_cap) == ([30], 90)
 
 
 def test_patch_accepts_the_get_body_back_unchanged(api_as, mentor):
@@ -98,8 +123,10 @@ def test_patch_accepts_the_get_body_back_unchanged(api_as, mentor):
     body = client.get(ME_URL).json()
     body["department"] = body["department"]["id"]
     body["skills"] = [item["slug"] for item in body["skills"]]
+    before = client.get(ME_URL).json()
 
     assert client.patch(ME_URL, body, format="json").status_code == 200
+    assert client.get(ME_URL).json() == before
 
 
 @pytest.mark.parametrize(
@@ -147,7 +174,11 @@ def test_unknown_skill_in_a_mixed_patch_leaves_every_field_as_it_was(api_as, men
 
 
 def test_patch_with_a_non_object_body_is_a_400(api_as, mentor):
-    assert api_as(mentor).patch(ME_URL, ["a", "list"], format="json").status_code == 400
+    client = api_as(mentor)
+    before = client.get(ME_URL).json()
+
+    assert client.patch(ME_URL, ["a", "list"], format="json").status_code == 400
+    assert client.get(ME_URL).json() == before
 
 
 def test_skills_are_listed_paginated_with_category(api_as, mentee):

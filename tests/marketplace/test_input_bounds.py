@@ -4,7 +4,7 @@ The numbers are written out here on purpose: they are the public contract, while
 the one place they live (marketplace/models.py).
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -102,6 +102,7 @@ def page_post(client, user: User, field: str, value):
 
 
 def api_patch(api_as, user: User, field: str, value):
+    body: dict[str, object]
     if field == "skill_level":
         body = {"skills": [{"slug": "sql", "level": value}]}
     elif field in MENTORING_FIELDS:
@@ -164,12 +165,18 @@ def test_a_value_set_through_the_api_stays_when_the_page_is_saved(client, api_as
 # Time off: the page takes whole days (the last one included) in the mentor's zone (Berlin, UTC+1 in
 # winter), the API instants; both allow 366 days at most, and a note of 200 characters.
 FIRST_DAY = date(2030, 1, 1)
+FIRST_START = datetime(2029, 12, 31, 23, tzinfo=UTC)  # 1 January 2030, 00:00 in Berlin
 TIME_OFF_CASES = [
     ("note", "x" * 200, True),
     ("note", "x" * 201, False),
     ("days", 366, True),
     ("days", 367, False),
 ]
+
+
+def stored_time_off(mentor: User) -> tuple[datetime, datetime, str]:
+    period = TimeOff.objects.get(mentor=mentor)
+    return period.start, period.end, period.note
 
 
 @pytest.mark.parametrize(("field", "value", "accepted"), TIME_OFF_CASES)
@@ -187,7 +194,9 @@ def test_time_off_on_the_page_and_through_the_api_draws_the_same_line(
 
     assert page.status_code == (200 if accepted else 400)
     assert TimeOff.objects.filter(mentor=mentor).count() == (1 if accepted else 0)
-    if not accepted:
+    if accepted:
+        assert stored_time_off(mentor) == (FIRST_START, FIRST_START + timedelta(days=days), note)
+    else:
         assert ("note" if field == "note" else "end_date") in page.context["time_off_form"].errors
     TimeOff.objects.filter(mentor=mentor).delete()
 
@@ -203,5 +212,7 @@ def test_time_off_on_the_page_and_through_the_api_draws_the_same_line(
 
     assert api.status_code == (201 if accepted else 400), api.json()
     assert TimeOff.objects.filter(mentor=mentor).count() == (1 if accepted else 0)
-    if not accepted:
+    if accepted:
+        assert stored_time_off(mentor) == (FIRST_START, FIRST_START + timedelta(days=days), note)
+    else:
         assert ("note" if field == "note" else "end") in api.json()

@@ -542,7 +542,7 @@ def blocks(draw: st.DrawFn, likely_weekday: int) -> WeeklyBlock:
 def cases(draw: st.DrawFn, longest_range: int = 3 * 1440) -> Case:
     zone = draw(st.sampled_from(ZONES))
     transitions = TRANSITION_DAYS.get(zone, ())
-    if transitions and draw(st.booleans()):
+    if len(transitions) > 0 and draw(st.booleans()):
         anchor = draw(st.sampled_from(transitions))
     else:
         anchor = draw(st.dates(date(2026, 1, 1), date(2027, 12, 31)))

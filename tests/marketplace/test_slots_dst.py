@@ -38,8 +38,8 @@ def wall_clock(slots: list[Interval], zone: str) -> list[str]:
     return [slot.start.astimezone(ZoneInfo(zone)).strftime("%H:%M %Z") for slot in slots]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # (zone, day the clocks go forward, day they go back), from the tz database for 2026 and 2027.
@@ -55,8 +55,10 @@ CHANGES = [
 
 @pytest.mark.parametrize(("zone", "forward", "back"), CHANGES)
 def test_the_change_dates_used_here_are_real(zone: str, forward: date, back: date) -> None:
-    def offset(day: date) -> timedelta | None:
-        return datetime.combine(day, time(12), tzinfo=ZoneInfo(zone)).utcoffset()
+    def offset(day: date) -> timedelta:
+        at_noon = datetime.combine(day, time(12), tzinfo=ZoneInfo(zone)).utcoffset()
+        assert at_noon is not None
+        return at_noon
 
     assert offset(forward + timedelta(days=1)) - offset(forward - timedelta(days=1)) == timedelta(hours=1)
     assert offset(back + timedelta(days=1)) - offset(back - timedelta(days=1)) == timedelta(hours=-1)

@@ -14,6 +14,9 @@ repeats means its first occurrence only. A slot's length is real elapsed time.
 Internally every instant is an integer count of microseconds since the Unix epoch, which keeps comparisons
 exact and cheap. The zone is consulted a few times per local day that has a block; on the rare days whose
 UTC offset changes, each candidate start is resolved on its own.
+
+One module on purpose (just over 400 lines): every rule of bookability is read and changed together, and the
+listing and the single-slot check must share each line of it.
 """
 
 from __future__ import annotations

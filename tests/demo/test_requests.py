@@ -3,8 +3,6 @@ import statistics
 from collections import Counter
 from datetime import UTC, datetime
 
-import pytest
-
 from demo.people import seed_people
 from demo.requests import REQUESTS_PER_ASKER_PER_WEEK, seed_requests
 from demo.story import SCARCE_SKILLS, ZONES_SHORT_OF_MENTORS
@@ -12,12 +10,6 @@ from marketplace.models import UserSkill
 from matching.models import MentorRequest
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # seed_people hashes the demo password once a call; the default hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_seeded_requests_cover_skills_and_every_status_with_consistent_history(db):

@@ -83,11 +83,6 @@ def at(week: date, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(week + timedelta(days=day), time(hour, minute), tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False):

@@ -27,7 +27,7 @@ def create(asker, skills, **fields):
 @pytest.fixture
 def heard():
     """Registers a notifier; yields the events it heard."""
-    events = []
+    events: list[notifications.MatchFound] = []
     notifications.register_match_notifier(events.append)
     yield events
     notifications.unregister_match_notifier(events.append)

@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.http import SignedInApiRequest
 from matching import selectors, services
 from matching.serializers import RequestCreateSerializer, request_representation, request_summary
 
@@ -18,16 +18,17 @@ class RequestListView(APIView):
     """POST: ask for help and get up to 10 mentors with a slot before the deadline. GET: my requests."""
 
     @extend_schema(operation_id="requests_list", responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         now = timezone.now()
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.requests_of(request.user), request, view=self)
+        assert page is not None  # settings set PAGE_SIZE, so every list is paginated
         return paginator.get_paginated_response(
             [request_summary(item, skills=list(item.skills.all()), now=now) for item in page]
         )
 
     @extend_schema(operation_id="requests_create", request=RequestCreateSerializer, responses={201: dict})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = RequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -43,7 +44,7 @@ class RequestDetailView(APIView):
     """The request with its current shortlist (owner only; re-matched first when the shortlist is stale)."""
 
     @extend_schema(operation_id="requests_retrieve", responses={200: dict})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         try:
             item = selectors.request_for_owner(pk, request.user)
         except Http404 as error:

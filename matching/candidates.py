@@ -50,10 +50,13 @@ class Offer:
     department_id: int | None = None
     department_name: str = ""
     # The mentoring settings marketplace.schedules needs: (availability zone, lengths, notice, buffer, cap).
-    mentoring: tuple | None = None
+    # None where the schedules come from elsewhere (bench/matching_sim.py builds its own).
+    mentoring: tuple[str, list[int], int, int, int] | None = None
 
     def profile(self) -> MentorProfile:
         """An unsaved profile from the first query's columns, as marketplace.schedules reads it."""
+        if self.mentoring is None:
+            raise ValueError(f"The offer of mentor {self.mentor_id} was made without its mentoring settings.")
         zone, lengths, notice, buffer, cap = self.mentoring
         return MentorProfile(
             user_id=self.mentor_id,

@@ -1,6 +1,7 @@
 """Page form of a request for help."""
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 
 from marketplace.models import Skill
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH
@@ -55,17 +56,20 @@ class RequestForm(forms.Form):
     prefer_other_department = forms.BooleanField(label="Someone from another department", required=False)
     prefer_same_timezone = forms.BooleanField(label="Someone in my time zone", required=False)
 
-    def clean_skills(self):
+    def clean_skills(self) -> list[Skill]:
         skills = self.cleaned_data["skills"]
         if len(skills) > MAX_SKILLS:
             raise forms.ValidationError(f"Pick at most {MAX_SKILLS} skills: fewer skills find more people.")
         return list(skills)
 
-    def skill_groups(self) -> list[tuple[str, list]]:
+    def skill_groups(self) -> list[tuple[str, list[BoundWidget]]]:
         """The skill checkboxes by category, for the filterable picker."""
         labels = dict(Skill.Category.choices)
-        skills = {skill.slug: skill for skill in self.fields["skills"].queryset}
-        groups: dict[str, list] = {}
+        field = self.fields["skills"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)  # as declared above, with a queryset
+        assert field.queryset is not None
+        skills = {skill.slug: skill for skill in field.queryset}
+        groups: dict[str, list[BoundWidget]] = {}
         for checkbox in self["skills"]:
             skill = skills.get(str(checkbox.data["value"]))
             if skill is not None:

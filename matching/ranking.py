@@ -173,23 +173,24 @@ def rank(
     top: int = TOP_N,
 ) -> list[Match]:
     """The best `top` candidates for `need`, best first, each with the reasons for its place."""
-    scored = []
+    scored: list[tuple[float, int, Candidate, Interval, ScoreParts]] = []
     for candidate in candidates:
-        if not is_eligible(need, candidate, now):
+        slot = candidate.slot
+        if slot is None or not is_eligible(need, candidate, now):  # is_eligible refuses None too
             continue
         parts = score_parts(need, candidate, now, weights)
-        scored.append((-parts.total, candidate.mentor_id, candidate, parts))
+        scored.append((-parts.total, candidate.mentor_id, candidate, slot, parts))
     scored.sort(key=lambda item: (item[0], item[1]))
     return [
         Match(
             mentor_id=candidate.mentor_id,
             rank=position,
             score=round(parts.total, 2),
-            slot=candidate.slot,
+            slot=slot,
             reasons=reasons(need, candidate, parts, now, weights),
             parts=parts,
         )
-        for position, (_, _, candidate, parts) in enumerate(scored[:top], start=1)
+        for position, (_, _, candidate, slot, parts) in enumerate(scored[:top], start=1)
     ]
 
 

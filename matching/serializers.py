@@ -17,7 +17,8 @@ class RequestCreateSerializer(serializers.Serializer):
         max_length=TOPIC_MAX_LENGTH,
         error_messages={"blank": "Say in a few words what you need help with."},
     )
-    context = serializers.CharField(
+    # The metaclass moves declared fields off the class, so this does not replace Field.context.
+    context = serializers.CharField(  # type: ignore[assignment]
         max_length=CONTEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     skills = serializers.ListField(

@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.errors import InvalidInput
+from marketplace.http import SignedInPageRequest
 from marketplace.timezones import get_zone
 from matching import selectors, services
 from matching.forms import DATETIME_LOCAL, RequestForm
@@ -24,7 +25,7 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
-def _initial(request: HttpRequest) -> dict:
+def _initial(request: SignedInPageRequest) -> dict:
     """A fresh form: default deadline and length, or a copy of one of my requests (?from=<id>)."""
     now = timezone.now()
     zone = get_zone(request.user.timezone)
@@ -52,7 +53,7 @@ def _initial(request: HttpRequest) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: SignedInPageRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, initial=_initial(request) if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -72,7 +73,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
     item = selectors.request_for_owner(pk, request.user)
     now = timezone.now()
     services.refresh_request(request=item, now=now)
@@ -107,7 +108,7 @@ def _suggestions(item: MentorRequest, skills: list) -> list[str]:
 
 @login_required
 @require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: SignedInPageRequest) -> HttpResponse:
     page = Paginator(selectors.requests_of(request.user), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [(item, item.status_at(now), list(item.skills.all())) for item in page.object_list]

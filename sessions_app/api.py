@@ -7,10 +7,10 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.http import SignedInApiRequest
 from sessions_app import calendar, selectors
 from sessions_app.serializers import (
     BookingCreateSerializer,
@@ -50,15 +50,16 @@ class BookingListView(generics.GenericAPIView):
         ],
         responses={200: dict},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         filters = BookingFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         bookings = selectors.bookings_for(request.user, **filters.validated_data, now=timezone.now())
         page = self.paginate_queryset(bookings)
+        assert page is not None  # settings set PAGE_SIZE, so every list is paginated
         return self.get_paginated_response([booking_representation(booking, request) for booking in page])
 
     @extend_schema(request=BookingCreateSerializer, responses={201: dict})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -75,13 +76,13 @@ class BookingListView(generics.GenericAPIView):
 
 class BookingDetailView(APIView):
     @extend_schema(responses=BOOKING_SCHEMA)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return Response(booking_representation(selectors.booking_for_participant(pk, request.user), request))
 
 
 class BookingCancelView(APIView):
     @extend_schema(request=CancelSerializer, responses=BOOKING_SCHEMA)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -91,7 +92,7 @@ class BookingCancelView(APIView):
 
 class BookingRescheduleView(APIView):
     @extend_schema(request=RescheduleSerializer, responses=BOOKING_SCHEMA)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = RescheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -105,7 +106,7 @@ class BookingNoShowView(APIView):
     """The mentor marks that the mentee did not come (mentees get 403, everyone else 404)."""
 
     @extend_schema(request=None, responses=BOOKING_SCHEMA)
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         booking = mark_no_show(booking=booking, by=request.user)
         return Response(booking_representation(booking, request))
@@ -113,7 +114,7 @@ class BookingNoShowView(APIView):
 
 class BookingFeedbackView(APIView):
     @extend_schema(request=FeedbackSerializer, responses={201: dict})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -125,7 +126,7 @@ class BookingFollowUpView(APIView):
     """The mentee's one-week answer (the mentor gets 403, everyone else 404)."""
 
     @extend_schema(request=FollowUpSerializer, responses={201: dict})
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FollowUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -137,12 +138,13 @@ class MomentListView(generics.GenericAPIView):
     """My informal moments (newest first, paginated) and logging a new one."""
 
     @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: dict})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(selectors.moments_of(request.user))
+        assert page is not None  # settings set PAGE_SIZE, so every list is paginated
         return self.get_paginated_response([moment_representation(moment) for moment in page])
 
     @extend_schema(request=MomentSerializer, responses={201: dict})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         serializer = MomentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         moment = log_moment(author=request.user, **serializer.validated_data)
@@ -164,7 +166,7 @@ class BookingIcsView(APIView):
     renderer_classes = [JSONRenderer, ICalendarRenderer]
 
     @extend_schema(responses={(200, "text/calendar"): str})
-    def get(self, request: Request, pk: int) -> HttpResponse:
+    def get(self, request: SignedInApiRequest, pk: int) -> HttpResponse:
         booking = selectors.booking_for_participant(pk, request.user)
         response = HttpResponse(
             calendar.booking_ics(booking, recipient=request.user, method=calendar.METHOD_PUBLISH),
@@ -176,12 +178,12 @@ class BookingIcsView(APIView):
 
 class CalendarFeedView(APIView):
     @extend_schema(responses={200: FEED_SCHEMA})
-    def get(self, request: Request) -> Response:
+    def get(self, request: SignedInApiRequest) -> Response:
         return Response({"url": calendar.feed_url(request.user)})
 
 
 class CalendarFeedRotateView(APIView):
     @extend_schema(request=None, responses={200: FEED_SCHEMA})
-    def post(self, request: Request) -> Response:
+    def post(self, request: SignedInApiRequest) -> Response:
         rotate_calendar_token(user=request.user)
         return Response({"url": calendar.feed_url(request.user)})

@@ -1,6 +1,7 @@
 """Input of the session pages: the booking confirm step, cancel and reschedule."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django import forms
 from django.utils.dateparse import parse_datetime
@@ -23,17 +24,17 @@ from sessions_app.models import (
 from sessions_app.selectors import MAX_ID
 
 
-class AwareDateTimeField(forms.CharField):
+class AwareDateTimeField(forms.Field):
     """An ISO 8601 instant with offset or Z, as the slot buttons send it."""
 
     widget = forms.HiddenInput
 
-    def to_python(self, value) -> datetime | None:
-        value = super().to_python(value)
-        if not value:
+    def to_python(self, value: Any) -> datetime | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
             return None
         try:
-            parsed = parse_datetime(value[:64])
+            parsed = parse_datetime(text[:64])
         except ValueError:
             parsed = None
         if parsed is None or parsed.utcoffset() is None:
@@ -49,10 +50,10 @@ class AwareDateTimeField(forms.CharField):
 class MentorChoiceField(forms.IntegerField):
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
-    def clean(self, value) -> User:
+    def clean(self, value: Any) -> User:
         mentor_id = super().clean(value)
         mentor = (
             User.objects.filter(pk=mentor_id, is_mentor=True, is_active=True)
@@ -93,9 +94,10 @@ class BookingForm(SlotForm):
 
     field_order = ["mentor", "start", "request", "duration", "topic"]
 
-    def __init__(self, *args, lengths: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, lengths: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         duration = self.fields["duration"]
+        assert isinstance(duration, forms.TypedChoiceField)  # as SlotForm declares it
         duration.required = True
         duration.choices = [(length, f"{length} minutes") for length in sorted(lengths)]
         duration.label = "Length"
@@ -178,8 +180,9 @@ class MomentForm(forms.Form):
         label="When", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         whom = (data.get("with_whom") or "").strip()
         person = User.objects.filter(email__iexact=whom, is_active=True).first() if "@" in whom else None
         data["with_person"] = person

@@ -290,7 +290,7 @@ class Moment(models.Model):
 
     @property
     def with_whom(self) -> str:
-        return self.with_person.name if self.with_person_id else self.with_name
+        return self.with_person.name if self.with_person is not None else self.with_name
 
 
 class Introduction(models.Model):

@@ -6,6 +6,7 @@ import urllib.request
 from datetime import datetime
 from email.mime.base import MIMEBase
 from email.utils import parseaddr
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from marketplace.timezones import get_zone
 from sessions_app import calendar, links
 from sessions_app.models import FEEDBACK_RATINGS, Booking, OutboundMessage
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     OutboundMessage.Kind.CONFIRMATION: "Booked: {duration} min with {other}, {when}",
     OutboundMessage.Kind.RESCHEDULE: "Moved: your session with {other} is now {when}",
     OutboundMessage.Kind.CANCELLATION: "Cancelled: {duration} min with {other}, {when}",
@@ -27,7 +28,7 @@ SUBJECTS = {
     OutboundMessage.Kind.FEEDBACK_PROMPT: "How was your session with {other}?",
     OutboundMessage.Kind.FOLLOW_UP: "A week on: did your session with {other} unblock you?",
 }
-OTHER_SUBJECTS = {
+OTHER_SUBJECTS: dict[str, str] = {
     OutboundMessage.Kind.MATCH_FOUND: "A mentor is now free for your request: {topic}",
     OutboundMessage.Kind.INTRODUCTION: "{introducer} introduced you to {other}",
 }
@@ -39,6 +40,8 @@ WITH_INVITE = {
 }
 OUTBOX_HEADER = "X-Sidebar-Outbox-Id"
 SLACK_TIMEOUT_SECONDS = 5
+
+_Related = TypeVar("_Related")
 
 
 def local_when(start: datetime, end: datetime, zone_name: str) -> str:
@@ -64,12 +67,20 @@ def lead_text(minutes: int) -> str:
     return f"in {minutes} minute{'s' if minutes != 1 else ''}"
 
 
+def _about(message: OutboundMessage, related: _Related | None, name: str) -> _Related:
+    """What a message of this kind is about: a booking, or (match_found) a request, or an introduction; the
+    other two are empty, and a row of the kind without its own is a bug to name, not to write an email of."""
+    if related is None:
+        raise ValueError(f"Outbox message {message.pk} ({message.kind}) has no {name}.")
+    return related
+
+
 def message_context(message: OutboundMessage) -> dict:
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:
         return _match_found_context(message)
     if message.kind == OutboundMessage.Kind.INTRODUCTION:
         return _introduction_context(message)
-    booking: Booking = message.booking
+    booking = _about(message, message.booking, "booking")
     recipient: User = message.recipient
     zone_name = calendar.user_zone_name(recipient)
     other = booking.mentee if recipient.pk == booking.mentor_id else booking.mentor
@@ -99,11 +110,12 @@ def message_context(message: OutboundMessage) -> dict:
 
 
 def _match_found_context(message: OutboundMessage) -> dict:
-    request = message.request
+    request = _about(message, message.request, "request")
     recipient = message.recipient
     zone_name = calendar.user_zone_name(recipient)
-    first = (request.shortlist or [{}])[0] if isinstance(request.shortlist, list) else {}
-    mentor = User.objects.filter(pk=first.get("mentor_id")).first() if first.get("mentor_id") else None
+    first: dict[str, Any] = (request.shortlist or [{}])[0] if isinstance(request.shortlist, list) else {}
+    mentor_id = first.get("mentor_id")
+    mentor = User.objects.filter(pk=mentor_id).first() if mentor_id else None
     first_slot = _parse_instant(first.get("slot_start"))
     return {
         "recipient": recipient,
@@ -117,7 +129,7 @@ def _match_found_context(message: OutboundMessage) -> dict:
 
 
 def _introduction_context(message: OutboundMessage) -> dict:
-    introduction = message.introduction
+    introduction = _about(message, message.introduction, "introduction")
     recipient = message.recipient
     is_mentor = recipient.pk == introduction.mentor_id
     request = introduction.request
@@ -138,7 +150,7 @@ def _introduction_context(message: OutboundMessage) -> dict:
     }
 
 
-def _parse_instant(value) -> datetime | None:
+def _parse_instant(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     parsed = parse_datetime(value)
@@ -199,9 +211,10 @@ def post_to_slack(message: OutboundMessage) -> None:
     if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
         text += f" Join: {message.booking.meeting_url}"
     body = json.dumps({"text": text}).encode()
-    request = urllib.request.Request(
-        settings.SLACK_WEBHOOK_URL, data=body, headers={"Content-Type": "application/json"}
-    )
+    url = settings.SLACK_WEBHOOK_URL
+    if not url:
+        raise OSError("SLACK_WEBHOOK_URL is not set")
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:
         if not 200 <= response.status < 300:  # errors (4xx, 5xx) raise HTTPError, an OSError, already
             raise OSError(f"Slack answered {response.status}")

@@ -54,7 +54,7 @@ def claim_due_messages(*, now: datetime, batch_size: int) -> list[int]:
 
 
 # Kinds about a session that will still take place / took place: not sent once it is off.
-_NEEDS_LIVE_SESSION = {
+_NEEDS_LIVE_SESSION: dict[str, tuple[str, ...]] = {
     OutboundMessage.Kind.REMINDER: (Booking.Status.CONFIRMED,),
     OutboundMessage.Kind.FEEDBACK_PROMPT: (Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
     OutboundMessage.Kind.FOLLOW_UP: (Booking.Status.CONFIRMED, Booking.Status.COMPLETED),
@@ -140,7 +140,7 @@ def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) ->
         status, attempts, booking_changed_at = current[0]
         if status != OutboundMessage.Status.SENDING:
             return False
-        if message.booking_id is not None and booking_changed_at != message.booking.updated_at:
+        if message.booking is not None and booking_changed_at != message.booking.updated_at:
             # The session changed after the batch was read (moved, cancelled): write about it as it is now.
             message = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).get(pk=message.pk)
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)

@@ -62,13 +62,12 @@ class AwareDateTimeField(serializers.Field):
         return iso_utc(value)
 
 
-DURATION_ERRORS = {"invalid_choice": "Sessions last 20 or 30 minutes."}
-
-
 class BookingCreateSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     start = AwareDateTimeField()
-    duration = serializers.ChoiceField(choices=SESSION_LENGTHS, error_messages=DURATION_ERRORS)
+    duration = serializers.ChoiceField(
+        choices=SESSION_LENGTHS, error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."}
+    )
     topic = serializers.CharField(max_length=TOPIC_MAX_LENGTH)
     request = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
 
@@ -181,7 +180,7 @@ def moment_representation(moment: Moment) -> dict:
     return {
         "id": moment.pk,
         "kind": moment.kind,
-        "with_person": person(moment.with_person) if moment.with_person_id else None,
+        "with_person": person(moment.with_person) if moment.with_person is not None else None,
         "with_name": moment.with_name,
         "note": moment.note,
         "happened_on": moment.happened_on.isoformat(),

@@ -1,21 +1,23 @@
 """Pages of sessions: the booking confirm step, my sessions, one session, reschedule, the calendar feed."""
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
+from marketplace.http import SignedInPageRequest
 from marketplace.models import User
 from marketplace.schedules import slot_is_bookable
+from marketplace.slots import Interval
 from marketplace.timezones import get_zone
 from sessions_app import calendar, links, selectors
 from sessions_app.forms import (
@@ -38,7 +40,7 @@ PAST_PAGE_SIZE = 20
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def book_session(request: HttpRequest) -> HttpResponse:
+def book_session(request: SignedInPageRequest) -> HttpResponse:
     """The confirm step after a slot button: topic and length, then book (or say the slot just went)."""
     slot = SlotForm(request.POST if request.method == "POST" else request.GET)
     if not slot.is_valid() or not slot.cleaned_data.get("start"):
@@ -105,7 +107,7 @@ def book_session(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: SignedInPageRequest) -> HttpResponse:
     now = timezone.now()
     past = Paginator(selectors.past_sessions(request.user, now=now), PAST_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -121,14 +123,14 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     return _render_detail(request, booking, CancelForm())
 
 
 @login_required
 @require_POST
-def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -144,7 +146,7 @@ def cancel_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_no_show(request: SignedInPageRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     try:
         bookings.mark_no_show(booking=booking, by=request.user)
@@ -159,7 +161,7 @@ def mark_no_show(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reschedule_session(request: HttpRequest, pk: int) -> HttpResponse:
+def reschedule_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     error = None
     status = 200
@@ -192,7 +194,7 @@ def reschedule_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rotate_calendar_feed(request: HttpRequest) -> HttpResponse:
+def rotate_calendar_feed(request: SignedInPageRequest) -> HttpResponse:
     bookings.rotate_calendar_token(user=request.user)
     messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
     return redirect("session-list")
@@ -216,11 +218,12 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
     try:
-        booking, person = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
+        found = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
     except links.BadLink as error:
         return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if person is None:
+    if found is None:
         return redirect_to_login(request.get_full_path())
+    booking, person = found
     feedback = selectors.feedback_of(booking, person)
     problem, status, notice = None, 200, None
     if request.method == "POST":
@@ -248,7 +251,7 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 notice = f"Thank you: your rating ({rating}/5) is recorded. Add a line below if you like."
         if request.GET.get("saved"):
             notice = "Thank you: your feedback is saved."
-        initial = {"helpful": "yes"}
+        initial: dict[str, object] = {"helpful": "yes"}
         if feedback is not None:
             initial = {
                 "rating": feedback.rating,
@@ -279,16 +282,17 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
     try:
-        booking, person = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
+        found = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
     except links.BadLink as error:
         return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if person is None:
+    if found is None:
         return redirect_to_login(request.get_full_path())
+    booking, person = found
     if person.pk != booking.mentee_id:
         raise PermissionDenied("Only the mentee answers the follow-up.")
     follow_up = selectors.follow_up_of(booking)
     problem, status = None, 200
-    wanted = request.POST if request.method == "POST" else None
+    wanted: QueryDict | dict[str, str] | None = request.POST if request.method == "POST" else None
     if wanted is None and request.GET.get("outcome") in FollowUp.Outcome.values and follow_up is None:
         wanted = {"outcome": request.GET["outcome"], "note": ""}
     form = FollowUpForm(wanted) if wanted is not None else FollowUpForm()
@@ -313,7 +317,7 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def moments(request: HttpRequest) -> HttpResponse:
+def moments(request: SignedInPageRequest) -> HttpResponse:
     """Log an informal moment in seconds; my moments and this week's progress toward three."""
     today = local_today(request.user, timezone.now())
     status = 200
@@ -352,7 +356,7 @@ def moments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def introduce(request: HttpRequest, pk: int) -> HttpResponse:
+def introduce(request: SignedInPageRequest, pk: int) -> HttpResponse:
     """Introduce a colleague to mentor `pk` with a short note (from the mentor's page or a request)."""
     mentor = get_object_or_404(User, pk=pk, is_mentor=True, is_active=True)
     status = 200
@@ -381,20 +385,24 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions_app/introduce.html", {"form": form, "mentor": mentor}, status=status)
 
 
-def _booking_from_link_or_login(request: HttpRequest, pk: int, token: str, *, purpose: str):
-    """(booking, person) from a signed link, else from the signed-in user; (None, None) if neither."""
+def _booking_from_link_or_login(
+    request: HttpRequest, pk: int, token: str, *, purpose: str
+) -> tuple[Booking, User] | None:
+    """(booking, person) from a signed link, else from the signed-in user; None if neither."""
     if token:
         return selectors.booking_for_link(pk, token, purpose=purpose)
     if request.user.is_authenticated:
         return selectors.booking_for_participant(pk, request.user), request.user
-    return None, None
+    return None
 
 
 def _with_token(path: str, token: str, query: str) -> str:
     return f"{path}?t={token}&{query}" if token else f"{path}?{query}"
 
 
-def _render_detail(request: HttpRequest, booking: Booking, cancel_form: CancelForm, status: int = 200):
+def _render_detail(
+    request: SignedInPageRequest, booking: Booking, cancel_form: CancelForm, status: int = 200
+) -> HttpResponse:
     now = timezone.now()
     is_mentor = booking.mentor_id == request.user.pk
     feedback = selectors.session_feedback(booking)
@@ -416,13 +424,13 @@ def _render_detail(request: HttpRequest, booking: Booking, cancel_form: CancelFo
     return render(request, "sessions_app/session_detail.html", context, status=status)
 
 
-def _slots_by_day(slots, zone_name: str) -> list[tuple[datetime, list]]:
+def _slots_by_day(slots: list[Interval], zone_name: str) -> list[tuple[datetime, list[tuple[datetime, str]]]]:
     """Slots grouped by the viewer's local day, for rows of buttons."""
     try:
         zone = get_zone(zone_name)
     except ValueError:
         zone = get_zone("UTC")
-    days: dict = defaultdict(list)
+    days: dict[date, list[tuple[datetime, str]]] = defaultdict(list)
     for slot in slots:
         local = slot.start.astimezone(zone)
         days[local.date()].append((local, slot.start.isoformat().replace("+00:00", "Z")))

@@ -26,7 +26,9 @@ def test_a_mentee_rates_a_session_from_the_email_link_without_logging_in(
     OutboundMessageFactory(booking=booking, recipient=mentee, kind="feedback_prompt", lead_minutes=0)
     tasks.send_due_messages()
     [email] = mail.outbox
-    four = re.search(r"4/5: (\S+)", email.body).group(1).replace(settings.SITE_URL, live_server.url)
+    link = re.search(r"4/5: (\S+)", str(email.body))
+    assert link is not None, "the prompt has a one-click link per rating"
+    four = link.group(1).replace(settings.SITE_URL, live_server.url)
 
     page.goto(four)
 

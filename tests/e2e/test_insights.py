@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from insights import rollups
-from marketplace.models import AvailabilityBlock, JobLevel
+from marketplace.models import AvailabilityBlock, JobLevel, User
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
 from tests.factories import (
     PASSWORD,
@@ -36,7 +36,8 @@ def seed_organisation(now: datetime, hr) -> None:
         SkillFactory(name=name, slug=name.lower().replace(" ", "-"))
         for name in ("Public speaking", "SQL", "Negotiation", "Roadmapping", "Hiring", "Design review")
     ]
-    people, mentors = [], []
+    people: list[User] = []
+    mentors: list[User] = []
     for name, size in (("Engineering", 14), ("Product", 9), ("Sales", 8), ("Legal", 3)):
         department = DepartmentFactory(name=name)
         for n in range(size):

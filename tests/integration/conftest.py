@@ -61,16 +61,14 @@ def redis_url():
         yield url
 
 
-def test_database_url() -> str:
+def database_url_for_workers() -> str:
+    """The URL of this run's test database, for the worker processes."""
     settings = connection.settings_dict
     if connection.vendor != "postgresql":
         pytest.fail("the integration tests need PostgreSQL: run them with `make test`")
     user = quote(settings["USER"] or "")
     password = f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else ""
     return f"postgres://{user}{password}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 class WorkerProcess:
@@ -160,7 +158,7 @@ def start_worker(transactional_db, redis_url):
     """Starts real Celery worker processes against this test's database; stops them afterwards."""
     ARTIFACTS.mkdir(exist_ok=True)
     workers: list[WorkerProcess] = []
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": redis_url, "DEBUG": "1"}
+    env = {**os.environ, "DATABASE_URL": database_url_for_workers(), "REDIS_URL": redis_url, "DEBUG": "1"}
     previous_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
 

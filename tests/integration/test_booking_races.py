@@ -6,8 +6,9 @@ through, so no interleaving can produce a double booking or lose a session.
 
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from unittest import mock
 
 import pytest
@@ -41,7 +42,7 @@ def at(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(today + timedelta(days=days), time(hour, minute), tzinfo=UTC)
 
 
-def race(attempts: list[Callable[[], object]]) -> list[object]:
+def race(attempts: Sequence[Callable[[], object]]) -> list[object]:
     """Runs every attempt in its own thread (its own database connection), all released at once."""
     barrier = threading.Barrier(len(attempts))
     outcomes: list[object] = [None] * len(attempts)
@@ -80,9 +81,7 @@ def test_many_people_racing_for_one_slot_produce_exactly_one_booking():
 
     outcomes = race(
         [
-            lambda mentee=mentee: book_session(
-                mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
-            )
+            partial(book_session, mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race")
             for mentee in mentees
         ]
     )
@@ -100,9 +99,7 @@ def test_overlapping_starts_racing_for_one_mentor_still_produce_one_booking():
 
     outcomes = race(
         [
-            lambda mentee=mentee, start=start: book_session(
-                mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
-            )
+            partial(book_session, mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race")
             for mentee, start in zip(mentees, starts, strict=True)
         ]
     )
@@ -121,8 +118,13 @@ def test_one_mentee_racing_for_two_mentors_at_the_same_time_gets_one_booking():
 
     outcomes = race(
         [
-            lambda mentor=mentors[i % 2]: book_session(
-                mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Two at once"
+            partial(
+                book_session,
+                mentee=mentee,
+                mentor=mentors[i % 2],
+                start=start,
+                minutes=30,
+                topic="Two at once",
             )
             for i in range(THREADS)
         ]
@@ -169,14 +171,12 @@ def test_reschedule_and_cancel_of_the_same_session_at_once_end_consistently():
     open_all_day(mentor)
     bookings = [BookingFactory(mentor=mentor, start=at(days=2, hour=8 + i)) for i in range(6)]
 
-    attempts = []
+    attempts: list[Callable[[], Booking]] = []
     for index, booking in enumerate(bookings):
         attempts.append(
-            lambda booking=booking, index=index: reschedule_booking(
-                booking=booking, by=booking.mentee, start=at(days=4, hour=8 + index)
-            )
+            partial(reschedule_booking, booking=booking, by=booking.mentee, start=at(days=4, hour=8 + index))
         )
-        attempts.append(lambda booking=booking: cancel_booking(booking=booking, by=booking.mentor, reason=""))
+        attempts.append(partial(cancel_booking, booking=booking, by=booking.mentor, reason=""))
     outcomes = race(attempts)
 
     assert all(isinstance(o, Booking | Conflict) for o in outcomes), outcomes
@@ -233,9 +233,7 @@ def test_without_locks_and_re_check_the_constraint_alone_lets_one_through_and_th
     ):
         outcomes = race(
             [
-                lambda mentee=mentee: book_session(
-                    mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race"
-                )
+                partial(book_session, mentee=mentee, mentor=mentor, start=start, minutes=30, topic="Race")
                 for mentee in mentees
             ]
         )

@@ -204,10 +204,12 @@ class RedisServer:
         wait_until(self._answers, timeout=20, interval=0.1, message=f"redis-server on port {self.port}")
 
     def _answers(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"redis-server on port {self.port} exited with {self.process.returncode}")
+        process = self.process
+        assert process is not None, "start() runs the server before waiting for it"
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server on port {self.port} exited with {process.returncode}")
         try:
-            return redis_client.Redis.from_url(self.url).ping()
+            return bool(redis_client.Redis.from_url(self.url).ping())
         except redis_client.ConnectionError:
             return False
 
@@ -235,14 +237,17 @@ def private_redis(tmp_path):
 def broker_at(monkeypatch):
     """Points this process's Celery app at another broker (and back afterwards)."""
 
+    def drop_connection_pools() -> None:
+        # Private attributes, which celery-types leaves out: the pools made for the previous broker.
+        celery_app._pool = None  # type: ignore[attr-defined]
+        celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
     def point(url: str) -> None:
         monkeypatch.setattr(celery_app.conf, "broker_url", url)
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
+        drop_connection_pools()
 
     yield point
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    drop_connection_pools()
 
 
 def test_booking_while_redis_is_down_succeeds_and_delivers_once_redis_is_back(

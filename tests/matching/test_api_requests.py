@@ -4,6 +4,7 @@ import pytest
 
 from marketplace.models import MentorProfile
 from matching.models import MentorRequest
+from sessions_app.models import Booking
 from tests.factories import DepartmentFactory, UserFactory
 
 LIST_URL = "/api/v1/requests/"
@@ -53,6 +54,12 @@ def test_asking_answers_201_with_the_contract_fields_and_explained_matches(
     stored = MentorRequest.objects.get(pk=body["id"])
     assert stored.asker == mentee
     assert stored.match_count == 1
+    assert (stored.topic, stored.duration, stored.needed_by) == (
+        "I present our Q3 plan to the board",
+        30,
+        datetime(2026, 11, 26, 17, tzinfo=UTC),
+    )
+    assert sorted(skill.slug for skill in stored.skills.all()) == ["public-speaking", "storytelling"]
 
 
 def test_the_owner_reads_the_request_back_and_anyone_else_gets_404(
@@ -73,6 +80,7 @@ def test_the_owner_reads_the_request_back_and_anyone_else_gets_404(
 def test_anonymous_callers_get_401(api, db):
     assert api.post(LIST_URL, {}, format="json").status_code in (401, 403)
     assert api.get(LIST_URL).status_code in (401, 403)
+    assert not MentorRequest.objects.exists()
 
 
 def test_my_requests_are_listed_newest_first_and_paginated(api_as, mentee, outsider, speaking, frozen_monday):
@@ -119,6 +127,7 @@ def test_bad_input_answers_400_naming_the_field(
 def test_a_request_body_that_is_not_an_object_answers_400(api_as, mentee, frozen_monday):
     response = api_as(mentee).post(LIST_URL, ["public-speaking"], format="json")
     assert response.status_code == 400
+    assert not MentorRequest.objects.exists()
 
 
 def test_needed_by_defaults_to_three_working_days_ahead_at_five_pm_in_the_askers_zone(
@@ -132,6 +141,8 @@ def test_needed_by_defaults_to_three_working_days_ahead_at_five_pm_in_the_askers
     # Monday 17:00 in Tokyo; three working days ahead is Thursday 17:00 JST = 08:00 UTC.
     assert body["needed_by"] == "2026-11-26T08:00:00Z"
     assert body["duration"] == 30
+    stored = MentorRequest.objects.get(pk=body["id"])
+    assert (stored.needed_by, stored.duration) == (datetime(2026, 11, 26, 8, tzinfo=UTC), 30)
 
 
 def test_default_deadline_skips_the_weekend(api_as, speaking):
@@ -164,6 +175,8 @@ def test_preferences_are_stored_and_shape_the_reasons(api_as, make_mentor, speak
 
     assert body["prefer_other_department"] is True
     assert body["prefer_same_timezone"] is True
+    stored = MentorRequest.objects.get(pk=body["id"])
+    assert (stored.prefer_other_department, stored.prefer_same_timezone) == (True, True)
     reasons = body["matches"][0]["reasons"]
     assert "Works in another department (Finance)" in reasons
     assert "Works in your time zone" in reasons
@@ -209,6 +222,8 @@ def test_booking_with_the_request_marks_it_booked_and_a_foreign_request_is_refus
     )
     assert foreign.status_code == 400
     assert list(foreign.json()) == ["request"]
+    assert not Booking.objects.exists()
+    assert MentorRequest.objects.get(pk=created["id"]).status == MentorRequest.Status.OPEN
 
     api.force_authenticate(mentee)
     booked = api.post(

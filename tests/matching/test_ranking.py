@@ -3,6 +3,7 @@
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -161,10 +162,7 @@ def test_the_pool_order_puts_coverage_first_then_a_fair_order_seeded_by_the_requ
 
     assert key(50, {1, 2}) < key(1, {1})
     ids = list(range(1, 200))
-    first_for = {
-        asker: sorted(ids, key=lambda mentor_id, asker=asker: key(mentor_id, {1}, asker))[:10]
-        for asker in (7, 8)
-    }
+    first_for = {asker: sorted(ids, key=partial(key, skills={1}, asker=asker))[:10] for asker in (7, 8)}
     assert first_for[7] != first_for[8]
     assert first_for[7] != ids[:10]
 

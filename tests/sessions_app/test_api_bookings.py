@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.models import MentorProfile
-from sessions_app.models import Booking
+from sessions_app.models import Booking, Feedback, FollowUp, OutboundMessage
 from sessions_app.services.bookings import book_session
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 from tests.sessions_app.helpers import slot
@@ -43,6 +45,14 @@ def test_booking_answers_201_with_the_booking_object_in_utc(api_as, mentee, open
     assert (body["start"], body["end"]) == (z(slot()), z(slot() + timedelta(minutes=30)))
     assert (body["duration"], body["status"], body["topic"]) == (30, "confirmed", "Board presentation")
     assert body["ics_url"].endswith(f"/api/v1/bookings/{body['id']}/ics/")
+    stored = Booking.objects.get(pk=body["id"])
+    assert (stored.mentor, stored.mentee, stored.start, stored.end) == (
+        open_mentor,
+        mentee,
+        slot(),
+        slot() + timedelta(minutes=30),
+    )
+    assert (stored.duration, stored.status, stored.topic) == (30, "confirmed", "Board presentation")
 
 
 def test_a_start_with_any_offset_means_the_same_instant(api_as, mentee, open_mentor):
@@ -52,6 +62,7 @@ def test_a_start_with_any_offset_means_the_same_instant(api_as, mentee, open_men
 
     assert response.status_code == 201
     assert response.json()["start"] == z(slot())
+    assert Booking.objects.get().start == slot()
 
 
 def test_times_come_back_in_utc_even_when_the_browser_session_is_in_another_zone(client, mentee, open_mentor):
@@ -63,6 +74,7 @@ def test_times_come_back_in_utc_even_when_the_browser_session_is_in_another_zone
 
     assert response.status_code == 201
     assert response.json()["start"] == z(slot())
+    assert Booking.objects.get().start == slot()
 
 
 def test_a_slot_that_is_not_bookable_is_409_slot_unavailable(api_as, mentee, outsider, open_mentor):
@@ -99,6 +111,7 @@ def test_bad_input_is_a_400_naming_the_field(api_as, mentee, open_mentor, change
 
     assert response.status_code == 400
     assert field in response.json()
+    assert not Booking.objects.exists()
 
 
 def test_a_past_start_is_400_on_start(api_as, mentee, open_mentor):
@@ -106,6 +119,7 @@ def test_a_past_start_is_400_on_start(api_as, mentee, open_mentor):
     response = api_as(mentee).post(BOOKINGS, payload(open_mentor, start=past), format="json")
     assert response.status_code == 400
     assert "passed" in response.json()["start"][0]
+    assert not Booking.objects.exists()
 
 
 def test_a_duration_the_mentor_does_not_offer_is_400_on_duration(api_as, mentee, open_mentor):
@@ -113,17 +127,20 @@ def test_a_duration_the_mentor_does_not_offer_is_400_on_duration(api_as, mentee,
     response = api_as(mentee).post(BOOKINGS, payload(open_mentor, duration=30), format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["duration"]
+    assert not Booking.objects.exists()
 
 
 def test_booking_yourself_is_400_on_mentor(api_as, open_mentor):
     response = api_as(open_mentor).post(BOOKINGS, payload(open_mentor), format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["mentor"]
+    assert not Booking.objects.exists()
 
 
 def test_a_body_that_is_not_an_object_is_400(api_as, mentee):
     response = api_as(mentee).post(BOOKINGS, [1, 2], format="json")
     assert response.status_code == 400
+    assert not Booking.objects.exists()
 
 
 def test_booking_needs_a_login(api, open_mentor):
@@ -165,13 +182,23 @@ def test_bad_list_filters_are_400_naming_the_filter(api_as, mentee, query):
 def test_the_list_is_paginated_and_needs_a_fixed_number_of_queries(
     api_as, mentee, open_mentor, django_assert_max_num_queries
 ):
-    for day in range(25):
-        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day + 1))
     client = api_as(mentee)
+
+    def queries_of_the_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(BOOKINGS).status_code == 200
+        return len(queries)
+
+    for day in range(2):
+        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day + 1))
+    with_two = queries_of_the_list()
+    for day in range(2, 25):
+        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day + 1))
 
     with django_assert_max_num_queries(2):
         response = client.get(BOOKINGS)
 
+    assert queries_of_the_list() == with_two
     body = response.json()
     assert (body["count"], len(body["results"]), body["previous"]) == (25, 20, None)
     assert body["next"].endswith("page=2")
@@ -195,8 +222,11 @@ def test_cancel_answers_the_cancelled_booking_and_the_slot_is_offered_again(
 
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["cancel_reason"]) == ("cancelled", "Solved it")
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancel_reason, booking.cancelled_by) == ("cancelled", "Solved it", mentee)
     again = api_as(outsider).post(BOOKINGS, payload(open_mentor), format="json")
     assert again.status_code == 201
+    assert Booking.objects.get(pk=again.json()["id"]).mentee == outsider
 
 
 def test_cancelling_twice_is_a_409(api_as, mentee, open_mentor):
@@ -204,6 +234,9 @@ def test_cancelling_twice_is_a_409(api_as, mentee, open_mentor):
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {}, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "not_confirmed"
+    booking.refresh_from_db()
+    assert (booking.status, booking.sequence, booking.cancelled_by) == ("cancelled", 0, None)
+    assert not OutboundMessage.objects.exists()
 
 
 def test_reschedule_answers_the_new_times(api_as, mentee, open_mentor):
@@ -217,6 +250,12 @@ def test_reschedule_answers_the_new_times(api_as, mentee, open_mentor):
     assert (response.json()["start"], response.json()["end"]) == (
         z(slot(days=3, hour=15)),
         z(slot(days=3, hour=15, minute=30)),
+    )
+    booking.refresh_from_db()
+    assert (booking.start, booking.end, booking.sequence) == (
+        slot(days=3, hour=15),
+        slot(days=3, hour=15, minute=30),
+        1,
     )
 
 
@@ -238,6 +277,8 @@ def test_a_reschedule_without_a_usable_start_is_400(api_as, mentee, open_mentor,
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/reschedule/", {"start": start}, format="json")
     assert response.status_code == 400
     assert "start" in response.json()
+    unchanged = Booking.objects.get(pk=booking.pk)
+    assert (unchanged.start, unchanged.end, unchanged.sequence) == (booking.start, booking.end, 0)
 
 
 def test_the_ics_endpoint_serves_one_event_as_text_calendar(api_as, mentee, open_mentor):
@@ -255,9 +296,13 @@ def test_the_mentor_marks_a_no_show_but_the_mentee_may_not(api_as, mentee, open_
     booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(minutes=15))
 
     assert api_as(mentee).post(f"{BOOKINGS}{booking.pk}/no-show/").status_code == 403
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
     response = api_as(open_mentor).post(f"{BOOKINGS}{booking.pk}/no-show/")
     assert response.status_code == 200
     assert response.json()["status"] == "no_show"
+    booking.refresh_from_db()
+    assert booking.status == "no_show"
 
 
 def test_feedback_after_the_session_is_201_and_only_once(api_as, mentee, open_mentor):
@@ -271,6 +316,9 @@ def test_feedback_after_the_session_is_201_and_only_once(api_as, mentee, open_me
     assert first.status_code == 201
     assert (first.json()["rating"], first.json()["next_step"]) == (5, "Rehearse twice")
     assert (again.status_code, again.json()["code"]) == (409, "already_given")
+    [stored] = Feedback.objects.filter(booking=booking)
+    assert (stored.author, stored.role, stored.rating, stored.helpful) == (mentee, "mentee", 5, True)
+    assert (stored.comment, stored.next_step) == ("Clear", "Rehearse twice")
 
 
 def test_feedback_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
@@ -279,6 +327,7 @@ def test_feedback_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
         f"{BOOKINGS}{booking.pk}/feedback/", {"rating": 4, "helpful": True}, format="json"
     )
     assert (response.status_code, response.json()["code"]) == (409, "too_early")
+    assert not Feedback.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -289,6 +338,7 @@ def test_bad_feedback_is_400_naming_the_field(api_as, mentee, open_mentor, body,
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/feedback/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
+    assert not Feedback.objects.exists()
 
 
 # --- Participants only: every booking endpoint answers 404 to anyone else -------------------------------
@@ -359,11 +409,16 @@ def test_the_calendar_feed_url_is_secret_and_rotation_replaces_it(api_as, mentee
     url = client.get("/api/v1/me/calendar-feed/").json()["url"]
     assert url.endswith(f"/calendar/{mentee.calendar_token}.ics")
 
+    old_token = mentee.calendar_token
+
     rotated = client.post("/api/v1/me/calendar-feed/rotate/")
 
     assert rotated.status_code == 200
     assert rotated.json()["url"] != url
     assert client.get("/api/v1/me/calendar-feed/").json() == rotated.json()
+    mentee.refresh_from_db()
+    assert mentee.calendar_token != old_token
+    assert rotated.json()["url"].endswith(f"/calendar/{mentee.calendar_token}.ics")
 
 
 def test_the_booking_flow_sends_both_people_an_email_once_committed(
@@ -373,6 +428,7 @@ def test_the_booking_flow_sends_both_people_an_email_once_committed(
         response = api_as(mentee).post(BOOKINGS, payload(open_mentor), format="json")
 
     assert response.status_code == 201
+    assert Booking.objects.filter(pk=response.json()["id"], mentee=mentee, mentor=open_mentor).exists()
     assert sorted(message.to[0] for message in mail.outbox) == ["mentee@example.com", "mentor@example.com"]
 
 
@@ -381,6 +437,7 @@ def test_an_unknown_person_as_mentor_is_400_even_if_they_exist(api_as, mentee):
     response = api_as(mentee).post(BOOKINGS, payload(someone), format="json")
     assert response.status_code == 400
     assert "mentor" in response.json()
+    assert not Booking.objects.exists()
 
 
 def test_a_paused_mentor_is_409(api_as, mentee):
@@ -388,6 +445,8 @@ def test_a_paused_mentor_is_409(api_as, mentee):
     MentorProfile.objects.filter(user=paused).update(accepting=False)
     response = api_as(mentee).post(BOOKINGS, payload(paused), format="json")
     assert response.status_code == 409
+    assert response.json()["code"] == "slot_unavailable"
+    assert not Booking.objects.exists()
 
 
 def _mentor_request(asker):
@@ -402,6 +461,7 @@ def test_booking_for_my_request_marks_it_booked(api_as, mentee, open_mentor):
     response = api_as(mentee).post(BOOKINGS, payload(open_mentor, request=request.pk), format="json")
 
     assert response.status_code == 201
+    assert Booking.objects.get(pk=response.json()["id"]).request == request
     request.refresh_from_db()
     assert (request.status, request.booked_session_start, request.booked_mentor) == (
         "booked",
@@ -455,6 +515,7 @@ def test_a_follow_up_before_the_end_is_409_too_early(api_as, mentee, open_mentor
     booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/follow-up/", {"outcome": "no"}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "too_early")
+    assert not FollowUp.objects.exists()
 
 
 def test_an_unknown_follow_up_outcome_is_400_naming_the_field(api_as, mentee, someone_elses_booking):
@@ -463,6 +524,7 @@ def test_an_unknown_follow_up_outcome_is_400_naming_the_field(api_as, mentee, so
     )
     assert response.status_code == 400
     assert "outcome" in response.json()
+    assert not FollowUp.objects.exists()
 
 
 def test_a_mentor_cannot_give_feedback_twice_but_the_mentee_still_can(api_as, mentee, open_mentor):
@@ -473,3 +535,7 @@ def test_a_mentor_cannot_give_feedback_twice_but_the_mentee_still_can(api_as, me
     assert api_as(open_mentor).post(url, body, format="json").status_code == 201
     assert api_as(open_mentor).post(url, body, format="json").json()["code"] == "already_given"
     assert api_as(mentee).post(url, body, format="json").status_code == 201
+    assert sorted(Feedback.objects.filter(booking=booking).values_list("role", flat=True)) == [
+        "mentee",
+        "mentor",
+    ]

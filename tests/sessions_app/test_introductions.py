@@ -68,8 +68,11 @@ def test_a_bad_introduction_is_refused_naming_the_field(mentee, mentor, outsider
 def test_an_introduction_cannot_borrow_a_strangers_request(mentee, mentor, outsider):
     strangers = MentorRequestFactory(asker=UserFactory())
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as error:
         introduce(introducer=outsider, colleague=mentee, mentor=mentor, note="Hi", request_id=strangers.pk)
+
+    assert error.value.field == "request"
+    assert not Introduction.objects.exists()
 
 
 def test_the_introduce_page_introduces_a_colleague_by_email(client, mentee, mentor, outsider):

@@ -44,8 +44,11 @@ def test_a_bad_moment_is_refused_naming_the_field(mentee, change, field):
 
 
 def test_a_moment_with_oneself_is_refused(mentee):
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as error:
         log_moment(author=mentee, kind="advice", note="Talked to myself", with_person=mentee)
+
+    assert error.value.field == "with_person"
+    assert not Moment.objects.exists()
 
 
 def test_today_is_the_authors_own_day(mentee):
@@ -94,6 +97,7 @@ def test_the_moments_page_logs_a_moment_and_lists_mine_only(client, mentee, ment
         },
     )
     assert response.status_code == 400  # the day is required
+    assert not Moment.objects.filter(author=mentee).exists()
     response = client.post(
         "/moments/",
         {
@@ -142,6 +146,13 @@ def test_the_api_logs_and_lists_my_moments_paginated(api_as, mentee, mentor):
     body = listed.json()
     assert body["count"] == 1
     assert [item["note"] for item in body["results"]] == ["Met the CFO"]
+    stored = Moment.objects.get(pk=created.json()["id"])
+    assert (stored.author, stored.kind, stored.with_person, stored.note) == (
+        mentee,
+        "introduction",
+        mentor,
+        "Met the CFO",
+    )
 
 
 def test_the_api_names_the_field_of_a_bad_moment(api_as, mentee):
@@ -149,13 +160,18 @@ def test_the_api_names_the_field_of_a_bad_moment(api_as, mentee):
 
     assert response.status_code == 400
     assert "happened_on" in response.json()
+    assert not Moment.objects.exists()
 
 
 def test_the_moments_list_costs_the_same_queries_for_many_moments(
-    api_as, mentee, django_assert_max_num_queries
+    api_as, mentee, django_assert_max_num_queries, django_assert_num_queries
 ):
     other = UserFactory()
-    MomentFactory.create_batch(15, author=mentee, with_person=other, with_name="")
+    client = api_as(mentee)
+    MomentFactory.create_batch(2, author=mentee, with_person=other, with_name="")
+    with django_assert_max_num_queries(4) as few:
+        assert client.get(MOMENTS).json()["count"] == 2
+    MomentFactory.create_batch(13, author=mentee, with_person=other, with_name="")
 
-    with django_assert_max_num_queries(4):
-        assert api_as(mentee).get(MOMENTS).status_code == 200
+    with django_assert_num_queries(len(few)):
+        assert client.get(MOMENTS).json()["count"] == 15

@@ -128,13 +128,19 @@ def test_my_sessions_lists_upcoming_and_past_in_my_zone_with_status(as_mentee, m
 
 
 def test_my_sessions_needs_a_fixed_number_of_queries(
-    as_mentee, mentee, open_mentor, django_assert_max_num_queries
+    as_mentee, mentee, open_mentor, django_assert_max_num_queries, django_assert_num_queries
 ):
-    for day in range(1, 12):
-        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day))
-        BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=-day), status="completed")
+    def add_sessions(days: range) -> None:
+        for day in days:
+            BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=day))
+            BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=-day), status="completed")
 
-    with django_assert_max_num_queries(8):
+    add_sessions(range(1, 3))
+    with django_assert_max_num_queries(8) as few:
+        assert as_mentee.get("/sessions/").content.decode().count('class="session-item"') == 2
+    add_sessions(range(3, 12))
+
+    with django_assert_num_queries(len(few)):
         response = as_mentee.get("/sessions/")
 
     assert response.content.decode().count('class="session-item"') == 11

@@ -162,8 +162,9 @@ def test_the_sweep_sends_due_reminders_once_and_leaves_later_ones_pending(db):
 
 def test_a_reminder_for_a_session_cancelled_after_it_was_claimed_is_never_sent(db):
     message = OutboundMessageFactory()
+    assert message.booking is not None  # the factory's messages are about a booking
     [claimed] = claim_due_messages(now=timezone.now(), batch_size=10)
-    Booking.objects.filter(pk=message.booking_id).update(status=Booking.Status.CANCELLED)
+    Booking.objects.filter(pk=message.booking.pk).update(status=Booking.Status.CANCELLED)
 
     assert send_message(message_id=claimed) is False
 

@@ -95,8 +95,10 @@ def test_a_mentee_cannot_be_in_two_sessions_at_once(mentee, open_mentor):
     )
     book(mentee, open_mentor, slot())
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as error:
         book(mentee, other_mentor, slot(minute=20))
+    assert error.value.code == "slot_unavailable"
+    assert not Booking.objects.filter(mentor=other_mentor).exists()
 
 
 @pytest.mark.parametrize(
@@ -151,8 +153,9 @@ def test_a_paused_mentor_cannot_be_booked(mentee, open_mentor):
 
 
 def test_a_start_off_the_ten_minute_grid_is_not_bookable(mentee, open_mentor):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as error:
         book(mentee, open_mentor, slot(minute=5))
+    assert error.value.code == "slot_unavailable"
 
 
 class _Undo(Exception):
@@ -171,8 +174,9 @@ def test_the_weekly_cap_refuses_a_booking_beyond_it_and_allows_the_next_week(men
     book(outsider, open_mentor, monday)
     book(outsider, open_mentor, monday + timedelta(days=1))
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as error:
         book(mentee, open_mentor, monday + timedelta(days=2))
+    assert error.value.code == "slot_unavailable"
     assert book(mentee, open_mentor, monday + timedelta(days=7)).status == "confirmed"
 
 
@@ -181,8 +185,9 @@ def test_minimum_notice_refuses_a_slot_too_soon(mentee, open_mentor):
     now = timezone.now().replace(second=0, microsecond=0)
     soon = now.replace(minute=now.minute - now.minute % 10) + timedelta(hours=2)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as error:
         book(mentee, open_mentor, soon, now=now)
+    assert error.value.code == "slot_unavailable"
     assert book(mentee, open_mentor, soon + timedelta(hours=3), now=now).status == "confirmed"
 
 
@@ -191,8 +196,9 @@ def test_the_buffer_keeps_sessions_apart(mentee, outsider, open_mentor):
     book(outsider, open_mentor, slot(hour=10))  # 10:00-10:30
 
     for too_close in (slot(hour=10, minute=40), slot(hour=9, minute=20)):
-        with pytest.raises(Conflict):
+        with pytest.raises(Conflict) as error:
             book(mentee, open_mentor, too_close)
+        assert error.value.code == "slot_unavailable"
     assert book(mentee, open_mentor, slot(hour=10, minute=50)).status == "confirmed"
 
 

@@ -12,7 +12,7 @@ from sessions_app.models import Booking, OutboundMessage
 from sessions_app.outbox import claim_due_messages, send_messages
 from sessions_app.services.bookings import book_session, cancel_booking
 from sessions_app.sweep import deliver_due_messages
-from tests.factories import BookingFactory, MentorFactory, UserFactory
+from tests.factories import BookingFactory, MentorFactory, MentorRequestFactory, UserFactory
 from tests.sessions_app.helpers import slot
 
 
@@ -255,3 +255,24 @@ def test_the_completion_task_completes_ended_sessions(far_apart_booking):
     ended.refresh_from_db()
     far_apart_booking.refresh_from_db()
     assert (ended.status, far_apart_booking.status) == ("completed", "confirmed")
+
+
+@pytest.mark.parametrize(
+    ("kind", "about"),
+    [("reminder", "booking"), ("match_found", "request"), ("introduction", "introduction")],
+)
+def test_a_message_without_what_its_kind_is_about_is_named_in_its_error_and_not_sent(db, kind, about):
+    # The check constraint asks for one of booking, request and introduction; each kind needs its own.
+    elsewhere = {"booking": BookingFactory()} if about != "booking" else {"request": MentorRequestFactory()}
+    message = OutboundMessage.objects.create(
+        kind=kind, recipient=UserFactory(), due_at=timezone.now(), **elsewhere
+    )
+
+    with pytest.raises(ValueError, match=f"Outbox message {message.pk} \\({kind}\\) has no {about}"):
+        notifications.compose(message)
+    assert send_messages(message_ids=claim_due_messages(now=timezone.now(), batch_size=10)) == 0
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert f"has no {about}" in message.last_error
+    assert mail.outbox == []

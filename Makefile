@@ -42,9 +42,11 @@ test: install assets
 test-fast: install assets
 	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -n auto -m "not e2e and not integration" $(PYTEST_ARGS)
 
+## make lint: ruff (lint and format check) and mypy (django-stubs, DRF stubs), as CI runs them
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -1,10 +1,12 @@
 """Fixtures of the sessions tests: a mentor who can be booked around the clock."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from marketplace.models import AvailabilityBlock
+from tests.factories import BookingFactory
 
 
 @pytest.fixture
@@ -15,3 +17,9 @@ def open_mentor(mentor):
         for weekday in range(7)
     )
     return mentor
+
+
+@pytest.fixture
+def someone_elses_booking(mentee, open_mentor):
+    """A session of the mentee with the open mentor that started two hours ago (others get 404 for it)."""
+    return BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))

@@ -1,3 +1,5 @@
+"""The bookings API: book, list, cancel, reschedule, ICS, no-show, the calendar feed, booking for requests."""
+
 from datetime import timedelta
 
 import pytest
@@ -7,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.models import MentorProfile
-from sessions_app.models import Booking, Feedback, FollowUp, OutboundMessage
+from sessions_app.models import Booking, OutboundMessage
 from sessions_app.services.bookings import book_session
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 from tests.sessions_app.helpers import slot
@@ -305,102 +307,6 @@ def test_the_mentor_marks_a_no_show_but_the_mentee_may_not(api_as, mentee, open_
     assert booking.status == "no_show"
 
 
-def test_feedback_after_the_session_is_201_and_only_once(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
-    url = f"{BOOKINGS}{booking.pk}/feedback/"
-    body = {"rating": 5, "helpful": True, "comment": "Clear", "next_step": "Rehearse twice"}
-
-    first = api_as(mentee).post(url, body, format="json")
-    again = api_as(mentee).post(url, body, format="json")
-
-    assert first.status_code == 201
-    assert (first.json()["rating"], first.json()["next_step"]) == (5, "Rehearse twice")
-    assert (again.status_code, again.json()["code"]) == (409, "already_given")
-    [stored] = Feedback.objects.filter(booking=booking)
-    assert (stored.author, stored.role, stored.rating, stored.helpful) == (mentee, "mentee", 5, True)
-    assert (stored.comment, stored.next_step) == ("Clear", "Rehearse twice")
-
-
-def test_feedback_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
-    response = api_as(mentee).post(
-        f"{BOOKINGS}{booking.pk}/feedback/", {"rating": 4, "helpful": True}, format="json"
-    )
-    assert (response.status_code, response.json()["code"]) == (409, "too_early")
-    assert not Feedback.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("body", "field"), [({"rating": 6, "helpful": True}, "rating"), ({"rating": 3}, "helpful")]
-)
-def test_bad_feedback_is_400_naming_the_field(api_as, mentee, open_mentor, body, field):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
-    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/feedback/", body, format="json")
-    assert response.status_code == 400
-    assert field in response.json()
-    assert not Feedback.objects.exists()
-
-
-# --- Participants only: every booking endpoint answers 404 to anyone else -------------------------------
-
-
-@pytest.fixture
-def someone_elses_booking(mentee, open_mentor):
-    return BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
-
-
-def test_an_outsider_gets_404_for_the_detail(api_as, outsider, someone_elses_booking):
-    assert api_as(outsider).get(f"{BOOKINGS}{someone_elses_booking.pk}/").status_code == 404
-
-
-def test_an_outsider_gets_404_for_cancel_and_nothing_changes(api_as, outsider, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
-    response = api_as(outsider).post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "x"}, format="json")
-    assert response.status_code == 404
-    booking.refresh_from_db()
-    assert booking.status == "confirmed"
-
-
-def test_an_outsider_gets_404_for_reschedule_and_nothing_changes(api_as, outsider, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
-    response = api_as(outsider).post(
-        f"{BOOKINGS}{booking.pk}/reschedule/", {"start": z(slot(days=3))}, format="json"
-    )
-    assert response.status_code == 404
-    booking.refresh_from_db()
-    assert booking.start == slot()
-
-
-def test_an_outsider_gets_404_for_the_ics(api_as, outsider, someone_elses_booking):
-    assert api_as(outsider).get(f"{BOOKINGS}{someone_elses_booking.pk}/ics/").status_code == 404
-
-
-def test_an_outsider_gets_404_for_feedback(api_as, outsider, someone_elses_booking):
-    response = api_as(outsider).post(
-        f"{BOOKINGS}{someone_elses_booking.pk}/feedback/", {"rating": 1, "helpful": False}, format="json"
-    )
-    assert response.status_code == 404
-    assert not someone_elses_booking.feedback.exists()
-
-
-def test_an_outsider_gets_404_for_no_show(api_as, outsider, someone_elses_booking):
-    assert api_as(outsider).post(f"{BOOKINGS}{someone_elses_booking.pk}/no-show/").status_code == 404
-    someone_elses_booking.refresh_from_db()
-    assert someone_elses_booking.status == "confirmed"
-
-
-def test_an_outsider_does_not_see_it_in_their_list(api_as, outsider, someone_elses_booking):
-    assert api_as(outsider).get(BOOKINGS).json()["count"] == 0
-
-
-def test_hr_admins_get_404_for_other_peoples_bookings_too(api_as, hr, someone_elses_booking):
-    assert api_as(hr).get(f"{BOOKINGS}{someone_elses_booking.pk}/").status_code == 404
-
-
-def test_an_id_that_does_not_fit_a_database_integer_is_404(api_as, mentee):
-    assert api_as(mentee).get(f"{BOOKINGS}{10**25}/").status_code == 404
-
-
 # --- The personal calendar feed ----------------------------------------------------------------------------
 
 
@@ -482,60 +388,3 @@ def test_booking_for_someone_elses_request_is_400_on_request_and_books_nothing(
     assert not Booking.objects.exists()
     request.refresh_from_db()
     assert request.status == "open"
-
-
-# --- The one-week follow-up (mentee only) ---------------------------------------------------------------
-
-
-def test_the_mentee_answers_the_follow_up_once(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(days=7))
-    url = f"{BOOKINGS}{booking.pk}/follow-up/"
-
-    first = api_as(mentee).post(
-        url, {"outcome": "partly", "note": "Got the budget, not the hire"}, format="json"
-    )
-    again = api_as(mentee).post(url, {"outcome": "yes"}, format="json")
-
-    assert first.status_code == 201, first.json()
-    assert (first.json()["outcome"], first.json()["note"]) == ("partly", "Got the budget, not the hire")
-    assert (again.status_code, again.json()["code"]) == (409, "already_given")
-    booking.refresh_from_db()
-    assert booking.follow_up.outcome == "partly"
-
-
-def test_the_follow_up_is_the_mentees_alone(api_as, mentee, open_mentor, outsider, someone_elses_booking):
-    url = f"{BOOKINGS}{someone_elses_booking.pk}/follow-up/"
-
-    assert api_as(open_mentor).post(url, {"outcome": "yes"}, format="json").status_code == 403
-    assert api_as(outsider).post(url, {"outcome": "yes"}, format="json").status_code == 404
-    assert not hasattr(Booking.objects.get(pk=someone_elses_booking.pk), "follow_up")
-
-
-def test_a_follow_up_before_the_end_is_409_too_early(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
-    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/follow-up/", {"outcome": "no"}, format="json")
-    assert (response.status_code, response.json()["code"]) == (409, "too_early")
-    assert not FollowUp.objects.exists()
-
-
-def test_an_unknown_follow_up_outcome_is_400_naming_the_field(api_as, mentee, someone_elses_booking):
-    response = api_as(mentee).post(
-        f"{BOOKINGS}{someone_elses_booking.pk}/follow-up/", {"outcome": "maybe"}, format="json"
-    )
-    assert response.status_code == 400
-    assert "outcome" in response.json()
-    assert not FollowUp.objects.exists()
-
-
-def test_a_mentor_cannot_give_feedback_twice_but_the_mentee_still_can(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(hours=2))
-    url = f"{BOOKINGS}{booking.pk}/feedback/"
-    body = {"rating": 4, "helpful": True}
-
-    assert api_as(open_mentor).post(url, body, format="json").status_code == 201
-    assert api_as(open_mentor).post(url, body, format="json").json()["code"] == "already_given"
-    assert api_as(mentee).post(url, body, format="json").status_code == 201
-    assert sorted(Feedback.objects.filter(booking=booking).values_list("role", flat=True)) == [
-        "mentee",
-        "mentor",
-    ]

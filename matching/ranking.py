@@ -16,6 +16,9 @@ Never listed: the asker, a paused mentor, a mentor without an asked skill, and a
 slot that ends by the deadline. Ties are broken by mentor id, so the same input always gives the same output.
 
 No ORM, no settings, no clock: ``now`` and the zones are arguments (docs/design.md "Pure engines").
+
+One module on purpose (over 400 lines): the score and the sentences that explain it are written side by side,
+so that a reason can never describe a term the score does not use.
 """
 
 from __future__ import annotations

@@ -373,7 +373,9 @@ def introduce(request: SignedInPageRequest, pk: int) -> HttpResponse:
                     request_id=data.get("request"),
                 )
             except InvalidInput as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                # The request is a hidden field: its error is shown above the form.
+                visible = error.field in form.fields and not form[error.field].is_hidden
+                form.add_error(error.field if visible else None, error.message)
                 status = 400
             else:
                 messages.success(request, f"Introduced {data['colleague'].name} to {mentor.name}.")

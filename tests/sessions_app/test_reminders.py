@@ -274,7 +274,7 @@ def test_a_reminder_email_shows_the_recipients_local_time_zone_link_topic_and_re
     assert to_mentee.attachments == []  # a reminder is no invite: the calendar already has the session
 
 
-def test_the_feedback_prompt_offers_one_click_ratings_for_that_recipient_only(db):
+def test_the_feedback_prompt_offers_a_link_per_rating_for_that_recipient_only(db):
     booking = BookingFactory(start=timezone.now() - timedelta(hours=1), status=Booking.Status.COMPLETED)
     OutboundMessageFactory(booking=booking, kind="feedback_prompt", lead_minutes=0)
 

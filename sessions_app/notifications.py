@@ -239,10 +239,16 @@ def _slack_text(message: OutboundMessage) -> str:
     return text
 
 
+def slack_escaped(text: str) -> str:
+    """Slack reads `<!channel>`, `<@U123>` and `<url|label>` in a note's text as pings and links: the three
+    characters Slack's format gives meaning to are escaped, so a name or a topic is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def post_to_slack(message: OutboundMessage) -> None:
     """Posts a one-line note on the event to SLACK_WEBHOOK_URL; raises Unbuildable when the note cannot be
     written, OSError when Slack does not take it."""
-    body = json.dumps({"text": _slack_text(message)}).encode()
+    body = json.dumps({"text": slack_escaped(_slack_text(message))}).encode()
     url = settings.SLACK_WEBHOOK_URL
     if not url:
         raise OSError("SLACK_WEBHOOK_URL is not set")

@@ -406,3 +406,15 @@ def test_run_sweep_once_sends_what_is_due(db):
 
     assert "1 message(s)" in out.getvalue()
     assert len(mail.outbox) == 1
+
+
+def test_a_name_cannot_ping_the_channel_or_disguise_a_link_in_the_slack_note(slack, db):
+    trap = "<!channel> <https://evil.example|Sidebar: log in> & more"
+    OutboundMessageFactory(kind="confirmation", booking__mentor__display_name=trap)
+
+    tasks.send_due_messages()
+
+    [note] = slack
+    assert "<" not in note["text"]
+    assert ">" not in note["text"]
+    assert "&lt;!channel&gt; &lt;https://evil.example|Sidebar: log in&gt; &amp; more" in note["text"]

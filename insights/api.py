@@ -59,6 +59,20 @@ class SummaryView(APIView):
         return Response(summary(filter_scope(request), now=timezone.now()))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell (a department's name) that a spreadsheet would run as a formula gets a leading quote;
+    numbers, negative ones included, are figures and stay as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 class ExportView(APIView):
     permission_classes = [IsHR]
 
@@ -69,7 +83,7 @@ class ExportView(APIView):
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in export_rows(scope, now=timezone.now()):
-            writer.writerow({key: "" if value is None else value for key, value in row.items()})
+            writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         suffix = f"-department-{scope.department_id}" if scope.department_id else ""
         response["Content-Disposition"] = (

@@ -30,13 +30,16 @@ from marketplace.models import (
     User,
 )
 from marketplace.services import BlockInput, find_block_problem
+from marketplace.text import refuse_control_characters
 from marketplace.timezones import is_valid_timezone
 
 
 class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up page: what colleagues see and the zone times are shown in."""
 
-    display_name = forms.CharField(label="Your name", max_length=DISPLAY_NAME_MAX_LENGTH)
+    display_name = forms.CharField(
+        label="Your name", max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
+    )
     department = forms.ModelChoiceField(
         queryset=Department.objects.all(), required=False, empty_label="(choose your department)"
     )
@@ -73,7 +76,9 @@ LEVEL_CHOICES = [("", "—"), *((str(value), label.capitalize()) for value, labe
 class ProfileForm(forms.Form):
     """The /me/profile/ page: who you are, what you offer and want to learn, and how you mentor."""
 
-    display_name = forms.CharField(label="Name", max_length=DISPLAY_NAME_MAX_LENGTH)
+    display_name = forms.CharField(
+        label="Name", max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
+    )
     department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
     job_title = forms.CharField(max_length=JOB_TITLE_MAX_LENGTH, required=False)
     job_level = forms.ChoiceField(choices=[("", "—"), *JobLevel.choices], required=False)

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone as django_timezone
 
 from marketplace.bounds import Bound
+from marketplace.text import refuse_control_characters
 
 TIMEZONE_CHOICES = sorted(
     (name, name.replace("_", " "))
@@ -93,7 +94,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person in the company. Email is the login; mentoring settings live in MentorProfile."""
 
     email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, blank=True)
+    display_name = models.CharField(
+        max_length=DISPLAY_NAME_MAX_LENGTH, blank=True, validators=[refuse_control_characters]
+    )
     timezone = models.CharField(max_length=64, default="UTC")
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"

@@ -27,6 +27,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.selectors import MentorCard, mentoring_settings
+from marketplace.text import refuse_control_characters
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
 MAX_SLOT_RANGE = timedelta(days=31)
@@ -103,7 +104,9 @@ class MeUpdateSerializer(serializers.Serializer):
 
     READ_ONLY = {"id", "email", "is_hr", "skills_wanted_detail"}
 
-    display_name = serializers.CharField(max_length=DISPLAY_NAME_MAX_LENGTH, allow_blank=True)
+    display_name = serializers.CharField(
+        max_length=DISPLAY_NAME_MAX_LENGTH, allow_blank=True, validators=[refuse_control_characters]
+    )
     timezone = serializers.ChoiceField(
         choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.forms.boundfield import BoundWidget
 
 from marketplace.models import Skill
+from marketplace.text import refuse_control_characters
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -15,6 +16,7 @@ class RequestForm(forms.Form):
     topic = forms.CharField(
         label="What do you need help with?",
         max_length=TOPIC_MAX_LENGTH,
+        validators=[refuse_control_characters],
         error_messages={"required": "Say in a few words what you need help with."},
         widget=forms.TextInput(attrs={"placeholder": "e.g. I present our Q3 plan to the board on Thursday"}),
     )

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from marketplace.models import SESSION_LENGTHS
+from marketplace.text import refuse_control_characters
 
 # Input limits of a request, each written once: the fields below, the page form, the API serializer and
 # the service read these.
@@ -35,7 +36,7 @@ class MentorRequest(models.Model):
     asker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_requests", db_index=False
     )
-    topic = models.CharField(max_length=TOPIC_MAX_LENGTH)
+    topic = models.CharField(max_length=TOPIC_MAX_LENGTH, validators=[refuse_control_characters])
     context = models.TextField(max_length=CONTEXT_MAX_LENGTH, blank=True)
     skills = models.ManyToManyField("marketplace.Skill", related_name="requests")
     needed_by = models.DateTimeField(help_text="The session must be over by then.")

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from marketplace.models import Skill
 from marketplace.serializers import mentor_representation
+from marketplace.text import refuse_control_characters
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH, MentorRequest
 from matching.selectors import OfferedMatch
 
@@ -15,6 +16,7 @@ class RequestCreateSerializer(serializers.Serializer):
 
     topic = serializers.CharField(
         max_length=TOPIC_MAX_LENGTH,
+        validators=[refuse_control_characters],
         error_messages={"blank": "Say in a few words what you need help with."},
     )
     # The metaclass moves declared fields off the class, so this does not replace Field.context.

@@ -197,20 +197,58 @@ def message_id(message: OutboundMessage) -> str:
     return f"<outbox-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
+class Unbuildable(Exception):
+    """No email or note can be written of this outbox row (a name with a line break stored before names
+    were checked, a row without what its kind is about): the row's fault, so retrying cannot help."""
+
+    def __init__(self, message: OutboundMessage, error: Exception) -> None:
+        super().__init__(f"Outbox message {message.pk} cannot be built: {error!r}")
+        self.error = error
+
+
+# What writing a message raises when its data cannot make one: BadHeaderError (a ValueError) for a line
+# break in a header, ValueError from _about, UnicodeError; KeyError from a subject's placeholders.
+BUILD_ERRORS = (ValueError, LookupError)
+
+
+def _built_email(message: OutboundMessage) -> EmailMultiAlternatives:
+    try:
+        email = compose(message)
+        email.message()  # writes the headers now, so a bad one is told apart from the mail server failing
+    except BUILD_ERRORS as error:
+        raise Unbuildable(message, error) from error
+    return email
+
+
 def send(message: OutboundMessage, *, connection=None) -> None:
-    """Sends the email, over `connection` when given (a batch shares one: one SMTP login, not one each)."""
-    email = compose(message)
+    """Sends the email, over `connection` when given (a batch shares one: one SMTP login, not one each).
+    Raises Unbuildable when the email cannot be written, anything else when it did not go out."""
+    email = _built_email(message)
     email.connection = connection
     email.send(fail_silently=False)
 
 
-def post_to_slack(message: OutboundMessage) -> None:
-    """Posts a one-line note on the event to SLACK_WEBHOOK_URL; raises OSError when Slack does not take it."""
-    context = message_context(message)
-    text = f"{context['recipient'].name}: {subject_of(message, context)}"
+def _slack_text(message: OutboundMessage) -> str:
+    try:
+        context = message_context(message)
+        text = f"{context['recipient'].name}: {subject_of(message, context)}"
+    except BUILD_ERRORS as error:
+        raise Unbuildable(message, error) from error
     if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
         text += f" Join: {message.booking.meeting_url}"
-    body = json.dumps({"text": text}).encode()
+    return text
+
+
+def slack_escaped(text: str) -> str:
+    """Slack reads `<!channel>`, `<@U123>` and `<url|label>` in a note's text as pings and links: the three
+    characters Slack's format gives meaning to are escaped, so a name or a topic is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def post_to_slack(message: OutboundMessage) -> None:
+    """Posts a one-line note on the event to SLACK_WEBHOOK_URL; raises Unbuildable when the note cannot be
+    written, OSError when Slack does not take it."""
+    body = json.dumps({"text": slack_escaped(_slack_text(message))}).encode()
     url = settings.SLACK_WEBHOOK_URL
     if not url:
         raise OSError("SLACK_WEBHOOK_URL is not set")
@@ -221,7 +259,8 @@ def post_to_slack(message: OutboundMessage) -> None:
 
 
 def deliver(message: OutboundMessage, *, connection=None) -> None:
-    """Sends an outbox row on its channel; raises when it did not go out (the caller retries later)."""
+    """Sends an outbox row on its channel; raises Unbuildable when it cannot be written (the caller gives up
+    at once), anything else when it did not go out (the caller retries later)."""
     if message.channel == OutboundMessage.Channel.SLACK:
         post_to_slack(message)
     else:

@@ -88,7 +88,8 @@ def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) ->
     and marked in its own short transaction, so a second task for the same row (a re-claim after a crash)
     waits and then finds it sent, and a crash leaves at most the message in flight unmarked. A failure counts
     an attempt and schedules a retry with exponential back-off; after MAX_SEND_ATTEMPTS the message is
-    failed, with the last error, for the admin to see.
+    failed, with the last error, for the admin to see. A message that cannot be built (Unbuildable: a header
+    its data breaks, a row missing what it is about) fails at once, with its error: a retry would fail alike.
     """
     now = now or timezone.now()
     loaded = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).in_bulk(message_ids)
@@ -153,6 +154,12 @@ def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) ->
         message.attempts = attempts + 1
         try:
             notifications.deliver(message, connection=mail_connection)
+        except notifications.Unbuildable as error:
+            logger.error("%s", error)
+            message.last_error = repr(error.error)[:2000]
+            message.status = OutboundMessage.Status.FAILED
+            message.save(update_fields=["attempts", "last_error", "status"])
+            return False
         except Exception as error:
             logger.warning("Sending outbox message %s failed: %r", message.pk, error)
             mail_connection.close()  # the next message opens a fresh one

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,7 +32,7 @@ from sessions_app.forms import (
 )
 from sessions_app.models import FEEDBACK_RATINGS, Booking, FollowUp
 from sessions_app.services import bookings, introductions
-from sessions_app.services.feedback import complete_feedback, give_feedback, rate_session, record_follow_up
+from sessions_app.services.feedback import complete_feedback, give_feedback, record_follow_up
 from sessions_app.services.moments import local_today, log_moment
 
 PAST_PAGE_SIZE = 20
@@ -214,7 +214,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """The feedback page: from the prompt email's signed link (no password) or signed in.
 
-    `?rating=N` (the email's one-click buttons) records the rating at once; the form then takes the rest.
+    `?rating=N` (the email's rating links) pre-selects the rating; only the form's POST records anything.
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
     try:
@@ -241,17 +241,10 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        rating = request.GET.get("rating", "")
-        if rating in {str(value) for value in FEEDBACK_RATINGS.values()} and feedback is None:
-            try:
-                feedback = rate_session(booking=booking, by=person, rating=int(rating))
-            except Conflict as error:
-                problem, status = error.message, error.status_code
-            else:
-                notice = f"Thank you: your rating ({rating}/5) is recorded. Add a line below if you like."
-        if request.GET.get("saved"):
-            notice = "Thank you: your feedback is saved."
+        # Mail scanners open every link in a message, so the email's `?rating=N` only pre-selects the
+        # choice; the person's own POST records it.
         initial: dict[str, object] = {"helpful": "yes"}
+        rating = request.GET.get("rating", "")
         if feedback is not None:
             initial = {
                 "rating": feedback.rating,
@@ -259,6 +252,11 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 "next_step": feedback.next_step,
                 "comment": feedback.comment,
             }
+        elif rating in {str(value) for value in FEEDBACK_RATINGS.values()}:
+            initial = {"rating": int(rating), "helpful": "yes" if int(rating) >= 3 else "no"}
+            notice = f"Confirm your rating ({rating}/5) with the button below; add a line if you like."
+        if request.GET.get("saved"):
+            notice = "Thank you: your feedback is saved."
         form = FeedbackForm(initial=initial)
     context = {
         "booking": booking,
@@ -278,7 +276,7 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """The one-week follow-up page (mentee): from the email's signed link or signed in.
 
-    `?outcome=yes|partly|no` (the email's one-click answers) records the answer at once.
+    `?outcome=yes|partly|no` (the email's answer links) pre-selects the answer; only the POST records it.
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
     try:
@@ -292,11 +290,12 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the mentee answers the follow-up.")
     follow_up = selectors.follow_up_of(booking)
     problem, status = None, 200
-    wanted: QueryDict | dict[str, str] | None = request.POST if request.method == "POST" else None
-    if wanted is None and request.GET.get("outcome") in FollowUp.Outcome.values and follow_up is None:
-        wanted = {"outcome": request.GET["outcome"], "note": ""}
-    form = FollowUpForm(wanted) if wanted is not None else FollowUpForm()
-    if wanted is not None and follow_up is None:
+    if request.method == "POST":
+        form = FollowUpForm(request.POST)
+    else:
+        outcome = request.GET.get("outcome")
+        form = FollowUpForm(initial={"outcome": outcome} if outcome in FollowUp.Outcome.values else {})
+    if request.method == "POST" and follow_up is None:
         if form.is_valid():
             try:
                 follow_up = record_follow_up(booking=booking, by=person, **form.cleaned_data)
@@ -373,7 +372,9 @@ def introduce(request: SignedInPageRequest, pk: int) -> HttpResponse:
                     request_id=data.get("request"),
                 )
             except InvalidInput as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                # The request is a hidden field: its error is shown above the form.
+                visible = error.field in form.fields and not form[error.field].is_hidden
+                form.add_error(error.field if visible else None, error.message)
                 status = 400
             else:
                 messages.success(request, f"Introduced {data['colleague'].name} to {mentor.name}.")

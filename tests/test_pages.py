@@ -55,6 +55,26 @@ def test_signup_creates_an_account_with_name_zone_and_department(client):
 
 
 @pytest.mark.django_db
+def test_signup_refuses_a_name_with_a_line_break(client):
+    from marketplace.models import User
+
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+            "display_name": "New\nPerson",
+            "timezone": "UTC",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Use letters, not line breaks or control characters." in response.content.decode()
+    assert not User.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.django_db
 def test_login_failures_are_rate_limited(client, mentee):
     for _ in range(6):
         client.post("/accounts/login/", {"login": mentee.email, "password": "wrong"})

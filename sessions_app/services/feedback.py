@@ -1,5 +1,5 @@
-"""Feedback after a session (in full, or the one-click rating from the prompt email) and the mentee's one-week
-follow-up."""
+"""Feedback after a session and the mentee's one-week follow-up (the emails' links only pre-select an answer;
+the page's POST records it through these)."""
 
 from datetime import datetime
 
@@ -52,17 +52,6 @@ def give_feedback(
     except IntegrityError as error:  # the same person, twice at the same moment
         raise Conflict("already_given", "You have already given feedback on this session.") from error
     return feedback
-
-
-@transaction.atomic
-def rate_session(*, booking: Booking, by: User, rating: int, now: datetime | None = None) -> Feedback:
-    """The one-click rating from the prompt email: records the rating (helpful if 3 or more) unless this
-    person already gave feedback, in which case their feedback is returned unchanged. The feedback page
-    then lets them say the rest (complete_feedback)."""
-    existing = Feedback.objects.filter(booking_id=booking.pk, author_id=by.pk).first()
-    if existing is not None:
-        return existing
-    return give_feedback(booking=booking, by=by, rating=rating, helpful=rating >= 3, now=now)
 
 
 @transaction.atomic

@@ -24,8 +24,10 @@ def introduce(
 ) -> Introduction:
     """Introduces `colleague` to `mentor` with a short note; both get a message (outbox, in this transaction).
 
-    `request_id` (optional) is the colleague's or the introducer's mentor request: its topic and context go
-    into the messages and pre-fill the booking the colleague is offered.
+    `request_id` (optional) is the introducer's own mentor request: its topic and context go into the messages
+    and pre-fill the booking the colleague is offered. Only its asker may send it along: a colleague's request
+    (topic, private context) is refused like a stranger's, so nobody can mail it to a mentor the asker did not
+    choose.
     """
     now = now or timezone.now()
     note = (note or "").strip()
@@ -41,11 +43,9 @@ def introduce(
         raise InvalidInput("colleague", "Introduce the mentor to someone else.")
     if (
         request_id is not None
-        and not MentorRequest.objects.filter(
-            pk=request_id, asker_id__in=[colleague.pk, introducer.pk]
-        ).exists()
+        and not MentorRequest.objects.filter(pk=request_id, asker_id=introducer.pk).exists()
     ):
-        raise InvalidInput("request", "No such request of yours or your colleague's.")
+        raise InvalidInput("request", "No such request of yours.")
     introduction = Introduction.objects.create(
         introducer=introducer,
         colleague=colleague,

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from insights import rollups
+from marketplace.models import Department
 from sessions_app.models import Booking
 from tests.factories import (
     BookingFactory,
@@ -263,3 +264,17 @@ def test_the_export_uses_a_fixed_number_of_queries_whatever_the_data_size(api_as
     small = count()
     _grow(org, 4)
     assert count() == small
+
+
+def test_the_export_neutralises_text_cells_a_spreadsheet_would_run_as_a_formula(api_as, hr, org):
+    Department.objects.filter(name="Engineering").update(name='=HYPERLINK("https://evil.example","Open")')
+    Department.objects.filter(name="Sales").update(name="@SUM(1+1)")
+
+    rows = rows_of(api_as(hr).get(EXPORT, RANGE))
+
+    departments = {row["department"] for row in rows}
+    assert departments >= {'\'=HYPERLINK("https://evil.example","Open")', "'@SUM(1+1)", "All departments"}
+    assert not any(value.startswith(("=", "+", "-", "@")) for row in rows for value in row.values())
+    numbers = [row["sessions_held"] for row in rows if row["sessions_held"]]
+    assert numbers
+    assert all(not value.startswith("'") for value in numbers)

@@ -182,6 +182,25 @@ def test_profile_with_bad_input_shows_errors_and_stores_nothing(client, mentor):
     assert (profile.min_notice_minutes, profile.buffer_minutes, profile.weekly_minutes_cap) == (0, 0, 600)
 
 
+def test_profile_refuses_a_name_with_a_line_break(client, mentor):
+    response = logged_in(client, mentor).post(
+        "/me/profile/",
+        {
+            "display_name": "Marco\r\nBcc: all@example.com",
+            "timezone": "Europe/Berlin",
+            "is_mentor": "on",
+            "session_lengths": ["30"],
+            "min_notice_minutes": "240",
+            "buffer_minutes": "5",
+            "weekly_minutes_cap": "60",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Use letters, not line breaks or control characters." in response.content.decode()
+    assert User.objects.get(pk=mentor.pk).display_name == "Marco Mentor"
+
+
 def test_availability_editor_saves_through_htmx_and_updates_the_preview(client, mentor, frozen_monday):
     logged_in(client, mentor)
     response = client.post(

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from marketplace.models import MentorProfile
+from marketplace.text import SINGLE_LINE_MESSAGE
 from matching.models import MentorRequest
 from sessions_app.models import Booking
 from tests.factories import DepartmentFactory, UserFactory
@@ -102,6 +103,8 @@ def test_my_requests_are_listed_newest_first_and_paginated(api_as, mentee, outsi
     [
         ({"topic": ""}, "topic", "Say in a few words what you need help with."),
         ({"topic": "   "}, "topic", "Say in a few words what you need help with."),
+        ({"topic": "Salary\r\nBcc: all@example.com"}, "topic", SINGLE_LINE_MESSAGE),
+        ({"topic": "Salary\x00talk"}, "topic", SINGLE_LINE_MESSAGE),
         ({"skills": []}, "skills", "Pick at least one skill."),
         ({"skills": ["public-speaking", "knitting"]}, "skills", "Unknown skill: knitting."),
         ({"needed_by": "2026-11-20T17:00:00Z"}, "needed_by", "The deadline has already passed"),

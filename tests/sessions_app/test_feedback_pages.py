@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone
 
 from sessions_app import links
@@ -55,21 +56,73 @@ def test_the_form_behind_the_link_records_the_persons_feedback(client, held, men
     assert "your feedback is saved" in client.get(response["Location"]).content.decode()
 
 
-def test_one_click_from_the_email_records_the_rating_and_the_form_adds_the_rest(client, held, mentor):
+def test_opening_a_rating_link_stores_nothing_and_shows_the_rating_chosen(client, held, mentor):
     url = path_of(links.feedback_url(booking_id=held.pk, user_id=mentor.pk, rating=2))
     token = url.split("t=", 1)[1].split("&")[0]
 
-    clicked = client.get(url)
-    client.get(url)  # a second click (or a mail scanner) changes nothing
-    client.post(
-        url.split("?")[0], {"t": token, "rating": "3", "helpful": "no", "comment": "Mentee came late"}
+    opened = client.get(url)
+
+    assert opened.status_code == 200
+    assert Feedback.objects.count() == 0
+    page = opened.content.decode()
+    assert '<input type="radio" name="rating" value="2" id="id_rating_1" required checked>' in page
+    assert '<input type="radio" name="helpful" value="no" id="id_helpful_1" required checked>' in page
+    assert page.count(" checked>") == 2
+    assert f'<input type="hidden" name="t" value="{token}">' in page
+    assert page.count('<button type="submit"') == 1
+    assert "Confirm your rating (2/5)" in page
+
+
+def test_a_mail_scanner_opening_every_rating_link_stores_nothing(client, held, mentee, mentor):
+    for person in (mentee, mentor):
+        for rating in (1, 2, 3, 4, 5, 1):
+            url = path_of(links.feedback_url(booking_id=held.pk, user_id=person.pk, rating=rating))
+            assert client.get(url).status_code == 200
+            client.head(url)
+    url = path_of(links.follow_up_url(booking_id=held.pk, user_id=mentee.pk))
+    for outcome in ("yes", "partly", "no"):
+        assert client.get(f"{url}&outcome={outcome}").status_code == 200
+
+    assert Feedback.objects.count() == 0
+    held.refresh_from_db()
+    assert not hasattr(held, "follow_up")
+
+
+def test_confirming_the_chosen_rating_records_it_with_the_csrf_cookie_of_the_page(held, mentor):
+    """The signed link is the credential; the page it opens sets the CSRF cookie its form posts back."""
+    browser = Client(enforce_csrf_checks=True)
+    url = path_of(links.feedback_url(booking_id=held.pk, user_id=mentor.pk, rating=2))
+    token = url.split("t=", 1)[1].split("&")[0]
+    browser.get(url)
+
+    forged = browser.post(url.split("?")[0], {"t": token, "rating": "1", "helpful": "no"})
+    confirmed = browser.post(
+        url.split("?")[0],
+        {
+            "t": token,
+            "rating": "2",
+            "helpful": "no",
+            "comment": "Mentee came late",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        },
     )
 
-    assert clicked.status_code == 200
-    assert "your rating (2/5) is recorded" in clicked.content.decode()
+    assert forged.status_code == 403
+    assert confirmed.status_code == 302
     [feedback] = Feedback.objects.filter(booking=held)
-    assert (feedback.author, feedback.role, feedback.rating, feedback.helpful) == (mentor, "mentor", 3, False)
+    assert (feedback.author, feedback.role, feedback.rating, feedback.helpful) == (mentor, "mentor", 2, False)
     assert feedback.comment == "Mentee came late"
+
+
+def test_a_signed_in_person_confirms_a_rating_by_post_only(client, held, mentee):
+    client.force_login(mentee)
+
+    opened = client.get(f"/sessions/{held.pk}/feedback/?rating=5")
+    assert Feedback.objects.count() == 0
+    client.post(f"/sessions/{held.pk}/feedback/", {"rating": "5", "helpful": "yes"})
+
+    assert 'name="rating" value="5" id="id_rating_4" required checked>' in opened.content.decode()
+    assert Feedback.objects.get().rating == 5
 
 
 def test_a_link_for_another_booking_is_refused(client, held, mentee, mentor):
@@ -121,9 +174,14 @@ def test_without_a_link_or_a_login_the_feedback_page_asks_to_sign_in(client, hel
 
 def test_feedback_before_the_end_is_not_recorded(client, mentee, mentor):
     upcoming = BookingFactory(mentor=mentor, mentee=mentee, start=slot())
+    url = path_of(links.feedback_url(booking_id=upcoming.pk, user_id=mentee.pk, rating=5))
+    token = url.split("t=", 1)[1].split("&")[0]
 
-    response = client.get(path_of(links.feedback_url(booking_id=upcoming.pk, user_id=mentee.pk, rating=5)))
+    opened = client.get(url)
+    response = client.post(url.split("?")[0], {"t": token, "rating": "5", "helpful": "yes"})
 
+    assert opened.status_code == 200
+    assert "once the session has ended" in opened.content.decode()
     assert response.status_code == 409
     assert not Feedback.objects.exists()
 
@@ -151,15 +209,24 @@ def test_the_mentee_sees_only_their_own_feedback_on_the_session_page(client, hel
     assert "Give feedback" in page
 
 
-def test_the_follow_up_link_records_the_mentees_answer_in_one_click(client, held, mentee):
-    url = links.follow_up_url(booking_id=held.pk, user_id=mentee.pk)
+def test_the_follow_up_link_shows_the_answer_chosen_and_the_button_records_it(client, held, mentee):
+    url = path_of(links.follow_up_url(booking_id=held.pk, user_id=mentee.pk))
+    token = url.split("t=", 1)[1]
 
-    response = client.get(path_of(url) + "&outcome=partly")
+    opened = client.get(url + "&outcome=partly")
+    held.refresh_from_db()
+    assert not hasattr(held, "follow_up")
+    confirmed = client.post(url.split("?")[0], {"t": token, "outcome": "partly", "note": ""})
 
-    assert response.status_code == 200
+    assert opened.status_code == 200
+    page = opened.content.decode()
+    assert 'name="outcome" value="partly" id="id_outcome_1" required checked>' in page
+    assert f'<input type="hidden" name="t" value="{token}">' in page
+    assert page.count('<button type="submit"') == 1
+    assert confirmed.status_code == 200
     held.refresh_from_db()
     assert held.follow_up.outcome == "partly"
-    assert "Partly" in response.content.decode()
+    assert "Partly" in confirmed.content.decode()
 
 
 def test_the_follow_up_page_takes_a_note_and_the_session_page_shows_it(client, held, mentee, mentor):
@@ -185,8 +252,10 @@ def test_the_mentor_cannot_answer_the_follow_up(client, held, mentor):
 def test_a_second_follow_up_answer_keeps_the_first(client, held, mentee):
     FollowUpFactory(booking=held, outcome="no")
     url = path_of(links.follow_up_url(booking_id=held.pk, user_id=mentee.pk))
+    token = url.split("t=", 1)[1]
 
     client.get(url + "&outcome=yes")
+    client.post(url.split("?")[0], {"t": token, "outcome": "yes", "note": ""})
 
     held.follow_up.refresh_from_db()
     assert held.follow_up.outcome == "no"

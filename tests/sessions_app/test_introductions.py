@@ -28,7 +28,7 @@ def html_of(message) -> str:
 def test_an_introduction_messages_both_people_with_the_note_and_a_link_to_the_mentors_slots(
     mentee, mentor, outsider, django_capture_on_commit_callbacks
 ):
-    request = MentorRequestFactory(asker=mentee, topic="Board deck", context="Board meets Thursday")
+    request = MentorRequestFactory(asker=outsider, topic="Board deck", context="Board meets Thursday")
 
     with django_capture_on_commit_callbacks(execute=True):
         introduce(
@@ -142,3 +142,52 @@ def test_a_new_match_tells_the_asker_once_per_event_with_the_first_slot_in_their
     assert "Tue 16 Mar 10:00 (America/New_York)" in message.body
     assert "Offer expires Friday" in html_of(message)
     assert f"/requests/{request.pk}/" in message.body
+
+
+def test_a_colleagues_private_request_never_travels_in_an_introduction(
+    mentee, mentor, outsider, django_capture_on_commit_callbacks
+):
+    """A mentor who names themself as the mentor (or anyone else) cannot carry a colleague's request along:
+    its topic and private context reach only the people its asker chose."""
+    private = MentorRequestFactory(asker=mentee, topic="Leaving the team", context="My manager must not know")
+
+    for introducer in (mentor, outsider):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidInput) as error:
+            introduce(
+                introducer=introducer, colleague=mentee, mentor=mentor, note="Hi", request_id=private.pk
+            )
+        assert error.value.field == "request"
+    tasks.send_due_messages()
+
+    assert not Introduction.objects.exists()
+    assert not OutboundMessage.objects.exists()
+    for message in mail.outbox:
+        assert "My manager must not know" not in str(message.body) + html_of(message)
+        assert "Leaving the team" not in f"{message.subject} {message.body}"
+
+
+def test_the_introduce_page_refuses_a_colleagues_request_with_a_visible_error(client, mentee, mentor):
+    private = MentorRequestFactory(asker=mentee, topic="Leaving the team", context="My manager must not know")
+    client.force_login(mentor)
+
+    page = client.post(
+        f"/mentors/{mentor.pk}/introduce/",
+        {"colleague": mentee.email, "note": "Talk to me", "request": private.pk},
+    )
+    tasks.send_due_messages()
+
+    assert page.status_code == 400
+    assert "No such request of yours" in page.content.decode()
+    assert not Introduction.objects.exists()
+    assert all("My manager must not know" not in html_of(message) for message in mail.outbox)
+
+
+def test_an_introducer_can_share_their_own_request(
+    mentee, mentor, outsider, django_capture_on_commit_callbacks
+):
+    own = MentorRequestFactory(asker=outsider, topic="Board deck", context="Board meets Thursday")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        introduce(introducer=outsider, colleague=outsider, mentor=mentor, note="Hi", request_id=own.pk)
+
+    assert "Board meets Thursday" in html_of(email_to(mentor.email))

@@ -274,7 +274,7 @@ def test_a_reminder_email_shows_the_recipients_local_time_zone_link_topic_and_re
     assert to_mentee.attachments == []  # a reminder is no invite: the calendar already has the session
 
 
-def test_the_feedback_prompt_offers_one_click_ratings_for_that_recipient_only(db):
+def test_the_feedback_prompt_offers_a_link_per_rating_for_that_recipient_only(db):
     booking = BookingFactory(start=timezone.now() - timedelta(hours=1), status=Booking.Status.COMPLETED)
     OutboundMessageFactory(booking=booking, kind="feedback_prompt", lead_minutes=0)
 
@@ -406,3 +406,15 @@ def test_run_sweep_once_sends_what_is_due(db):
 
     assert "1 message(s)" in out.getvalue()
     assert len(mail.outbox) == 1
+
+
+def test_a_name_cannot_ping_the_channel_or_disguise_a_link_in_the_slack_note(slack, db):
+    trap = "<!channel> <https://evil.example|Sidebar: log in> & more"
+    OutboundMessageFactory(kind="confirmation", booking__mentor__display_name=trap)
+
+    tasks.send_due_messages()
+
+    [note] = slack
+    assert "<" not in note["text"]
+    assert ">" not in note["text"]
+    assert "&lt;!channel&gt; &lt;https://evil.example|Sidebar: log in&gt; &amp; more" in note["text"]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
+from marketplace.models import User
 from sessions_app import notifications, tasks
 from sessions_app.models import Booking, OutboundMessage
 from sessions_app.outbox import claim_due_messages, send_messages
@@ -273,6 +274,24 @@ def test_a_message_without_what_its_kind_is_about_is_named_in_its_error_and_not_
     assert send_messages(message_ids=claim_due_messages(now=timezone.now(), batch_size=10)) == 0
 
     message.refresh_from_db()
-    assert (message.status, message.attempts) == ("pending", 1)
+    assert (message.status, message.attempts) == ("failed", 1)  # it cannot be built: retrying cannot help
     assert f"has no {about}" in message.last_error
     assert mail.outbox == []
+
+
+def test_a_message_that_cannot_be_built_fails_once_visibly_and_the_others_still_go_out(far_apart_booking):
+    """A name stored before names were checked (a line break) cannot go in a subject: BadHeaderError is not
+    an outage, so the row fails at once with the error instead of being retried forever."""
+    User.objects.filter(pk=far_apart_booking.mentor_id).update(display_name="Sam\nBcc: all@example.com")
+    queue(far_apart_booking)
+    to_mentee = OutboundMessage.objects.get(recipient=far_apart_booking.mentee)
+
+    tasks.send_due_messages()
+    for day in (1, 2, 3):
+        deliver_due_messages(now=timezone.now() + timedelta(days=day))
+
+    to_mentee.refresh_from_db()
+    assert (to_mentee.status, to_mentee.attempts) == ("failed", 1)
+    assert "BadHeaderError" in to_mentee.last_error
+    assert [message.to for message in mail.outbox] == [["sam@example.com"]]  # its subject names the mentee
+    assert OutboundMessage.objects.get(recipient=far_apart_booking.mentor).status == "sent"

@@ -1,39 +1,32 @@
-"""Pages of sessions: the booking confirm step, my sessions, one session, reschedule, the calendar feed."""
+"""Pages of sessions: the booking confirm step, my sessions, one session, cancel, reschedule, no-show, the
+secret calendar feed."""
 
 from collections import defaultdict
 from datetime import date, datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.http import SignedInPageRequest
-from marketplace.models import User
 from marketplace.schedules import slot_is_bookable
 from marketplace.slots import Interval
 from marketplace.timezones import get_zone
-from sessions_app import calendar, links, selectors
+from sessions_app import calendar, selectors
 from sessions_app.forms import (
     BookingForm,
     CancelForm,
-    FeedbackForm,
-    FollowUpForm,
-    IntroductionForm,
-    MomentForm,
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import FEEDBACK_RATINGS, Booking, FollowUp
-from sessions_app.services import bookings, introductions
-from sessions_app.services.feedback import complete_feedback, give_feedback, record_follow_up
-from sessions_app.services.moments import local_today, log_moment
+from sessions_app.models import Booking
+from sessions_app.services import bookings
 
 PAST_PAGE_SIZE = 20
 
@@ -208,197 +201,6 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(calendar.feed_ics(user, sessions), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-@require_http_methods(["GET", "POST"])
-def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    """The feedback page: from the prompt email's signed link (no password) or signed in.
-
-    `?rating=N` (the email's rating links) pre-selects the rating; only the form's POST records anything.
-    """
-    token = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        found = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
-    except links.BadLink as error:
-        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if found is None:
-        return redirect_to_login(request.get_full_path())
-    booking, person = found
-    feedback = selectors.feedback_of(booking, person)
-    problem, status, notice = None, 200, None
-    if request.method == "POST":
-        form = FeedbackForm(request.POST)
-        if form.is_valid():
-            try:
-                if feedback is None:
-                    give_feedback(booking=booking, by=person, **form.cleaned_data)
-                else:
-                    complete_feedback(feedback=feedback, by=person, **form.cleaned_data)
-            except (Conflict, InvalidInput) as error:
-                problem, status = error.message, error.status_code
-            else:
-                return redirect(_with_token(request.path, token, "saved=1"))
-        else:
-            status = 400
-    else:
-        # Mail scanners open every link in a message, so the email's `?rating=N` only pre-selects the
-        # choice; the person's own POST records it.
-        initial: dict[str, object] = {"helpful": "yes"}
-        rating = request.GET.get("rating", "")
-        if feedback is not None:
-            initial = {
-                "rating": feedback.rating,
-                "helpful": "yes" if feedback.helpful else "no",
-                "next_step": feedback.next_step,
-                "comment": feedback.comment,
-            }
-        elif rating in {str(value) for value in FEEDBACK_RATINGS.values()}:
-            initial = {"rating": int(rating), "helpful": "yes" if int(rating) >= 3 else "no"}
-            notice = f"Confirm your rating ({rating}/5) with the button below; add a line if you like."
-        if request.GET.get("saved"):
-            notice = "Thank you: your feedback is saved."
-        form = FeedbackForm(initial=initial)
-    context = {
-        "booking": booking,
-        "person": person,
-        "other": booking.other_participant(person),
-        "form": form,
-        "feedback": feedback,
-        "token": token,
-        "problem": problem,
-        "notice": notice,
-        "ended": booking.end <= timezone.now(),
-    }
-    return render(request, "sessions_app/feedback.html", context, status=status)
-
-
-@require_http_methods(["GET", "POST"])
-def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    """The one-week follow-up page (mentee): from the email's signed link or signed in.
-
-    `?outcome=yes|partly|no` (the email's answer links) pre-selects the answer; only the POST records it.
-    """
-    token = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        found = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
-    except links.BadLink as error:
-        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if found is None:
-        return redirect_to_login(request.get_full_path())
-    booking, person = found
-    if person.pk != booking.mentee_id:
-        raise PermissionDenied("Only the mentee answers the follow-up.")
-    follow_up = selectors.follow_up_of(booking)
-    problem, status = None, 200
-    if request.method == "POST":
-        form = FollowUpForm(request.POST)
-    else:
-        outcome = request.GET.get("outcome")
-        form = FollowUpForm(initial={"outcome": outcome} if outcome in FollowUp.Outcome.values else {})
-    if request.method == "POST" and follow_up is None:
-        if form.is_valid():
-            try:
-                follow_up = record_follow_up(booking=booking, by=person, **form.cleaned_data)
-            except (Conflict, InvalidInput) as error:
-                problem, status = error.message, error.status_code
-        else:
-            status = 400
-    context = {
-        "booking": booking,
-        "other": booking.mentor,
-        "form": form,
-        "follow_up": follow_up,
-        "token": token,
-        "problem": problem,
-    }
-    return render(request, "sessions_app/follow_up.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def moments(request: SignedInPageRequest) -> HttpResponse:
-    """Log an informal moment in seconds; my moments and this week's progress toward three."""
-    today = local_today(request.user, timezone.now())
-    status = 200
-    if request.method == "POST":
-        form = MomentForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                log_moment(
-                    author=request.user,
-                    kind=data["kind"],
-                    note=data["note"],
-                    happened_on=data["happened_on"],
-                    with_person=data["with_person"],
-                    with_name=data["with_name"],
-                )
-            except InvalidInput as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-                status = 400
-            else:
-                messages.success(request, "Moment logged.")
-                return redirect("moments")
-        else:
-            status = 400
-    else:
-        form = MomentForm(initial={"happened_on": today})
-    context = {
-        "form": form,
-        "progress": selectors.moment_progress(request.user, today=today),
-        "page": Paginator(selectors.moments_of(request.user), PAST_PAGE_SIZE).get_page(
-            request.GET.get("page")
-        ),
-    }
-    return render(request, "sessions_app/moments.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def introduce(request: SignedInPageRequest, pk: int) -> HttpResponse:
-    """Introduce a colleague to mentor `pk` with a short note (from the mentor's page or a request)."""
-    mentor = get_object_or_404(User, pk=pk, is_mentor=True, is_active=True)
-    status = 200
-    if request.method == "POST":
-        form = IntroductionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                introductions.introduce(
-                    introducer=request.user,
-                    colleague=data["colleague"],
-                    mentor=mentor,
-                    note=data["note"],
-                    request_id=data.get("request"),
-                )
-            except InvalidInput as error:
-                # The request is a hidden field: its error is shown above the form.
-                visible = error.field in form.fields and not form[error.field].is_hidden
-                form.add_error(error.field if visible else None, error.message)
-                status = 400
-            else:
-                messages.success(request, f"Introduced {data['colleague'].name} to {mentor.name}.")
-                return redirect("mentor-detail", pk=mentor.pk)
-        else:
-            status = 400
-    else:
-        form = IntroductionForm(initial={"request": request.GET.get("request")})
-    return render(request, "sessions_app/introduce.html", {"form": form, "mentor": mentor}, status=status)
-
-
-def _booking_from_link_or_login(
-    request: HttpRequest, pk: int, token: str, *, purpose: str
-) -> tuple[Booking, User] | None:
-    """(booking, person) from a signed link, else from the signed-in user; None if neither."""
-    if token:
-        return selectors.booking_for_link(pk, token, purpose=purpose)
-    if request.user.is_authenticated:
-        return selectors.booking_for_participant(pk, request.user), request.user
-    return None
-
-
-def _with_token(path: str, token: str, query: str) -> str:
-    return f"{path}?t={token}&{query}" if token else f"{path}?{query}"
 
 
 def _render_detail(

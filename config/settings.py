@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: GET /healthz is answered for any host name and over plain HTTP (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +99,9 @@ else:
     # 0 closes the connection after each request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.read_seconds("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server is an error after 5 s, not a request that hangs (`?connect_timeout=N` in
+    # DATABASE_URL to change it).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) exist on PostgreSQL only; SQLite gets the plain index, knowingly.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

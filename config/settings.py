@@ -8,6 +8,11 @@ are required.
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
@@ -25,6 +30,18 @@ if not DEBUG:
     ]
     if missing:
         raise ImproperlyConfigured(f"With DEBUG off, set these environment variables: {', '.join(missing)}")
+    # The rule of Django's own check (security.W009), made a refusal: a guessable key forges sessions.
+    if (
+        len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"With DEBUG off, SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters, at least "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, and not start with "
+            f"{SECRET_KEY_INSECURE_PREFIX!r}: make one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
 
@@ -248,12 +265,23 @@ STORAGES = {
     },
 }
 
-# --- Security with DEBUG off ---
-if not DEBUG:
-    SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- HTTPS: an https:// SITE_URL means the site is served over HTTPS only ---
+HTTPS = SITE_URL.startswith("https://")
+_hsts_seconds = env.read_seconds("HSTS_SECONDS", 365 * 24 * 3600)  # 0: no HSTS header
+_hsts_include_subdomains = env.read_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+_hsts_preload = env.read_bool("HSTS_PRELOAD", True)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True  # GET /healthz is answered before the redirect (config/health.py)
+    SECURE_HSTS_SECONDS = _hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _hsts_include_subdomains
+    SECURE_HSTS_PRELOAD = _hsts_preload
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# TLS usually ends at a proxy in front of gunicorn, which says so in this header; it must overwrite whatever a
+# client sends in it. "" when clients reach gunicorn directly.
+_proxy_ssl_header = env.read_header_name("PROXY_SSL_HEADER", "X-Forwarded-Proto")
+if _proxy_ssl_header and (HTTPS or not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 
 LOGGING = {
     "version": 1,

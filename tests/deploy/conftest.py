@@ -1,13 +1,15 @@
 """Sidebar as deployed: settings with DEBUG off, `manage.py` commands and gunicorn in processes of their own.
 
 `production_env()` is the environment of a production start (DEBUG off, a long random SECRET_KEY,
-ALLOWED_HOSTS, the test database); `start_gunicorn(env)` serves it on a free port and stops it after the test.
+ALLOWED_HOSTS); `start_gunicorn(env)` serves it on a free port and stops it after the test; `collected` adds
+static files built by scripts/copy-assets.mjs and collected by `collectstatic`, as a deployment has them.
 """
 
 import http.client
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -86,6 +88,7 @@ class Response:
     status: int
     headers: dict[str, str]  # names in lower case
     body: bytes
+    cookies: list[str]  # each Set-Cookie header
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -105,7 +108,10 @@ class Server:
             conn.request("GET", path, headers={"Host": "127.0.0.1", **(headers or {})})
             answer = conn.getresponse()
             return Response(
-                answer.status, {name.lower(): value for name, value in answer.getheaders()}, answer.read()
+                answer.status,
+                {name.lower(): value for name, value in answer.getheaders()},
+                answer.read(),
+                answer.msg.get_all("Set-Cookie") or [],
             )
         finally:
             conn.close()
@@ -168,3 +174,33 @@ def start_gunicorn(request) -> Iterator[Callable[..., Server]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def static_env(tmp_path_factory) -> dict[str, str]:
+    """Static files built by scripts/copy-assets.mjs into a temporary tree (never static/vendor)."""
+    tmp = tmp_path_factory.mktemp("deploy-static")
+    source = tmp / "static"
+    shutil.copytree(ROOT / "static", source, ignore=shutil.ignore_patterns("vendor"))
+    built = subprocess.run(
+        ["node", "scripts/copy-assets.mjs", str(source / "vendor")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    return {
+        "DJANGO_SETTINGS_MODULE": "tests.deploy.static_settings",
+        "SIDEBAR_TEST_STATIC_DIR": str(source),
+        "SIDEBAR_TEST_STATIC_ROOT": str(tmp / "staticfiles"),
+    }
+
+
+@pytest.fixture(scope="session")
+def collected(static_env) -> dict[str, str]:
+    """Environment of a production start whose static files were built and collected just now."""
+    result = manage("collectstatic", "--no-input", env=production_env(**static_env))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return static_env

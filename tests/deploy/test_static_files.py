@@ -6,41 +6,10 @@ production storage (whitenoise's compressed manifest) into a temporary STATIC_RO
 
 import json
 import re
-import shutil
-import subprocess
 
 import pytest
 
-from tests.deploy.conftest import ROOT, database_url, manage, production_env
-
-
-@pytest.fixture(scope="module")
-def static_env(tmp_path_factory) -> dict[str, str]:
-    """Environment of a production start whose static files were built and collected just now."""
-    tmp = tmp_path_factory.mktemp("deploy-static")
-    source = tmp / "static"
-    shutil.copytree(ROOT / "static", source, ignore=shutil.ignore_patterns("vendor"))
-    built = subprocess.run(
-        ["node", "scripts/copy-assets.mjs", str(source / "vendor")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert built.returncode == 0, built.stderr
-    return {
-        "DJANGO_SETTINGS_MODULE": "tests.deploy.static_settings",
-        "SIDEBAR_TEST_STATIC_DIR": str(source),
-        "SIDEBAR_TEST_STATIC_ROOT": str(tmp / "staticfiles"),
-    }
-
-
-@pytest.fixture(scope="module")
-def collected(static_env) -> dict[str, str]:
-    result = manage("collectstatic", "--no-input", env=production_env(**static_env))
-    assert result.returncode == 0, result.stderr[-3000:]
-    return static_env
+from tests.deploy.conftest import database_url, production_env
 
 
 def manifest(static_env: dict[str, str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import BookingFactory, MentorRequestFactory
+from tests.factories import BookingFactory, MentorRequestFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 # Executable script types: a <script> of another type (application/json data) runs nothing.
@@ -59,6 +59,7 @@ def pages(db, mentee, mentor, hr) -> list[tuple[object, str]]:
     """(who, url) for every page, including the ones allauth, the admin and drf-spectacular render."""
     booking = BookingFactory(mentor=mentor, mentee=mentee)
     request = MentorRequestFactory(asker=mentee)
+    staff = UserFactory(is_staff=True, is_superuser=True)
     return [
         *(
             (None, url)
@@ -91,6 +92,15 @@ def pages(db, mentee, mentor, hr) -> list[tuple[object, str]]:
         ),
         (mentor, "/me/impact/"),
         (hr, "/insights/"),
+        *(
+            (staff, url)
+            for url in (
+                "/admin/",
+                "/admin/marketplace/user/",
+                f"/admin/marketplace/user/{mentor.pk}/change/",
+                f"/admin/sessions_app/booking/{booking.pk}/change/",
+            )
+        ),
     ]
 
 

@@ -35,6 +35,7 @@ RUN_ONLY = {
     "ALLOWED_HOSTS",
     "SITE_URL",
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # tests/e2e/conftest.py sets it for Playwright's thread
 }
 
 

@@ -255,7 +255,7 @@ def celery_env(mail_dir: Path, sweep_every: int) -> dict[str, str]:
         **os.environ,  # DATABASE_URL now points at the benchmark database
         "REDIS_URL": broker_url(),
         "DEBUG": "0",  # as deployed: no query log in the workers
-        "SECRET_KEY": "benchmark-only-" + secrets.token_hex(16),
+        "SECRET_KEY": "benchmark-only-" + secrets.token_hex(32),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),

@@ -97,7 +97,7 @@ class Gunicorn:
         env = {
             **os.environ,
             "DEBUG": "0",
-            "SECRET_KEY": "benchmark-only-" + secrets.token_hex(16),
+            "SECRET_KEY": "benchmark-only-" + secrets.token_hex(32),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{self.port}",
             "LOG_LEVEL": "WARNING",

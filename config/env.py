@@ -1,11 +1,12 @@
 """Reading configuration from the environment, failing loudly with the variable's name.
 
-Each kind of value has its own reader (minutes, seconds, days, counts, flags, lists, URLs), so a variable
-is read in the unit its name says, and nonsense (not a number, negative, zero where zero makes no sense)
-stops the start with ImproperlyConfigured naming the variable instead of being taken for the default.
+Each kind of value has its own reader (minutes, seconds, days, counts, flags, lists, URLs, header names), so
+a variable is read in the unit its name says, and nonsense (not a number, negative, zero where zero makes no
+sense) stops the start with ImproperlyConfigured naming the variable instead of being taken for the default.
 """
 
 import os
+import re
 from collections.abc import Callable, Collection
 from typing import TypeVar
 
@@ -130,6 +131,17 @@ def read_count(name: str, default: int, *, low: int = 1, high: int | None = None
 
 def read_url(name: str, default: str) -> str:
     return _read(name, default, _url)
+
+
+def read_header_name(name: str, default: str) -> str:
+    """An HTTP header name (letters, digits and hyphens), or "" for none."""
+
+    def parse(raw: str) -> str:
+        if raw and not re.fullmatch(r"[A-Za-z0-9-]+", raw):
+            raise ValueError("expected a header name such as X-Forwarded-Proto (letters, digits, hyphens)")
+        return raw
+
+    return _read(name, default, parse)
 
 
 def read_optional_url(name: str) -> str | None:

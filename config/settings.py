@@ -8,6 +8,12 @@ are required.
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from config import env
@@ -25,6 +31,18 @@ if not DEBUG:
     ]
     if missing:
         raise ImproperlyConfigured(f"With DEBUG off, set these environment variables: {', '.join(missing)}")
+    # The rule of Django's own check (security.W009), made a refusal: a guessable key forges sessions.
+    if (
+        len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"With DEBUG off, SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters, at least "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, and not start with "
+            f"{SECRET_KEY_INSECURE_PREFIX!r}: make one with "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
 if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
 
@@ -45,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "allauth",
     "allauth.account",
     "marketplace",
@@ -55,7 +74,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: GET /healthz is answered for any host name and over plain HTTP (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +119,9 @@ else:
     # 0 closes the connection after each request.
     DATABASES["default"]["CONN_MAX_AGE"] = env.read_seconds("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # An unreachable server is an error after 5 s, not a request that hangs (`?connect_timeout=N` in
+    # DATABASE_URL to change it).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) exist on PostgreSQL only; SQLite gets the plain index, knowingly.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -243,12 +268,42 @@ STORAGES = {
     },
 }
 
-# --- Security with DEBUG off ---
-if not DEBUG:
-    SESSION_COOKIE_SECURE = SITE_URL.startswith("https://")
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+# --- Content-Security-Policy (django-csp), on every page: our own origin only, and nothing inline ---
+# Scripts and styles come from files (static/js, static/css, static/vendor): no inline <script>, on* handler
+# or style attribute anywhere (tests/deploy/test_content_security_policy.py). Pico CSS and Swagger UI draw
+# their icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- HTTPS: an https:// SITE_URL means the site is served over HTTPS only ---
+HTTPS = SITE_URL.startswith("https://")
+_hsts_seconds = env.read_seconds("HSTS_SECONDS", 365 * 24 * 3600)  # 0: no HSTS header
+_hsts_include_subdomains = env.read_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+_hsts_preload = env.read_bool("HSTS_PRELOAD", True)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True  # GET /healthz is answered before the redirect (config/health.py)
+    SECURE_HSTS_SECONDS = _hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _hsts_include_subdomains
+    SECURE_HSTS_PRELOAD = _hsts_preload
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# TLS usually ends at a proxy in front of gunicorn, which says so in this header; it must overwrite whatever a
+# client sends in it. "" when clients reach gunicorn directly.
+_proxy_ssl_header = env.read_header_name("PROXY_SSL_HEADER", "X-Forwarded-Proto")
+if _proxy_ssl_header and (HTTPS or not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 
 LOGGING = {
     "version": 1,

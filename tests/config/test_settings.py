@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +61,109 @@ def test_production_mode_refuses_to_start_without_secret_key_and_allowed_hosts()
 
 
 def test_production_mode_starts_with_both_set():
-    result = load_settings(DEBUG="false", SECRET_KEY="s" * 50, ALLOWED_HOSTS="sidebar.example.com")
+    result = load_settings(
+        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sidebar.example.com"
+    )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        "a-short-key-of-49-characters-".ljust(49, "x"),
+        "ab" * 30,  # long enough, but 2 different characters
+        "django-insecure-"
+        + "q8Zr2vNw5Lx1Tb7Yk3Hf9Pd4Sg6Jm0Ac" * 2,  # what startproject writes for development
+    ],
+)
+def test_production_mode_refuses_a_weak_secret_key_naming_it(secret_key):
+    result = load_settings(DEBUG="0", SECRET_KEY=secret_key, ALLOWED_HOSTS="sidebar.example.com")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_weak_secret_key_is_allowed_with_debug_on():
+    assert load_settings(DEBUG="1", SECRET_KEY="short").returncode == 0
+
+
+HTTPS_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
+    "name: getattr(s, name) for name in ('SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
+    "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
+    "'SECURE_PROXY_SSL_HEADER')}))"
+)
+
+
+def https_settings(**env: str) -> dict:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SITE_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", HTTPS_SETTINGS],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "sidebar.example.com"}
+
+
+def test_an_https_site_url_turns_on_the_ssl_redirect_hsts_and_secure_cookies():
+    assert https_settings(**PRODUCTION, SITE_URL="https://sidebar.example.com") == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+    }
+
+
+def test_make_run_with_debug_on_and_http_has_no_redirect_no_hsts_and_plain_cookies():
+    assert https_settings() == {
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_PROXY_SSL_HEADER": None,
+    }
+
+
+def test_hsts_and_the_proxy_header_are_set_from_the_environment():
+    assert https_settings(
+        **PRODUCTION,
+        SITE_URL="https://sidebar.example.com",
+        HSTS_SECONDS="3600",
+        HSTS_INCLUDE_SUBDOMAINS="off",
+        HSTS_PRELOAD="off",
+        PROXY_SSL_HEADER="X-Forwarded-Scheme",
+    ) == {
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 3600,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_SCHEME", "https"],
+    }
+    assert (
+        https_settings(**PRODUCTION, SITE_URL="https://sidebar.example.com", PROXY_SSL_HEADER="")[
+            "SECURE_PROXY_SSL_HEADER"
+        ]
+        is None
+    )  # TLS ends at gunicorn itself: no header is trusted
 
 
 def test_malformed_variables_fail_naming_the_variable():
@@ -173,6 +275,8 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         ("LOG_LEVEL", "loud"),
         ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"),
         ("EMAIL_URL", "pigeon://coop.example.com"),
+        ("HSTS_SECONDS", "a year"),
+        ("PROXY_SSL_HEADER", "X Forwarded: Proto"),
     ],
 )
 def test_a_nonsense_setting_stops_the_start_naming_the_variable(name, value):
@@ -233,6 +337,9 @@ def read_with(monkeypatch, raw, reader, *args, **kwargs):
         (env.read_optional_url, (), UNSET, None),
         (env.read_email, (), "", None),
         (env.read_email, (), UNSET, None),
+        (env.read_header_name, ("X-Forwarded-Proto",), "X-Scheme", "X-Scheme"),
+        (env.read_header_name, ("X-Forwarded-Proto",), "", ""),
+        (env.read_header_name, ("X-Forwarded-Proto",), UNSET, "X-Forwarded-Proto"),
     ],
 )
 def test_a_reader_takes_a_valid_value_keeps_an_allowed_zero_and_defaults_when_unset(
@@ -272,6 +379,8 @@ def test_bounds_of_a_reader_are_inclusive(monkeypatch):
         (env.read_optional_url, (), "ftp://files.example.com", {}),
         (env.read_email, (), "pigeon://coop.example.com", {}),
         (env.read_email, (), "smtp://mail.example.com?timeout=5", {}),
+        (env.read_header_name, ("X-Forwarded-Proto",), "X_Forwarded_Proto", {}),
+        (env.read_header_name, ("X-Forwarded-Proto",), "X-Forwarded-Proto: https", {}),
     ],
 )
 def test_a_reader_refuses_nonsense_naming_the_variable(monkeypatch, reader, arguments, raw, limits):

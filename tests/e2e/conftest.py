@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-AXE_JS = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+# Loaded from the live server like the page's own scripts: the Content-Security-Policy refuses an inline one.
+AXE_JS = "/static/vendor/axe-core/axe.min.js"
 
 
 def pytest_collection_modifyitems(items):
@@ -54,13 +55,36 @@ def browser():
         browser.close()
 
 
+# Each page logs what its Content-Security-Policy refused as a console error, which `csp_violations` keeps.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} refused ${event.blockedURI || "inline code"} ` +
+                `at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations() -> list[str]:
+    """What the pages of this test's `page` refused under their Content-Security-Policy, so far."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    """A browser page on the live server. A test whose pages broke their Content-Security-Policy errors."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
     yield page
     context.close()
+    assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(csp_violations)
 
 
 @pytest.fixture
@@ -79,7 +103,7 @@ def axe_violations():
     """Runs axe-core (from npm) in the page; returns serious/critical violations as (id, help, targets)."""
 
     def run(page) -> list[tuple[str, str, list]]:
-        page.add_script_tag(path=str(AXE_JS))
+        page.add_script_tag(url=AXE_JS)
         result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
         violations = json.loads(result)["violations"]
         return [

@@ -1,18 +1,7 @@
 """Participants only: every booking endpoint answers 404 to anyone else, and nothing changes."""
 
 from tests.factories import BookingFactory
-from tests.sessions_app.helpers import slot
-
-BOOKINGS = "/api/v1/bookings/"
-
-
-def z(instant) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def payload(who, **change) -> dict:
-    return {"mentor": who.pk, "start": z(slot()), "duration": 30, "topic": "Board presentation"} | change
-
+from tests.sessions_app.helpers import BOOKINGS, slot, z
 
 # --- Participants only: every booking endpoint answers 404 to anyone else -------------------------------
 

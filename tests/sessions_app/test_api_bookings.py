@@ -12,17 +12,7 @@ from marketplace.models import MentorProfile
 from sessions_app.models import Booking, OutboundMessage
 from sessions_app.services.bookings import book_session
 from tests.factories import BookingFactory, MentorFactory, UserFactory
-from tests.sessions_app.helpers import slot
-
-BOOKINGS = "/api/v1/bookings/"
-
-
-def z(instant) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def payload(who, **change) -> dict:
-    return {"mentor": who.pk, "start": z(slot()), "duration": 30, "topic": "Board presentation"} | change
+from tests.sessions_app.helpers import BOOKINGS, payload, slot, z
 
 
 def test_booking_answers_201_with_the_booking_object_in_utc(api_as, mentee, open_mentor):

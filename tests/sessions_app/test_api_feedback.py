@@ -7,18 +7,7 @@ from django.utils import timezone
 
 from sessions_app.models import Booking, Feedback, FollowUp
 from tests.factories import BookingFactory
-from tests.sessions_app.helpers import slot
-
-BOOKINGS = "/api/v1/bookings/"
-
-
-def z(instant) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def payload(who, **change) -> dict:
-    return {"mentor": who.pk, "start": z(slot()), "duration": 30, "topic": "Board presentation"} | change
-
+from tests.sessions_app.helpers import BOOKINGS, slot
 
 # --- Feedback (both participants) -------------------------------------------------------------------
 

@@ -145,3 +145,32 @@ class RequestWait(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week}: {self.hours:.1f} h"
+
+
+class WeekPeople(models.Model):
+    """Who a kind of figure of one week comes from: bit n of `people` is user id n.
+
+    A rate or average is shown only when at least 5 distinct people make it up (insights.selectors.privacy):
+    a count of events cannot tell, as one person can give many ratings. Kinds are PEOPLE_BASES.
+    """
+
+    week = models.DateField()
+    basis = models.CharField(max_length=20)
+    people = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["week", "basis"], name="insights_people_once")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.basis}"
+
+
+# Who each basis is, as the rollup writes it (insights.rollups._people).
+PEOPLE_BASES = {
+    "booked": "mentees of the sessions booked to start in the week (any status)",
+    "mentees": "mentees of the sessions held",
+    "raters": "mentees who gave feedback on a session held",
+    "answered": "mentees who answered the one-week follow-up of a session held",
+    "deciders": "askers of the requests made in the week that are decided (booked, or past their deadline)",
+    "waiters": "askers of the requests made in the week that got a session",
+}

@@ -25,6 +25,7 @@ from insights.models import (
     RollupState,
     WeekCell,
     WeekParticipants,
+    WeekPeople,
     WeekSkill,
     WeekTimeToHelp,
 )
@@ -118,6 +119,7 @@ def _rebuild(first: date, last: date, *, now: datetime) -> None:
     since, until = _instant(first), _instant(last + timedelta(weeks=1))
     WeekCell.objects.filter(week__gte=first, week__lte=last).delete()
     WeekParticipants.objects.filter(week__gte=first, week__lte=last).delete()
+    WeekPeople.objects.filter(week__gte=first, week__lte=last).delete()
     WeekSkill.objects.filter(week__gte=first, week__lte=last).delete()
     WeekTimeToHelp.objects.filter(week__gte=first, week__lte=last).delete()
     RequestWait.objects.filter(week__gte=first, week__lte=last).delete()
@@ -137,6 +139,13 @@ def _rebuild(first: date, last: date, *, now: datetime) -> None:
         (
             WeekParticipants(week=week, people=bytes(bits), count=sum(byte.bit_count() for byte in bits))
             for week, bits in _participants(since, until).items()
+        ),
+        batch_size=200,
+    )
+    WeekPeople.objects.bulk_create(
+        (
+            WeekPeople(week=week, basis=basis, people=bytes(bits))
+            for (week, basis), bits in _people(since, until, now).items()
         ),
         batch_size=200,
     )
@@ -242,6 +251,47 @@ def _participants(since: datetime, until: datetime) -> dict[date, bytearray]:
             if index >= len(bits):
                 bits.extend(bytes(index + 1 - len(bits)))
             bits[index] |= 1 << (person & 7)
+    return bitmaps
+
+
+def _set_bit(bits: bytearray, person: int) -> None:
+    index = person >> 3
+    if index >= len(bits):
+        bits.extend(bytes(index + 1 - len(bits)))
+    bits[index] |= 1 << (person & 7)
+
+
+def _people(since: datetime, until: datetime, now: datetime) -> dict[tuple[date, str], bytearray]:
+    """A bitmap per (week, basis) of the distinct people each kind of rate comes from (PEOPLE_BASES)."""
+    bitmaps: dict[tuple[date, str], bytearray] = defaultdict(bytearray)
+    sessions = (
+        Booking.objects.filter(start__gte=since, start__lt=until)
+        .annotate(
+            mentee_feedback=FilteredRelation("feedback", condition=Q(feedback__role=Feedback.Role.MENTEE)),
+            rated=Count("mentee_feedback"),
+            answered=Count("follow_up"),
+        )
+        .values_list("start", "mentee_id", "status", "rated", "answered")
+        .order_by()
+    )
+    for start, mentee_id, status, rated, answered in sessions.iterator(chunk_size=20_000):
+        week = week_start(start)
+        bases = ["booked"]
+        if status == HELD:
+            bases += ["mentees"] + ["raters"] * bool(rated) + ["answered"] * bool(answered)
+        for basis in bases:
+            _set_bit(bitmaps[week, basis], mentee_id)
+    requests = (
+        MentorRequest.objects.filter(created_at__gte=since, created_at__lt=until)
+        .filter(Q(status=BOOKED) | Q(needed_by__lte=now))
+        .values_list("created_at", "asker_id", "status")
+        .order_by()
+    )
+    for made, asker_id, status in requests.iterator(chunk_size=20_000):
+        week = week_start(made)
+        _set_bit(bitmaps[week, "deciders"], asker_id)
+        if status == BOOKED:
+            _set_bit(bitmaps[week, "waiters"], asker_id)
     return bitmaps
 
 

@@ -14,6 +14,7 @@ from insights import charts, rollups, tasks
 from insights.forms import InsightsFilterForm
 from insights.selectors.definitions import DEFINITIONS
 from insights.selectors.impact import mentor_impact
+from insights.selectors.privacy import FEWER_THAN_5
 from insights.selectors.summary import summary
 from insights.templatetags.insights import hours, number, percent, rating
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
@@ -101,6 +102,8 @@ def headline_figures(report: dict) -> list[dict]:
     spread = report["load_spread"]
 
     def figure(key: str, value: str, note: str = "", *, suppressed: bool = False) -> dict:
+        if key in report.get("withheld", ()):
+            value, suppressed = FEWER_THAN_5, True
         return {
             "key": key,
             "label": DEFINITION_LABELS[key],

@@ -1,5 +1,20 @@
 """One line per figure: shown under each figure on the page, and in the API as `definitions`."""
 
+# Who each rate or average comes from (insights.selectors.privacy.FIGURE_BASIS): fewer than 5 of them, and it
+# reads "fewer than 5" (null in the API), overall, per week and per group alike.
+_FROM = {
+    "avg_rating": "the distinct mentees who rated",
+    "helpful_rate": "the distinct mentees who rated",
+    "unblocked_rate": "the distinct mentees who answered",
+    "partly_unblocked_rate": "the distinct mentees who answered",
+    "cross_department_share": "the distinct mentees of the sessions held",
+    "no_show_rate": "the distinct mentees of the sessions booked",
+    "cancellation_rate": "the distinct mentees of the sessions booked",
+    "served_before_deadline_rate": "the distinct askers of the decided requests",
+    "median_hours_to_help": "the distinct askers who got a session",
+    "mentor_utilization": "the mentors offering time",
+}
+
 DEFINITIONS = {
     "employees": "People with an active account who joined before the end of the range.",
     "participants": "Employees who took part in at least one held session in the range, as mentee or mentor.",
@@ -51,3 +66,7 @@ DEFINITIONS = {
         "of fewer than 5 people are not shown."
     ),
 }
+
+for _figure, _people in _FROM.items():
+    DEFINITIONS[_figure] += f" Shown only when {_people} are at least 5."
+del _figure, _people

@@ -7,7 +7,9 @@ from django.db.models import Sum
 
 from insights.models import WeekCell, WeekParticipants, WeekTimeToHelp
 from insights.selectors.figures import hours, rate
+from insights.selectors.people import counter, people_bitmaps
 from insights.selectors.population import mask
+from insights.selectors.privacy import FEWER_THAN_5, withhold
 from insights.selectors.scope import Scope, as_date
 from insights.selectors.summary import summary
 from marketplace.models import User
@@ -75,6 +77,10 @@ def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> di
         week__gte=scope.start, week__lte=scope.last_week, everyone=False, department_id__in=list(departments)
     ).values_list("week", "department_id", "median_hours"):
         found[as_date(week), dept]["median_hours_to_help"] = hours(median)
+    behind = people_bitmaps(scope)
+    for (week, dept), figures in found.items():
+        week_people = {basis: {week: by_week[week]} for basis, by_week in behind.items() if week in by_week}
+        figures.update(dict.fromkeys(withhold(figures, counter(week_people, masks[dept])), FEWER_THAN_5))
     return found
 
 
@@ -105,6 +111,7 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
             "follow_ups": week["follow_ups"],
             "unblocked_rate": week["unblocked_rate"],
             "moments_logged": week["moments_logged"],
+            **dict.fromkeys(week["withheld"], FEWER_THAN_5),
         }
         for week in report["weekly"]
     ]

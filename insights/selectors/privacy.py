@@ -21,6 +21,7 @@ from insights.selectors.scope import Scope
 from marketplace.models import JobLevel
 
 MIN_GROUP_SIZE = 5
+MIN_PEOPLE_BEHIND_A_RATE = 5  # a rate or average shown comes from at least this many distinct people
 FEWER_THAN_5 = "fewer than 5"
 PROTECTS_SMALLER = "hidden to protect a smaller group"
 NO_DEPARTMENT = "No department"
@@ -95,3 +96,36 @@ def dimensions(
         dimension.groups = {key: cell for key, cell in dimension.groups.items() if cell.employees}
         dimension.hidden = protect({key: cell.employees for key, cell in dimension.groups.items()})
     return found
+
+
+# Who each rate or average comes from (insights.models.PEOPLE_BASES): fewer than 5 of them, it is withheld.
+FIGURE_BASIS = {
+    "avg_rating": "raters",
+    "helpful_rate": "raters",
+    "unblocked_rate": "answered",
+    "partly_unblocked_rate": "answered",
+    "cross_department_share": "mentees",
+    "no_show_rate": "booked",
+    "cancellation_rate": "booked",
+    "served_before_deadline_rate": "deciders",
+    "median_hours_to_help": "waiters",
+}
+
+
+def withhold(
+    figures: dict, people: Callable[[str], int], *, extra: dict[str, int] | None = None
+) -> list[str]:
+    """Sets to None each rate of `figures` that comes from fewer than 5 people; returns their names.
+
+    `people(basis)` counts the distinct people of a basis; `extra` gives the people of other figures
+    (mentor_utilization: the mentors offering time).
+    """
+    withheld = []
+    sizes = {name: people(basis) for name, basis in FIGURE_BASIS.items() if name in figures}
+    sizes.update({name: size for name, size in (extra or {}).items() if name in figures})
+    for name, size in sizes.items():
+        if size < MIN_PEOPLE_BEHIND_A_RATE:
+            figures[name] = None
+            if size:
+                withheld.append(name)
+    return withheld

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 
 from insights.models import RollupState, WeekCell
+from insights.regions import region_of
 from insights.selectors.definitions import DEFINITIONS
 from insights.selectors.figures import rate
 from insights.selectors.medians import Medians, median_hours_to_help
@@ -22,8 +23,9 @@ from insights.selectors.mentors import (
     skill_demand,
     skill_gaps,
 )
+from insights.selectors.people import counter, people_bitmaps
 from insights.selectors.population import Cell, cell_sums, employees, mask, population_cells, weekly_bitmaps
-from insights.selectors.privacy import Dimension, dimensions, shown_population
+from insights.selectors.privacy import Dimension, dimensions, shown_population, withhold
 from insights.selectors.scope import Scope, as_date, in_weeks
 from insights.selectors.sql import on_postgres
 from marketplace.models import Department
@@ -91,7 +93,7 @@ def refreshed_at() -> datetime | None:
 
 
 def summary(scope: Scope, *, now: datetime) -> dict:
-    """Every figure of the dashboard for `scope`, with the privacy rule applied: 14 queries at most."""
+    """Every figure of the dashboard for `scope`, with the privacy rule applied: 16 queries at most."""
     with transaction.atomic():
         if on_postgres():
             with connection.cursor() as cursor:
@@ -117,6 +119,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
     cells, reason = shown_population(scope, by_zone)
     if reason:
         return suppressed_summary(base, reason)
+    members: int | None = None
     if scope.department_id is None:
         weekly_people = {week: value.bit_count() for week, value in weeks.items()}
     else:
@@ -124,6 +127,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
             employees(scope).filter(department_id=scope.department_id).values_list("pk", flat=True)
         )
         weekly_people = {week: (value & members).bit_count() for week, value in weeks.items()}
+    behind = people_bitmaps(scope)
     cell_sums(scope, cells)
     breakdowns = dimensions(cells, departments, scope.department_id)
     shown = {dimension.name: set(dimension.groups) - set(dimension.hidden) for dimension in breakdowns}
@@ -143,6 +147,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
     booked_minutes = sum(load.booked_minutes for key, load in own_loads.items() if key in offering)
     spread = load_spread(own_loads)
 
+    masks = group_masks(scope)
     totals = Cell()
     for cell in cells.values():
         totals.add(cell)
@@ -153,6 +158,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
     weekly = []
     for week in scope.week_starts():
         row = weekly_sums.get(week, {})
+        week_people = {basis: {week: found[week]} for basis, found in behind.items() if week in found}
         weekly.append(
             {
                 "week_start": week,
@@ -168,8 +174,9 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
                 "moments_logged": row.get("moments", 0),
             }
         )
+        weekly[-1]["withheld"] = withhold(weekly[-1], counter(week_people, members))
 
-    return {
+    report = {
         **base,
         "suppressed": None,
         "employees": totals.employees,
@@ -200,11 +207,30 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
         "skills": skills,
         "skill_gaps": [{**gap, "sentence": gap_sentence(gap)} for gap in skill_gaps(skills)],
         "load_spread": spread,
-        "equity": {dimension.name: _equity_rows(dimension, medians) for dimension in breakdowns},
+        "equity": {
+            dimension.name: _equity_rows(dimension, medians, behind, masks[dimension.name])
+            for dimension in breakdowns
+        },
     }
+    report["withheld"] = withhold(
+        report, counter(behind, members), extra={"mentor_utilization": len(offering)}
+    )
+    return report
 
 
-def _equity_rows(dimension: Dimension, medians: Medians) -> list[dict]:
+def group_masks(scope: Scope) -> dict[str, dict]:
+    """A bitmap of the employees of each department, job level and region: one query."""
+    found: dict[str, dict] = {name: defaultdict(list) for name in ("department", "job_level", "region")}
+    for person, dept, level, zone in employees(scope).values_list(
+        "pk", "department_id", "job_level", "timezone"
+    ):
+        found["department"][dept].append(person)
+        found["job_level"][level or ""].append(person)
+        found["region"][region_of(zone)].append(person)
+    return {name: {key: mask(people) for key, people in groups.items()} for name, groups in found.items()}
+
+
+def _equity_rows(dimension: Dimension, medians: Medians, behind: dict, masks: dict) -> list[dict]:
     order = list(dimension.labels)
     rows: list[dict] = []
     for key in sorted(
@@ -231,6 +257,7 @@ def _equity_rows(dimension: Dimension, medians: Medians) -> list[dict]:
                 "unblocked_rate": rate(cell.unblocked, cell.followed_up),
             }
         )
+        rows[-1]["withheld"] = withhold(rows[-1], counter(behind, masks.get(key, 0)))
     return rows
 
 
@@ -240,6 +267,7 @@ def suppressed_summary(base: dict, reason: str) -> dict:
         **base,
         "suppressed": reason,
         **dict.fromkeys(FIGURES),
+        "withheld": [],
         "weekly": [],
         "skills": [],
         "skill_gaps": [],

@@ -126,6 +126,7 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "follow_ups": 2,
             "unblocked_rate": 0.5,
             "moments_logged": 2,
+            "withheld": [],
         },
         {
             "week_start": W2,
@@ -139,6 +140,7 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "follow_ups": 1,
             "unblocked_rate": 0.0,
             "moments_logged": 2,
+            "withheld": [],
         },
     ]
 

@@ -128,8 +128,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Redis: cache and Celery broker ---
 REDIS_URL = env.read_str("REDIS_URL", "")
+REDIS_CACHE_BACKEND = "config.redis_cache.ForgivingRedisCache"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Misses, not errors, while Redis is down or frozen (config/redis_cache.py): logging in keeps working.
+    CACHES = {"default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

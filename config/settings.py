@@ -128,8 +128,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Redis: cache and Celery broker ---
 REDIS_URL = env.read_str("REDIS_URL", "")
+REDIS_CACHE_BACKEND = "config.redis_cache.ForgivingRedisCache"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Misses, not errors, while Redis is down or frozen (config/redis_cache.py): logging in keeps working.
+    CACHES = {"default": {"BACKEND": REDIS_CACHE_BACKEND, "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -195,6 +197,11 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# How many proxies of ours append to X-Forwarded-For: the client is the address the outermost one saw (the
+# NUM_PROXIES-th from the right). 0 trusts no X-Forwarded-For (a client can write anything there) and takes
+# the connection's address. The API throttles and allauth's rate limits both read it.
+NUM_PROXIES = env.read_count("NUM_PROXIES", 0, low=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 
 # --- API ---
 REST_FRAMEWORK = {
@@ -207,7 +214,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "NUM_PROXIES": NUM_PROXIES,
+    "DEFAULT_THROTTLE_RATES": {"token": "20/min", "token_account": "10/min"},
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

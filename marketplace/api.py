@@ -12,7 +12,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from marketplace import schedules, selectors, services
@@ -30,17 +29,21 @@ from marketplace.serializers import (
     me_representation,
     mentor_representation,
 )
+from marketplace.throttles import TokenAccountThrottle, TokenAddressThrottle
 
 
 class TokenView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [TokenAddressThrottle, TokenAccountThrottle]
     throttle_scope = "token"
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            429: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.exceptions import Throttled
 
 from marketplace.models import (
     BIO_MAX_LENGTH,
@@ -38,9 +40,15 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False, max_length=256)
 
     def validate(self, attrs: dict) -> dict:
-        user = authenticate(
-            self.context.get("request"), email=attrs["email"].lower(), password=attrs["password"]
-        )
+        request = self.context["request"]
+        # Through allauth, not authenticate(): its "login_failed" rate limit (per address and per email)
+        # is the page login's, so a lockout on either refuses both, even the right password.
+        try:
+            user = get_account_adapter(request).authenticate(
+                request, email=attrs["email"].lower(), password=attrs["password"]
+            )
+        except DjangoValidationError as error:
+            raise Throttled(detail=" ".join(error.messages)) from None
         if user is None or not user.is_active:
             raise serializers.ValidationError({"detail": "Email or password is wrong."})
         attrs["user"] = user

@@ -386,3 +386,36 @@ def test_bounds_of_a_reader_are_inclusive(monkeypatch):
 def test_a_reader_refuses_nonsense_naming_the_variable(monkeypatch, reader, arguments, raw, limits):
     with pytest.raises(ImproperlyConfigured, match=VARIABLE):
         read_with(monkeypatch, raw, reader, *arguments, **limits)
+
+
+PROXIES_AS_JSON = (
+    "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps("
+    "[s.NUM_PROXIES, s.REST_FRAMEWORK['NUM_PROXIES'], s.ALLAUTH_TRUSTED_PROXY_COUNT]))"
+)
+
+
+def proxy_counts(**env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", PROXIES_AS_JSON],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_no_forwarded_for_is_trusted_by_default_and_num_proxies_sets_both_rate_limiters():
+    default = proxy_counts()
+    assert default.returncode == 0, default.stderr
+    assert json.loads(default.stdout.strip().splitlines()[-1]) == [0, 0, 0]
+
+    behind_one = proxy_counts(NUM_PROXIES="1")
+    assert behind_one.returncode == 0, behind_one.stderr
+    assert json.loads(behind_one.stdout.strip().splitlines()[-1]) == [1, 1, 1]
+
+    nonsense = proxy_counts(NUM_PROXIES="-1")
+    assert nonsense.returncode != 0
+    assert "NUM_PROXIES" in nonsense.stderr

@@ -15,24 +15,43 @@ from config import env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
-    }
+# What the environment of the test run may carry that would change what a fresh interpreter reads.
+RUN_ENVIRONMENT = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SITE_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "NUM_PROXIES",
+}
+
+
+def fresh_interpreter(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Runs `code` in a new Python with Django set up from `env` only (nothing of this run's own settings)."""
+    clean = {key: value for key, value in os.environ.items() if key not in RUN_ENVIRONMENT}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
-            "settings.REMINDER_LEADS_MINUTES, settings.CACHES['default']['BACKEND'])",
-        ],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+    )
+
+
+def last_line_as_json(result: subprocess.CompletedProcess) -> dict:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    return fresh_interpreter(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER, "
+        "settings.REMINDER_LEADS_MINUTES, settings.CACHES['default']['BACKEND'])",
+        **env,
     )
 
 
@@ -96,22 +115,7 @@ HTTPS_SETTINGS = (
 
 
 def https_settings(**env: str) -> dict:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SITE_URL", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", HTTPS_SETTINGS],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_line_as_json(fresh_interpreter(HTTPS_SETTINGS, **env))
 
 
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "sidebar.example.com"}
@@ -202,20 +206,7 @@ POSTGRES_URL = "postgres://u:p@db.example:5432/sidebar"  # only parsed: CONN_MAX
 
 
 def settings_values(**env: str) -> dict:
-    clean = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SETTINGS_AS_JSON],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": POSTGRES_URL, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_line_as_json(fresh_interpreter(SETTINGS_AS_JSON, **{"DATABASE_URL": POSTGRES_URL, **env}))
 
 
 def test_with_nothing_set_every_setting_has_its_default():
@@ -395,16 +386,7 @@ PROXIES_AS_JSON = (
 
 
 def proxy_counts(**env: str) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    return subprocess.run(
-        [sys.executable, "-c", PROXIES_AS_JSON],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return fresh_interpreter(PROXIES_AS_JSON, **env)
 
 
 def test_no_forwarded_for_is_trusted_by_default_and_num_proxies_sets_both_rate_limiters():

@@ -11,7 +11,7 @@ from insights.selectors.people import counter, people_bitmaps
 from insights.selectors.population import mask
 from insights.selectors.privacy import FEWER_THAN_5, withhold
 from insights.selectors.scope import Scope, as_date
-from insights.selectors.summary import summary
+from insights.selectors.summary import WEEK_SUMS, summary
 from marketplace.models import User
 
 EXPORT_COLUMNS = (
@@ -32,16 +32,8 @@ EXPORT_COLUMNS = (
 )
 
 
-DEPARTMENT_WEEK_SUMS = (
-    "held",
-    "minutes",
-    "no_shows",
-    "cancelled",
-    "requests",
-    "followed_up",
-    "unblocked",
-    "moments",
-)
+# A department's CSV row takes the week's sums except sessions booked (it has no cancellation rate).
+DEPARTMENT_WEEK_SUMS = tuple(name for name in WEEK_SUMS if name != "scheduled")
 
 
 def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> dict[tuple, dict]:

@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_DOMAIN = r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 
 
 def _read(name: str, default: T, parse: Callable[[str], T]) -> T:
@@ -106,6 +107,21 @@ def read_choice(name: str, default: str, choices: Collection[str]) -> str:
 
 def read_list(name: str, default: list[str]) -> list[str]:
     return _read(name, default, lambda raw: [part.strip() for part in raw.split(",") if part.strip()])
+
+
+def read_domains(name: str) -> tuple[str, ...]:
+    """Comma-separated email domains (`example.com, example.org`), lower-cased, or () when unset or empty.
+    A domain is what follows the `@`: no `@`, scheme, path or space; `sub.example.com` is a domain of its own.
+    """
+
+    def parse(raw: str) -> tuple[str, ...]:
+        domains = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+        for domain in domains:
+            if not re.fullmatch(_DOMAIN, domain):
+                raise ValueError(f"{domain!r} is not an email domain such as example.com")
+        return domains
+
+    return _read(name, (), parse)
 
 
 def read_minutes_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:

@@ -185,9 +185,22 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Mandatory: an unverified address cannot log in (page or token). It is also what lets sign-up answer an
+# address that is already registered like a new one (allauth sends that person an "account already exists"
+# mail instead): with "optional" or "none", allauth has to say "already registered" on the page. The demo's
+# seeded people have verified addresses (demo/people.py).
 ACCOUNT_EMAIL_VERIFICATION = env.read_choice(
-    "ACCOUNT_EMAIL_VERIFICATION", "optional", ("none", "optional", "mandatory")
+    "ACCOUNT_EMAIL_VERIFICATION", "mandatory", ("none", "optional", "mandatory")
 )
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "marketplace.account_adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "marketplace.account_forms.SignupForm",
+    "add_email": "marketplace.account_forms.AddEmailForm",
+}
+# Sign-up (and adding an address) only for these email domains, exactly (a subdomain is not its parent);
+# empty: any domain.
+SIGNUP_ALLOWED_DOMAINS = env.read_domains("SIGNUP_ALLOWED_DOMAINS")
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupProfileForm"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False

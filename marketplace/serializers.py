@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.utils import has_verified_email
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -43,13 +45,19 @@ class TokenRequestSerializer(serializers.Serializer):
         request = self.context["request"]
         # Through allauth, not authenticate(): its "login_failed" rate limit (per address and per email)
         # is the page login's, so a lockout on either refuses both, even the right password.
+        email = attrs["email"].lower()
         try:
-            user = get_account_adapter(request).authenticate(
-                request, email=attrs["email"].lower(), password=attrs["password"]
-            )
+            user = get_account_adapter(request).authenticate(request, email=email, password=attrs["password"])
         except DjangoValidationError as error:
             raise Throttled(detail=" ".join(error.messages)) from None
-        if user is None or not user.is_active:
+        # An unverified address gets the wrong-credentials answer, so the endpoint tells nobody that the
+        # password was right; the page login is where a person is sent the confirmation.
+        unverified = (
+            user is not None
+            and account_settings.EMAIL_VERIFICATION == account_settings.EmailVerificationMethod.MANDATORY
+            and not has_verified_email(user, email)
+        )
+        if user is None or not user.is_active or unverified:
             raise serializers.ValidationError({"detail": "Email or password is wrong."})
         attrs["user"] = user
         return attrs

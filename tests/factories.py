@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from allauth.account.models import EmailAddress
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
@@ -58,6 +59,13 @@ class UserFactory(ModelFactory[User]):
     department = factory.SubFactory(DepartmentFactory)
     job_title = "Engineer"
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:
+        """A verified address, as after following the sign-up mail (verification is mandatory);
+        `UserFactory(verified_email=False)` for a person who has not confirmed theirs."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
 
 class MentorFactory(UserFactory):

@@ -199,6 +199,7 @@ SETTINGS_AS_JSON = (
     "'FEEDBACK_PROMPT_DELAY_MINUTES': s.FEEDBACK_PROMPT_DELAY_MINUTES, "
     "'DATABASE_CONN_MAX_AGE': s.DATABASES['default'].get('CONN_MAX_AGE'), "
     "'LOG_LEVEL': s.LOGGING['root']['level'], 'ACCOUNT_EMAIL_VERIFICATION': s.ACCOUNT_EMAIL_VERIFICATION, "
+    "'SIGNUP_ALLOWED_DOMAINS': s.SIGNUP_ALLOWED_DOMAINS, "
     "'email': [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
     "s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]}))"
 )
@@ -218,7 +219,8 @@ def test_with_nothing_set_every_setting_has_its_default():
         "FEEDBACK_PROMPT_DELAY_MINUTES": 5,
         "DATABASE_CONN_MAX_AGE": 60,
         "LOG_LEVEL": "INFO",
-        "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "SIGNUP_ALLOWED_DOMAINS": [],
         "email": ["django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False, False],
     }
 
@@ -232,7 +234,8 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         FEEDBACK_PROMPT_DELAY_MINUTES="0",
         DATABASE_CONN_MAX_AGE="0",
         LOG_LEVEL="WARNING",
-        ACCOUNT_EMAIL_VERIFICATION="mandatory",
+        ACCOUNT_EMAIL_VERIFICATION="optional",
+        SIGNUP_ALLOWED_DOMAINS=" Example.com, team.example.org ",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
     ) == {
         "OUTBOX_BATCH_SIZE": 10,
@@ -242,7 +245,8 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         "FEEDBACK_PROMPT_DELAY_MINUTES": 0,
         "DATABASE_CONN_MAX_AGE": 0,
         "LOG_LEVEL": "WARNING",
-        "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+        "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        "SIGNUP_ALLOWED_DOMAINS": ["example.com", "team.example.org"],
         "email": [
             "django.core.mail.backends.smtp.EmailBackend",
             "smtp.example.com",
@@ -265,6 +269,7 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         ("DATABASE_CONN_MAX_AGE", "a minute"),
         ("LOG_LEVEL", "loud"),
         ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"),
+        ("SIGNUP_ALLOWED_DOMAINS", "@example.com"),
         ("EMAIL_URL", "pigeon://coop.example.com"),
         ("HSTS_SECONDS", "a year"),
         ("PROXY_SSL_HEADER", "X Forwarded: Proto"),
@@ -331,6 +336,9 @@ def read_with(monkeypatch, raw, reader, *args, **kwargs):
         (env.read_header_name, ("X-Forwarded-Proto",), "X-Scheme", "X-Scheme"),
         (env.read_header_name, ("X-Forwarded-Proto",), "", ""),
         (env.read_header_name, ("X-Forwarded-Proto",), UNSET, "X-Forwarded-Proto"),
+        (env.read_domains, (), "example.com, Team.Example.ORG,", ("example.com", "team.example.org")),
+        (env.read_domains, (), "", ()),
+        (env.read_domains, (), UNSET, ()),
     ],
 )
 def test_a_reader_takes_a_valid_value_keeps_an_allowed_zero_and_defaults_when_unset(
@@ -372,6 +380,10 @@ def test_bounds_of_a_reader_are_inclusive(monkeypatch):
         (env.read_email, (), "smtp://mail.example.com?timeout=5", {}),
         (env.read_header_name, ("X-Forwarded-Proto",), "X_Forwarded_Proto", {}),
         (env.read_header_name, ("X-Forwarded-Proto",), "X-Forwarded-Proto: https", {}),
+        (env.read_domains, (), "someone@example.com", {}),
+        (env.read_domains, (), "https://example.com", {}),
+        (env.read_domains, (), "example", {}),
+        (env.read_domains, (), "example.com example.org", {}),
     ],
 )
 def test_a_reader_refuses_nonsense_naming_the_variable(monkeypatch, reader, arguments, raw, limits):

@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from demo.people import DEMO_PASSWORD
@@ -49,6 +50,21 @@ def test_seed_builds_the_demo_logins_and_generated_people(client):
     assert User.objects.get(email="hr@example.com").is_hr
     assert not User.objects.get(email="mentee@example.com").is_hr
     assert User.objects.filter(is_mentor=True).count() == 13
+
+
+@pytest.mark.django_db
+def test_demo_logins_work_on_the_login_page_and_the_token_endpoint_with_mandatory_verification(client, api):
+    assert settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+    seed()
+
+    for email in ("mentee@example.com", "mentor@example.com", "hr@example.com", "employee30@example.com"):
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert response["Location"] == "/", email
+        assert client.session["_auth_user_id"] == str(User.objects.get(email=email).pk)
+        client.logout()
+        token = api.post("/api/v1/auth/token/", {"email": email, "password": DEMO_PASSWORD})
+        assert token.status_code == 200, email
 
 
 @pytest.mark.django_db

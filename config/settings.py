@@ -219,7 +219,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "marketplace.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -232,6 +232,9 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# An API token works this long from its creation (whatever its use), then answers 401 and the person asks
+# for a new one; a password change or a revoke ends it sooner.
+API_TOKEN_LIFETIME_DAYS = env.read_days("API_TOKEN_LIFETIME_DAYS", 30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sidebar API",
     "DESCRIPTION": "The public contract of Sidebar, a micro-mentorship marketplace (see docs/api.md).",

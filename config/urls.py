@@ -22,6 +22,7 @@ urlpatterns = [
     path("mentors/", marketplace_views.mentor_list, name="mentor-list"),
     path("mentors/<int:pk>/", marketplace_views.mentor_detail, name="mentor-detail"),
     path("me/profile/", marketplace_views.profile, name="profile"),
+    path("me/api-token/revoke/", marketplace_views.api_token_revoke, name="api-token-revoke"),
     path("me/availability/", marketplace_views.availability, name="availability"),
     path("me/availability/time-off/", marketplace_views.time_off_add, name="time-off-add"),
     path(

@@ -1,20 +1,24 @@
 """People API: token, /me/, skills, availability, time off, mentors and their slots (docs/api.md)."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from marketplace import schedules, selectors, services
+from marketplace.api_tokens import expires_at
 from marketplace.http import SignedInApiRequest
 from marketplace.models import Skill, TimeOff, User
 from marketplace.serializers import (
@@ -31,25 +35,54 @@ from marketplace.serializers import (
 )
 from marketplace.throttles import TokenAccountThrottle, TokenAddressThrottle
 
+if TYPE_CHECKING:
+    from rest_framework.permissions import _SupportsHasPermission
+
 
 class TokenView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    throttle_classes = [TokenAddressThrottle, TokenAccountThrottle]
+    """POST logs in for a token (no session or token read, so no CSRF asked); DELETE revokes the caller's."""
+
     throttle_scope = "token"
+
+    def _logging_in(self) -> bool:
+        # Asked before DRF wraps the request (and by the schema generator, at first with no request at all).
+        return getattr(getattr(self, "request", None), "method", None) == "POST"
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        # Logging in reads no credentials: an expired token sent along does not stop a new one being issued.
+        return [] if self._logging_in() else super().get_authenticators()
+
+    def get_permissions(self) -> Sequence["_SupportsHasPermission"]:
+        return [AllowAny()] if self._logging_in() else super().get_permissions()
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [TokenAddressThrottle(), TokenAccountThrottle()] if self._logging_in() else []
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
-            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
+            ),
             429: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
         },
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        token = services.issue_api_token(user=serializer.validated_data["user"], now=timezone.now())
+        return Response({"token": token.key, "expires": _utc(expires_at(token))}, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            401: inline_serializer("TokenNotAuthenticated", {"detail": serializers.CharField()}),
+        },
+    )
+    def delete(self, request: SignedInApiRequest) -> Response:
+        services.revoke_api_token(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from rest_framework.authtoken.models import Token
 
 from marketplace import schedules, session_data
+from marketplace.api_tokens import expires_at, is_expired
 from marketplace.models import AvailabilityBlock, MentorProfile, Skill, TimeOff, User, UserSkill
 from marketplace.session_data import Rating
 from marketplace.slots import Interval
@@ -190,3 +192,18 @@ def availability(mentor: User) -> tuple[str, list[AvailabilityBlock]]:
 
 def upcoming_time_off(mentor: User, *, now: datetime) -> QuerySet[TimeOff]:
     return TimeOff.objects.filter(mentor=mentor, end__gt=now).order_by("start")
+
+
+@dataclass(frozen=True)
+class ApiTokenState:
+    created: datetime
+    expires: datetime
+    expired: bool
+
+
+def api_token_state(user: User, *, now: datetime) -> ApiTokenState | None:
+    """Whether the person has an API token, and until when it works (None: they have none)."""
+    token = Token.objects.filter(user=user).first()
+    if token is None:
+        return None
+    return ApiTokenState(created=token.created, expires=expires_at(token), expired=is_expired(token, now=now))

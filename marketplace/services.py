@@ -10,7 +10,9 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
+from marketplace.api_tokens import is_expired
 from marketplace.errors import InvalidInput
 from marketplace.models import (
     HR_GROUP_NAME,
@@ -180,3 +182,19 @@ def remove_time_off(*, mentor: User, time_off_id: int) -> None:
     deleted, _ = TimeOff.objects.filter(mentor=mentor, pk=time_off_id).delete()
     if not deleted:
         raise TimeOff.DoesNotExist
+
+
+@transaction.atomic
+def issue_api_token(*, user: User, now: datetime) -> Token:
+    """The person's one token: the same while it is valid; an expired one is replaced by a new one."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()  # one issuer at a time
+    token = Token.objects.filter(user=user).first()
+    if token is not None and is_expired(token, now=now):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def revoke_api_token(*, user: User) -> None:
+    """Deletes the person's token, if they have one: the next call with it is a 401."""
+    Token.objects.filter(user=user).delete()

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -190,7 +191,24 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
         else:
             messages.success(request, "Profile saved.")
             return redirect("profile")
-    return render(request, "marketplace/profile.html", {"form": form, "person": user})
+    return render(
+        request,
+        "marketplace/profile.html",
+        {
+            "form": form,
+            "person": user,
+            "api_token": selectors.api_token_state(user, now=timezone.now()),
+            "api_token_lifetime_days": django_settings.API_TOKEN_LIFETIME_DAYS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: SignedInPageRequest) -> HttpResponse:
+    services.revoke_api_token(user=request.user)
+    messages.success(request, "API token revoked: it no longer works.")
+    return redirect(reverse("profile") + "#api-token")
 
 
 # --- Weekly availability and time off ---

@@ -200,6 +200,7 @@ SETTINGS_AS_JSON = (
     "'DATABASE_CONN_MAX_AGE': s.DATABASES['default'].get('CONN_MAX_AGE'), "
     "'LOG_LEVEL': s.LOGGING['root']['level'], 'ACCOUNT_EMAIL_VERIFICATION': s.ACCOUNT_EMAIL_VERIFICATION, "
     "'SIGNUP_ALLOWED_DOMAINS': s.SIGNUP_ALLOWED_DOMAINS, "
+    "'API_TOKEN_LIFETIME_DAYS': s.API_TOKEN_LIFETIME_DAYS, "
     "'email': [s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, "
     "s.EMAIL_USE_TLS, s.EMAIL_USE_SSL]}))"
 )
@@ -221,6 +222,7 @@ def test_with_nothing_set_every_setting_has_its_default():
         "LOG_LEVEL": "INFO",
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
         "SIGNUP_ALLOWED_DOMAINS": [],
+        "API_TOKEN_LIFETIME_DAYS": 30,
         "email": ["django.core.mail.backends.console.EmailBackend", "localhost", 25, "", "", False, False],
     }
 
@@ -236,6 +238,7 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         LOG_LEVEL="WARNING",
         ACCOUNT_EMAIL_VERIFICATION="optional",
         SIGNUP_ALLOWED_DOMAINS=" Example.com, team.example.org ",
+        API_TOKEN_LIFETIME_DAYS="1",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
     ) == {
         "OUTBOX_BATCH_SIZE": 10,
@@ -247,6 +250,7 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         "LOG_LEVEL": "WARNING",
         "ACCOUNT_EMAIL_VERIFICATION": "optional",
         "SIGNUP_ALLOWED_DOMAINS": ["example.com", "team.example.org"],
+        "API_TOKEN_LIFETIME_DAYS": 1,
         "email": [
             "django.core.mail.backends.smtp.EmailBackend",
             "smtp.example.com",
@@ -270,6 +274,7 @@ def test_each_setting_is_read_in_its_unit_and_an_allowed_zero_is_kept():
         ("LOG_LEVEL", "loud"),
         ("ACCOUNT_EMAIL_VERIFICATION", "sometimes"),
         ("SIGNUP_ALLOWED_DOMAINS", "@example.com"),
+        ("API_TOKEN_LIFETIME_DAYS", "0"),
         ("EMAIL_URL", "pigeon://coop.example.com"),
         ("HSTS_SECONDS", "a year"),
         ("PROXY_SSL_HEADER", "X Forwarded: Proto"),

@@ -166,6 +166,18 @@ def test_a_new_account_is_not_logged_in_until_its_address_is_confirmed(client):
 
 
 @pytest.mark.django_db
+def test_a_person_with_no_confirmed_address_is_sent_a_confirmation_at_the_page_login(client):
+    UserFactory(email="made-in-admin@example.com", verified_email=False)
+
+    response = client.post("/accounts/login/", {"login": "made-in-admin@example.com", "password": PASSWORD})
+
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    assert [message.to for message in mail.outbox] == [["made-in-admin@example.com"]]
+    assert "/accounts/confirm-email/" in str(mail.outbox[0].body)
+
+
+@pytest.mark.django_db
 def test_the_token_endpoint_answers_an_unverified_address_like_a_wrong_password(api):
     UserFactory(email="unverified@example.com", verified_email=False)
 

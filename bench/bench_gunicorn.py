@@ -8,7 +8,8 @@ over a weighted mix: the mentor list page, a mentor's page, my sessions, the men
 slots, and bookings (each client books mentors of its own from a pool the benchmark adds, on distinct slots,
 so that none waits for another's lock or sees a conflict). Until every worker has answered a few requests
 (a worker's first ones load templates), each request opens its own connection so that all workers get some;
-then `--warmup` seconds, then `--duration` measured seconds.
+then all clients connect again at one moment (a burst of arrivals, as when a proxy opens its pool), run
+`--warmup` seconds, then `--duration` measured seconds.
 
 For each run it prints requests/s, p50/p95/p99 latency, errors (any status but 200, or 201 for a booking, and
 any failed connection), the share of requests each worker process served (from gunicorn's access log, whose
@@ -300,9 +301,11 @@ def cpu_busy() -> tuple[float, float]:
 @dataclass
 class Phases:
     """Shared by the clients: until every worker has answered a few requests (its first ones load templates
-    and code), each request opens a connection of its own, so that every worker gets some; then `warmup`
-    seconds in the measured mode, then the measured window."""
+    and code), each request opens a connection of its own, so that every worker gets some; then all clients
+    connect again at the same moment (a burst of arrivals: where each keep-alive connection lands is up to
+    the workers), `warmup` seconds in the measured mode, then the measured window."""
 
+    arrive_together: threading.Barrier
     warming_workers: bool = True
     measure_from: float = float("inf")
     end_at: float = float("inf")
@@ -349,7 +352,8 @@ def drive(
     kinds = [kind for kind, _ in MIX]
     weights = [weight for _, weight in MIX]
     base = (datetime.now(UTC) + timedelta(days=120)).replace(hour=6, minute=0, second=0, microsecond=0)
-    phases = Phases()
+    arrived = threading.Event()
+    phases = Phases(threading.Barrier(len(clients), action=arrived.set))
     latencies: list[list[tuple[str, float]]] = [[] for _ in clients]
     errors: list[Counter] = [Counter() for _ in clients]
     retries = [0] * len(clients)
@@ -359,7 +363,12 @@ def drive(
         rng = random.Random(seed * 1000 + number)
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         bookings = 0
+        reconnected = False
         while (began := time.perf_counter()) < phases.end_at:
+            if not reconnected and not phases.warming_workers:
+                phases.arrive_together.wait()
+                reconnected = True
+                began = time.perf_counter()
             kind = rng.choices(kinds, weights)[0]
             method, path, body, expected, extra = _request_for(kind, me, rng, demo_mentors, bookings, base)
             bookings += method == "POST"
@@ -395,8 +404,9 @@ def drive(
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(len(clients))]
     for thread in threads:
         thread.start()
-    _wait_until_every_worker_answered(server, at_least=5)
+    _wait_until_every_worker_answered(server, at_least=3)
     phases.warming_workers = False
+    arrived.wait()
     phases.measure_from = time.perf_counter() + warmup
     phases.end_at = phases.measure_from + duration
     _sleep_until(phases.measure_from)
@@ -490,6 +500,7 @@ def main() -> None:
         "--weeks-of-history", type=int, default=12, help="weeks of past sessions when seeding"
     )
     options = parser.parse_args()
+    began = time.monotonic()
     known = {candidate.name: candidate for candidate in CANDIDATES}
     chosen = [known[name] for name in options.only.split(",") if name]
 
@@ -540,6 +551,7 @@ def main() -> None:
         remove_people(PREFIX)
         _purge_queued_tasks()
     summarise(chosen, results)
+    print(f"\n{time.monotonic() - began:.0f} s in all; load average now {os.getloadavg()[0]:.1f}")
 
 
 def summarise(chosen: list[Candidate], results: dict[str, list[Measured]]) -> None:

@@ -14,4 +14,4 @@ COPY --from=assets /app/static/vendor static/vendor
 RUN useradd --create-home sidebar && chown -R sidebar /app
 USER sidebar
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py"]

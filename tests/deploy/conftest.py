@@ -133,10 +133,16 @@ class Server:
 
 @pytest.fixture
 def start_gunicorn(request) -> Iterator[Callable[..., Server]]:
-    """`start_gunicorn(env)`: gunicorn (one sync worker) on a free port, answering once it returns."""
+    """`start_gunicorn(env)`: gunicorn (one sync worker, or what `arguments` say) on a free port, answering
+    once it returns."""
     servers: list[Server] = []
 
-    def start(env: dict[str, str], *, ready_path: str = "/accounts/login/") -> Server:
+    def start(
+        env: dict[str, str],
+        *,
+        ready_path: str = "/accounts/login/",
+        arguments: tuple[str, ...] = ("config.wsgi", "--workers", "1"),
+    ) -> Server:
         port = free_port()
         ARTIFACTS.mkdir(exist_ok=True)
         log_path = ARTIFACTS / f"gunicorn-{request.node.name[:80]}.log"
@@ -146,11 +152,9 @@ def start_gunicorn(request) -> Iterator[Callable[..., Server]]:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "config.wsgi",
+                *arguments,
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--workers",
-                "1",
             ],
             cwd=ROOT,
             env=env,

@@ -16,9 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(
-    0, str(Path(__file__).resolve().parents[1])
-)  # the project, for config.env (gunicorn's script)
+# Gunicorn runs this file as a script: the project must be importable for config.env.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from config.env import read_count, read_seconds, read_str
 

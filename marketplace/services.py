@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from marketplace.errors import InvalidInput
+from marketplace.instants import InstantError, check_instant
 from marketplace.models import (
     HR_GROUP_NAME,
     TIME_OFF_LONGEST,
@@ -167,6 +168,11 @@ def replace_availability(*, mentor: User, timezone: str, blocks: list[BlockInput
 
 @transaction.atomic
 def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = "", now: datetime) -> TimeOff:
+    for field, instant in (("start", start), ("end", end)):
+        try:
+            check_instant(instant)
+        except InstantError as error:
+            raise InvalidInput(field, error.message) from None
     if end <= start:
         raise InvalidInput("end", "Time off must end after it starts.")
     if end <= now:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.core.cache import cache as django_cache
+from django.db.models import Model
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
@@ -141,7 +142,7 @@ def attacks(path: str, method: str, valid: dict) -> Iterator[tuple[str, str]]:
 
 def snapshot() -> dict:
     """Every stored row of the domain's tables and of tokens."""
-    models = [Token]
+    models: list[type[Model]] = [Token]
     for label in ("marketplace", "matching", "sessions_app"):
         models.extend(apps.get_app_config(label).get_models())
     return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}

@@ -103,12 +103,12 @@ def test_instants_at_the_calendars_ends_find_no_slot_rather_than_overflow(zone: 
         buffer_minutes=120,
         weekly_minutes_cap=600,
     )
-    near_the_start = {"start": FIRST_INSTANT, "end": FIRST_INSTANT + timedelta(days=3)}
-    near_the_end = {"start": LAST_INSTANT - timedelta(days=3), "end": LAST_INSTANT}
+    near_the_start = (FIRST_INSTANT, FIRST_INSTANT + timedelta(days=3))
+    near_the_end = (LAST_INSTANT - timedelta(days=3), LAST_INSTANT)
 
-    for window in (near_the_start, near_the_end):
-        assert bookable_slots(schedule, **window, duration_minutes=30, now=FIRST_INSTANT) == []
-    assert bookable_slots(schedule, **near_the_end, duration_minutes=30, now=LAST_INSTANT) == []
+    for start, end in (near_the_start, near_the_end):
+        assert bookable_slots(schedule, start=start, end=end, duration_minutes=30, now=FIRST_INSTANT) == []
+        assert bookable_slots(schedule, start=start, end=end, duration_minutes=30, now=LAST_INSTANT) == []
     for slot_start in (FIRST_INSTANT, LAST_INSTANT - timedelta(minutes=10), LAST_INSTANT):
         assert not is_bookable(schedule, slot_start=slot_start, duration_minutes=30, now=FIRST_INSTANT)
 

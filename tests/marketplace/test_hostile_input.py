@@ -145,7 +145,7 @@ def snapshot() -> dict:
     models: list[type[Model]] = [Token]
     for label in ("marketplace", "matching", "sessions_app"):
         models.extend(apps.get_app_config(label).get_models())
-    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}
+    return {model.__name__: list(model._default_manager.order_by("pk").values_list()) for model in models}
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def refuse_unstorable_input(data: Any) -> None:
     stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while stack:
         value, path = stack.pop()
-        if len(path) > MAX_DEPTH:
+        if isinstance(value, Mapping | list | tuple) and len(path) >= MAX_DEPTH:  # the root is level 1
             raise ParseError({"detail": TOO_DEEP_MESSAGE})
         if isinstance(value, str):
             if not is_storable(value):

@@ -24,7 +24,10 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from marketplace.api_parsers import MAX_DEPTH, TOO_DEEP_MESSAGE
+from marketplace.instants import DAY_OUT_OF_RANGE, NAIVE, OUT_OF_RANGE
 from marketplace.models import AvailabilityBlock, TimeOff
+from marketplace.text import UNSTORABLE_MESSAGE
 from tests.factories import PASSWORD, BookingFactory, SkillFactory
 from tests.sessions_app.helpers import slot, z
 
@@ -251,3 +254,172 @@ def _problem(response, blamed: str) -> str | None:
     if not isinstance(body, dict) or not ({blamed, "detail"} & set(body)):
         return f"does not name {blamed!r}: {body!r}"
     return None
+
+
+# --- the cases the review found, one by one ---------------------------------------------------------------
+
+
+def send(client, method: str, url: str, text: str):
+    """Raw JSON text: the test client's own encoder cannot write a lone surrogate or 5,000 levels."""
+    return getattr(client, method)(url, data=text, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("skills", "blamed"),
+    [([1, None, {}], {"0", "1", "2"}), (["speaking\x00"], {"0"}), ([{"slug": 7}], {"0"})],
+)
+def test_skills_that_are_not_slugs_are_a_400_on_skills(api_as, mentee, skills, blamed):
+    response = send(api_as(mentee), "patch", "/api/v1/me/", json.dumps({"headline": "New", "skills": skills}))
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"skills"}
+    assert set(response.json()["skills"]) == blamed
+    mentee.refresh_from_db()
+    assert mentee.headline == ""
+
+
+def test_a_lone_surrogate_in_a_choice_is_a_400_that_does_not_echo_it(api_as, mentee):
+    response = send(api_as(mentee), "patch", "/api/v1/me/", '{"job_level": "\\ud800", "headline": "New"}')
+
+    assert response.status_code == 400
+    assert response.json() == {"job_level": [UNSTORABLE_MESSAGE]}
+    mentee.refresh_from_db()
+    assert mentee.headline == ""
+
+
+def test_json_nested_5000_deep_is_a_400_detail(api_as, mentee):
+    response = send(api_as(mentee), "patch", "/api/v1/me/", '{"bio": ' + "[" * DEEP + "]" * DEEP + "}")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": TOO_DEEP_MESSAGE}
+
+
+def test_json_nested_just_past_the_limit_is_refused_and_at_it_is_read(api_as, mentee):
+    client = api_as(mentee)
+    # The body is level 1: 64 arrays inside it are one level too many, 63 reach the field's validation.
+    past = send(client, "patch", "/api/v1/me/", '{"skills": ' + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "}")
+    at = send(
+        client, "patch", "/api/v1/me/", '{"skills": ' + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "}"
+    )
+
+    assert past.json() == {"detail": TOO_DEEP_MESSAGE}
+    assert at.status_code == 400
+    assert "skills" in at.json()
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00Z", "9999-12-20T00:00:00Z", "9999-12-31T23:00:00-12:00"]
+)
+def test_slots_at_the_calendars_ends_are_a_400_on_start(api_as, mentee, mentor, start):
+    response = api_as(mentee).get(f"/api/v1/mentors/{mentor.pk}/slots/", {"start": start})
+
+    assert response.status_code == 400
+    assert response.json() == {"start": [OUT_OF_RANGE]}
+
+
+@pytest.mark.parametrize("before", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z"])
+def test_available_before_at_the_calendars_ends_is_a_400(api_as, mentee, mentor, before):
+    response = api_as(mentee).get("/api/v1/mentors/", {"available_before": before})
+
+    assert response.status_code == 400
+    assert response.json() == {"available_before": [OUT_OF_RANGE]}
+
+
+@pytest.mark.parametrize("naive", ["2026-12-10T09:00:00", "2026-12-10"])
+def test_every_time_input_refuses_a_time_without_an_offset(api_as, mentee, mentor, naive):
+    client = api_as(mentor)
+    time_off = client.post(
+        "/api/v1/me/time-off/", {"start": naive, "end": "2026-12-11T09:00:00Z"}, format="json"
+    )
+    slots = client.get(f"/api/v1/mentors/{mentor.pk}/slots/", {"start": naive, "end": naive})
+    browse = client.get("/api/v1/mentors/", {"available_before": naive})
+
+    assert time_off.status_code == slots.status_code == browse.status_code == 400
+    assert time_off.json() == {"start": [NAIVE]}
+    assert slots.json() == {"start": [NAIVE], "end": [NAIVE]}
+    assert browse.json() == {"available_before": [NAIVE]}
+    assert not TimeOff.objects.exists()
+
+
+def test_time_off_far_in_the_future_is_refused_not_stored(api_as, mentor):
+    response = api_as(mentor).post(
+        "/api/v1/me/time-off/",
+        {"start": "9999-12-31T00:00:00Z", "end": "9999-12-31T23:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"start", "end"}
+    assert not TimeOff.objects.exists()
+
+
+def test_time_off_read_with_the_browser_session_is_in_utc(client, mentor):
+    mentor.timezone = "Asia/Tokyo"
+    mentor.save()
+    start = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    TimeOff.objects.create(mentor=mentor, start=start, end=start + timedelta(days=1))
+    client.force_login(mentor)
+
+    listed = client.get("/api/v1/me/time-off/").json()
+
+    assert listed[0]["start"] == z(start)
+
+
+def test_a_nul_in_a_query_parameter_is_a_400_naming_it(api_as, client, mentee):
+    client.force_login(mentee)
+
+    api = api_as(mentee).get("/api/v1/bookings/", {"role": "mentee\x00"})
+    page = client.get("/mentors/", {"q": "a\x00b"})
+
+    assert api.status_code == 400
+    assert api.json() == {"role": [UNSTORABLE_MESSAGE]}
+    assert page.status_code == 400
+    assert b"q: Text cannot contain NUL" in page.content
+
+
+# --- pages ---------------------------------------------------------------------------------------------
+
+
+def test_a_row_count_that_is_not_a_number_is_a_form_error_and_keeps_the_week(client, mentor):
+    AvailabilityBlock.objects.create(mentor=mentor, weekday=0, start=time(9), end=time(10))
+    client.force_login(mentor)
+
+    response = client.post(
+        "/me/availability/",
+        {"timezone": "UTC", "day-0-count": "x", "day-0-0-start": "11:00", "day-0-0-end": "12:00"},
+    )
+
+    assert response.status_code == 400
+    assert b"rows could not be read" in response.content
+    assert list(AvailabilityBlock.objects.values_list("start", flat=True)) == [time(9)]
+
+
+@pytest.mark.parametrize("action", ["add-x", "remove-1", "remove-x-y", "add-"])
+def test_editor_buttons_with_unreadable_values_change_nothing(client, mentor, action):
+    client.force_login(mentor)
+
+    response = client.post("/me/availability/", {"timezone": "UTC", "day-0-count": "0", "action": action})
+
+    assert response.status_code == 200
+    assert not AvailabilityBlock.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_time_off_on_the_page_at_the_calendars_ends_is_a_form_error(client, mentor, day):
+    client.force_login(mentor)
+
+    response = client.post("/me/availability/time-off/", {"start_date": day, "end_date": day})
+
+    assert response.status_code == 400
+    assert DAY_OUT_OF_RANGE.encode() in response.content
+    assert not TimeOff.objects.exists()
+
+
+@pytest.mark.parametrize("before", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_browse_free_before_at_the_calendars_ends_shows_a_message(client, mentee, before):
+    client.force_login(mentee)
+
+    response = client.get("/mentors/", {"available_before": before})
+
+    assert response.status_code == 200
+    assert OUT_OF_RANGE.encode() in response.content

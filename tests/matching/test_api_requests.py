@@ -2,6 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from marketplace.instants import NAIVE
 from marketplace.models import MentorProfile
 from marketplace.text import SINGLE_LINE_MESSAGE, UNSTORABLE_MESSAGE
 from matching.models import MentorRequest
@@ -239,3 +240,14 @@ def test_booking_with_the_request_marks_it_booked_and_a_foreign_request_is_refus
     assert body["status"] == "booked"
     assert body["booked_session_start"] == slot
     assert body["booked_at"] == "2026-11-23T08:00:00Z"
+
+
+@pytest.mark.parametrize("needed_by", ["2026-11-26T17:00:00", "2026-11-26"])
+def test_a_deadline_without_an_offset_is_a_400_not_read_as_utc(
+    api_as, mentee, speaking, frozen_monday, needed_by
+):
+    response = ask(api_as(mentee), needed_by=needed_by)
+
+    assert response.status_code == 400
+    assert response.json() == {"needed_by": [NAIVE]}
+    assert not MentorRequest.objects.exists()

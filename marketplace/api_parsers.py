@@ -28,8 +28,13 @@ def refuse_unstorable_input(data: Any) -> None:
     (``{"mentoring": {"meeting_url": [...]}}``, list items by index as ListField does); the bad text itself
     is never echoed.
     """
-    if isinstance(data, QueryDict):
-        data = {key: data.getlist(key) for key in data}
+    if isinstance(data, QueryDict):  # a form: flat, each name with its values
+        for name, values in data.lists():
+            if not is_storable(name):
+                raise ParseError(_error_at(()))
+            if not all(is_storable(value) for value in values if isinstance(value, str)):
+                raise ParseError(_error_at((name,)))
+        return
     stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while stack:
         value, path = stack.pop()

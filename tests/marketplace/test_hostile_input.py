@@ -24,7 +24,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from marketplace.api_parsers import MAX_DEPTH, TOO_DEEP_MESSAGE
+from marketplace.api_parsers import MAX_DEPTH, TOO_DEEP_MESSAGE, SafeJSONRenderer
 from marketplace.instants import DAY_OUT_OF_RANGE, NAIVE, OUT_OF_RANGE
 from marketplace.models import AvailabilityBlock, TimeOff
 from marketplace.text import UNSTORABLE_MESSAGE
@@ -423,3 +423,18 @@ def test_browse_free_before_at_the_calendars_ends_shows_a_message(client, mentee
 
     assert response.status_code == 200
     assert OUT_OF_RANGE.encode() in response.content
+
+
+def test_a_form_encoded_body_with_a_nul_is_a_400_naming_the_field(api_as, mentee):
+    response = api_as(mentee).patch(
+        "/api/v1/me/", data="headline=a%00b", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"headline": [UNSTORABLE_MESSAGE]}
+
+
+def test_an_answer_holding_a_lone_surrogate_is_still_valid_json():
+    rendered = SafeJSONRenderer().render({"kind": ["\ud800 is not a valid choice."]})
+
+    assert json.loads(rendered) == {"kind": ["\ud800 is not a valid choice."]}

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.middleware.UserTimezoneMiddleware",
+    "marketplace.middleware.RefuseUnstorableInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -227,9 +228,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "marketplace.api_errors.exception_handler",
+    # Text that cannot be stored and JSON nested too deep are refused before any serializer runs.
+    "DEFAULT_PARSER_CLASSES": [
+        "marketplace.api_parsers.StrictJSONParser",
+        "marketplace.api_parsers.StrictFormParser",
+        "marketplace.api_parsers.StrictMultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "marketplace.api_parsers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"token": "20/min", "token_account": "10/min"},
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
+    # docs/api.md: an error no single field is to blame for is {"detail": [...]}, as the services' are.
+    "NON_FIELD_ERRORS_KEY": "detail",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # An API token works this long from its creation (whatever its use), then answers 401 and the person asks

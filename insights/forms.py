@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from insights.selectors.scope import Scope
 from marketplace.models import Department
+from marketplace.validators import day_in_range
 
 DEFAULT_WEEKS = 12
 MAX_RANGE_DAYS = 731  # two years
@@ -25,12 +26,14 @@ class InsightsFilterForm(forms.Form):
         label="From",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        validators=[day_in_range],
     )
     end = forms.DateField(
         required=False,
         label="To",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        validators=[day_in_range],
     )
     department = forms.ModelChoiceField(
         queryset=Department.objects.order_by("name"),

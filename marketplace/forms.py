@@ -32,6 +32,7 @@ from marketplace.models import (
 from marketplace.services import BlockInput, find_block_problem
 from marketplace.text import refuse_control_characters
 from marketplace.timezones import is_valid_timezone
+from marketplace.validators import day_in_range, instant_in_range
 
 
 class SignupProfileForm(forms.Form):
@@ -187,15 +188,20 @@ class MentorFilterForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="In your time zone.",
+        validators=[instant_in_range],
     )
 
 
 class TimeOffForm(forms.Form):
     start_date = forms.DateField(
-        label="First day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="First day off",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[day_in_range],
     )
     end_date = forms.DateField(
-        label="Last day off", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Last day off",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[day_in_range],
     )
     note = forms.CharField(max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False)
 
@@ -205,6 +211,18 @@ class TimeOffForm(forms.Form):
         if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
             self.add_error("end_date", "The last day off cannot be before the first.")
         return data
+
+
+MAX_ROWS_PER_DAY = 12
+
+
+def small_count(text: str, *, most: int) -> int | None:
+    """A count a page posts in a hidden field or a button's value: digits only, at most `most` (larger
+    values are cut to it); None for anything else, which a person cannot type."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
+        return None
+    return min(int(text), most)
 
 
 @dataclass
@@ -237,9 +255,13 @@ class WeekEditor:
 
     @classmethod
     def from_post(cls, data: QueryDict) -> "WeekEditor":
+        """The editor as posted; a row count that is not a number 0-12 is an error on its day (rows kept)."""
         editor = cls(timezone=data.get("timezone", ""))
         for day in range(7):
-            count = min(int(data.get(f"day-{day}-count", 0) or 0), 12)
+            count = small_count(data.get(f"day-{day}-count", "0") or "0", most=MAX_ROWS_PER_DAY)
+            if count is None:
+                editor.day_errors[day] = "This day's rows could not be read: reload the page."
+                count = MAX_ROWS_PER_DAY
             for index in range(count):
                 start, end = data.get(f"day-{day}-{index}-start", ""), data.get(f"day-{day}-{index}-end", "")
                 if start or end:

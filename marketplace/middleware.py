@@ -1,6 +1,10 @@
 import zoneinfo
 
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
 from django.utils import timezone
+
+from marketplace.text import UNSTORABLE_MESSAGE, is_storable
 
 
 class UserTimezoneMiddleware:
@@ -20,3 +24,38 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RefuseUnstorableInputMiddleware:
+    """A query string or form post with text that cannot be stored (marketplace.text) is a 400 naming the
+    parameter, before any view runs: the pages' forms and the API's query parameters need not cope with it.
+
+    API request bodies are checked by the API's parsers (marketplace.api_parsers), which also see PUT and
+    PATCH bodies; a form-encoded POST is parsed here, as CsrfViewMiddleware does for pages.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for data in (request.GET, request.POST if request.method == "POST" else None):
+            name = _first_unstorable(data) if data else None
+            if name is not None:
+                return _refusal(request, name)
+        return self.get_response(request)
+
+
+def _first_unstorable(data: QueryDict) -> str | None:
+    """The name of the first parameter whose name or a value cannot be stored ("detail" for a bad name)."""
+    for name, values in data.lists():
+        if not is_storable(name):
+            return "detail"
+        if not all(is_storable(value) for value in values if isinstance(value, str)):
+            return name
+    return None
+
+
+def _refusal(request: HttpRequest, name: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({name: [UNSTORABLE_MESSAGE]}, status=400)
+    return render(request, "bad_input.html", {"field": name, "message": UNSTORABLE_MESSAGE}, status=400)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
+from marketplace.api_fields import InstantField
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
@@ -96,20 +97,28 @@ class MentoringSerializer(serializers.Serializer):
 class OfferedSkillField(serializers.Field):
     """A skill given as its slug, or as {"slug", "level"} with level 1–3 (default 2)."""
 
+    # Braces doubled: DRF formats these messages with str.format.
     default_error_messages = {
-        "invalid": 'Give a skill slug or {"slug": "...", "level": 1-3}.',
+        "invalid": 'Give a skill slug or {{"slug": "...", "level": 1-3}}.',
         "level": "Level must be 1, 2 or 3.",
     }
+    _slug = serializers.SlugField()
 
     def to_internal_value(self, data) -> tuple[str, int]:
         if isinstance(data, str) and data.strip():
-            return data.strip(), SkillLevel.STRONG.value
+            return self._valid_slug(data.strip()), SkillLevel.STRONG.value
         if isinstance(data, dict) and isinstance(data.get("slug"), str):
             level = data.get("level", SkillLevel.STRONG.value)
             if level not in SKILL_LEVELS:
                 self.fail("level")
-            return data["slug"], level
+            return self._valid_slug(data["slug"]), level
         self.fail("invalid")
+
+    def _valid_slug(self, slug: str) -> str:
+        try:
+            return self._slug.run_validation(slug)
+        except serializers.ValidationError:
+            self.fail("invalid")
 
     def to_representation(self, value):
         return value
@@ -223,8 +232,8 @@ class AvailabilitySerializer(serializers.Serializer):
 
 class TimeOffSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = InstantField()
+    end = InstantField()
     note = serializers.CharField(
         max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
@@ -236,7 +245,7 @@ class MentorFilterSerializer(serializers.Serializer):
     skill = serializers.SlugField(required=False)
     q = serializers.CharField(required=False, max_length=MENTOR_SEARCH_MAX_LENGTH, allow_blank=True)
     department = serializers.IntegerField(required=False, min_value=1)
-    available_before = serializers.DateTimeField(required=False)
+    available_before = InstantField(required=False)
 
     def validate_skill(self, value: str) -> str:
         if not Skill.objects.filter(slug=value).exists():
@@ -245,8 +254,8 @@ class MentorFilterSerializer(serializers.Serializer):
 
 
 class SlotQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = InstantField(required=False)
+    end = InstantField(required=False)
     duration = serializers.ChoiceField(choices=SESSION_LENGTHS, required=False)
 
     def validate(self, attrs: dict) -> dict:

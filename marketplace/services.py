@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from marketplace.api_tokens import is_expired
 from marketplace.errors import InvalidInput
+from marketplace.instants import InstantError, check_instant
 from marketplace.models import (
     HR_GROUP_NAME,
     TIME_OFF_LONGEST,
@@ -169,6 +170,11 @@ def replace_availability(*, mentor: User, timezone: str, blocks: list[BlockInput
 
 @transaction.atomic
 def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = "", now: datetime) -> TimeOff:
+    for field, instant in (("start", start), ("end", end)):
+        try:
+            check_instant(instant)
+        except InstantError as error:
+            raise InvalidInput(field, error.message) from None
     if end <= start:
         raise InvalidInput("end", "Time off must end after it starts.")
     if end <= now:

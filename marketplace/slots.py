@@ -13,7 +13,9 @@ repeats means its first occurrence only. A slot's length is real elapsed time.
 
 Internally every instant is an integer count of microseconds since the Unix epoch, which keeps comparisons
 exact and cheap. The zone is consulted a few times per local day that has a block; on the rare days whose
-UTC offset changes, each candidate start is resolved on its own.
+UTC offset changes, each candidate start is resolved on its own. Starts exist only inside the supported range
+of marketplace.instants (years 2000-2199): a range reaching past it is clamped to it, so that no input,
+however extreme, takes the calendar arithmetic near datetime's limits (years 1 and 9999).
 
 One module on purpose (just over 400 lines): every rule of bookability is read and changed together, and the
 listing and the single-slot check must share each line of it.
@@ -28,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from marketplace.instants import EARLIEST, LATEST
 from marketplace.timezones import get_zone, iso_week_start, require_aware, resolve_local, resolve_local_end
 
 __all__ = [
@@ -46,6 +49,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 _ONE_US = timedelta(microseconds=1)
 _ONE_DAY = timedelta(days=1)
+# Starts lie in the supported range, so that local days, ISO weeks and a session's end around them stay far
+# from datetime's own limits.
+_FIRST_START = (EARLIEST - _EPOCH) // _ONE_US
+_LAST_START = (LATEST - _EPOCH) // _ONE_US
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ def bookable_slots(
     require_aware(start, "start")
     require_aware(end, "end")
     require_aware(now, "now")
-    lo, hi = _us(start), _us(end)
+    lo, hi = _clamp(_us(start)), _clamp(_us(end))
     rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi)
     starts = rules.collect(max(lo, rules.earliest), hi, first_only=False)
     return _intervals(starts, duration_minutes, rules.grid)
@@ -136,7 +143,7 @@ def first_bookable_slot(
     require_aware(start, "start")
     require_aware(end, "end")
     require_aware(now, "now")
-    lo, hi = _us(start), _us(end)
+    lo, hi = _clamp(_us(start)), _clamp(_us(end))
     rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi)
     starts = rules.collect(max(lo, rules.earliest), hi, first_only=True)
     if not starts:
@@ -157,12 +164,18 @@ def is_bookable(
     require_aware(slot_start, "slot_start")
     require_aware(now, "now")
     at = _us(slot_start)
+    if _clamp(at) != at:
+        return False
     rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, at, at + 1)
     return rules.admits(at)
 
 
 def _us(instant: datetime) -> int:
     return (instant - _EPOCH) // _ONE_US
+
+
+def _clamp(at: int) -> int:
+    return min(max(at, _FIRST_START), _LAST_START)
 
 
 def _intervals(starts: list[int], duration_minutes: int, grid: int) -> list[Interval]:

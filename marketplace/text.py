@@ -1,9 +1,13 @@
-"""Text a person types that ends up on one line: in an email's Subject, a Slack note, a heading.
+"""Rules for text a person types: what can be stored at all, and what must stay on one line.
 
-Names and request topics are checked once, by the validator on their model field, which the page forms and
-the API serializers use too: a line break in a subject makes the mail library refuse the whole message.
+Every text that enters (JSON bodies through marketplace.api_parsers, query strings and form posts through
+marketplace.middleware) is refused when it cannot be stored (``is_storable``). Text that ends up on one line,
+in an email's Subject, a Slack note, a heading, is also refused with control characters: names and request
+topics are checked once, by the validator on their model field, which the page forms and the API serializers
+use too: a line break in a subject makes the mail library refuse the whole message.
 """
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -17,3 +21,13 @@ _NOT_ON_ONE_LINE = {"Cc", "Zl", "Zp"}
 def refuse_control_characters(value: str) -> None:
     if any(unicodedata.category(character) in _NOT_ON_ONE_LINE for character in value):
         raise ValidationError(SINGLE_LINE_MESSAGE, code="control_characters")
+
+
+UNSTORABLE_MESSAGE = "Text cannot contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)."
+# What PostgreSQL text cannot hold (NUL) and UTF-8 cannot encode (a surrogate code point on its own, which a
+# JSON "\ud800" escape produces): refused wherever text enters, so that no layer below has to cope.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def is_storable(value: str) -> bool:
+    return _UNSTORABLE.search(value) is None

@@ -16,7 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace import schedules, selectors, services
 from marketplace.errors import InvalidInput
-from marketplace.forms import MentorFilterForm, ProfileForm, TimeOffForm, WeekEditor
+from marketplace.forms import (
+    MAX_ROWS_PER_DAY,
+    MentorFilterForm,
+    ProfileForm,
+    TimeOffForm,
+    WeekEditor,
+    small_count,
+)
 from marketplace.http import SignedInPageRequest
 from marketplace.models import TIMEZONE_CHOICES, Skill, TimeOff, User
 from marketplace.slots import Interval
@@ -271,10 +278,14 @@ def availability(request: SignedInPageRequest) -> HttpResponse:
     action = request.POST.get("action", "save")
     saved = False
     if action.startswith("add-"):
-        editor.add_row(int(action.removeprefix("add-")) % 7)
+        day = small_count(action.removeprefix("add-"), most=6)
+        if day is not None:
+            editor.add_row(day)
     elif action.startswith("remove-"):
-        day, index = (int(part) for part in action.removeprefix("remove-").split("-", 1))
-        editor.remove_row(day % 7, index)
+        day_text, _, index_text = action.removeprefix("remove-").partition("-")
+        day, index = small_count(day_text, most=6), small_count(index_text, most=MAX_ROWS_PER_DAY)
+        if day is not None and index is not None:
+            editor.remove_row(day, index)
     else:
         new_blocks = editor.validated_blocks()
         if new_blocks is not None:

@@ -5,6 +5,7 @@ from django.forms.boundfield import BoundWidget
 
 from marketplace.models import Skill
 from marketplace.text import refuse_control_characters
+from marketplace.validators import instant_in_range
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -46,6 +47,7 @@ class RequestForm(forms.Form):
             "required": "Say by when the session must be over.",
             "invalid": "Enter a date and time.",
         },
+        validators=[instant_in_range],
     )
     duration = forms.TypedChoiceField(
         label="Length",

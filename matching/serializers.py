@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from rest_framework import serializers
 
+from marketplace.api_fields import InstantField
 from marketplace.models import Skill
 from marketplace.serializers import mentor_representation
 from marketplace.text import refuse_control_characters
@@ -33,7 +34,7 @@ class RequestCreateSerializer(serializers.Serializer):
             "empty": "Pick at least one skill.",
         },
     )
-    needed_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    needed_by = InstantField(required=False, allow_null=True, default=None)
     duration = serializers.ChoiceField(
         choices=REQUEST_DURATIONS,
         required=False,

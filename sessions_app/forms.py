@@ -1,12 +1,13 @@
 """Input of the session pages: the booking confirm step, cancel and reschedule."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.utils.dateparse import parse_datetime
 
+from marketplace.instants import InstantError, parse_instant
 from marketplace.models import User
+from marketplace.validators import day_in_range
 from sessions_app.models import (
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
@@ -23,9 +24,11 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import MAX_ID
 
+NOT_A_SLOT_TIME = "That is not a time we understand: pick a slot again."
+
 
 class AwareDateTimeField(forms.Field):
-    """An ISO 8601 instant with offset or Z, as the slot buttons send it."""
+    """An ISO 8601 instant with offset or Z, as the slot buttons send it (marketplace.instants)."""
 
     widget = forms.HiddenInput
 
@@ -34,17 +37,10 @@ class AwareDateTimeField(forms.Field):
         if not text:
             return None
         try:
-            parsed = parse_datetime(text[:64])
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.utcoffset() is None:
-            raise forms.ValidationError(
-                "That is not a time we understand: pick a slot again.", code="invalid"
-            )
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            raise forms.ValidationError("That time is out of range.", code="invalid") from None
+            return parse_instant(text)
+        except InstantError as error:
+            message = error.message if error.code == "out_of_range" else NOT_A_SLOT_TIME
+            raise forms.ValidationError(message, code=error.code) from None
 
 
 class MentorChoiceField(forms.IntegerField):
@@ -177,7 +173,9 @@ class MomentForm(forms.Form):
         ),
     )
     happened_on = forms.DateField(
-        label="When", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="When",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[day_in_range],
     )
 
     def clean(self) -> dict[str, Any]:

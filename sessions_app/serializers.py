@@ -1,14 +1,10 @@
 """Input validation and output shapes of the bookings API (docs/api.md: "Bookings")."""
 
-from datetime import UTC, datetime
-
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from marketplace.api_fields import DayField, InstantField, iso_utc
 from marketplace.models import User
 from sessions_app.models import (
     FEEDBACK_COMMENT_MAX_LENGTH,
@@ -28,43 +24,9 @@ from sessions_app.models import (
 from sessions_app.selectors import MAX_ID
 
 
-def iso_utc(instant: datetime | None) -> str | None:
-    """docs/api.md: times come back in UTC with Z, whatever zone the request was rendered in."""
-    return None if instant is None else instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class AwareDateTimeField(serializers.Field):
-    """An ISO 8601 time with an offset or Z; a time without one would be ambiguous, so it is a 400."""
-
-    default_error_messages = {
-        "invalid": "Give a time in ISO 8601, e.g. 2026-03-10T09:00:00Z.",
-        "naive": "Give the time with its UTC offset, e.g. 2026-03-10T09:00:00Z or 2026-03-10T10:00:00+01:00.",
-    }
-
-    def to_internal_value(self, data) -> datetime:
-        if not isinstance(data, str) or len(data) > 64:
-            self.fail("invalid")
-        try:
-            parsed = parse_datetime(data.strip())
-        except ValueError:  # well-formed but impossible, e.g. 2026-02-30
-            parsed = None
-        if parsed is None:
-            self.fail("invalid")
-        if parsed.utcoffset() is None:
-            self.fail("naive")
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:  # year 1 or 9999 shifted past the calendar's ends
-            self.fail("invalid")
-
-    def to_representation(self, value: datetime) -> str | None:
-        return iso_utc(value)
-
-
 class BookingCreateSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    start = AwareDateTimeField()
+    start = InstantField()
     duration = serializers.ChoiceField(
         choices=SESSION_LENGTHS, error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."}
     )
@@ -89,7 +51,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    start = AwareDateTimeField()
+    start = InstantField()
 
 
 class FeedbackSerializer(serializers.Serializer):
@@ -119,7 +81,7 @@ class MomentSerializer(serializers.Serializer):
         max_length=MOMENT_WITH_NAME_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
     note = serializers.CharField(max_length=MOMENT_NOTE_MAX_LENGTH)
-    happened_on = serializers.DateField(required=False, allow_null=True)
+    happened_on = DayField(required=False, allow_null=True)
 
     def validate_with_person(self, person_id: int | None) -> User | None:
         if person_id is None:

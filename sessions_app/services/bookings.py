@@ -7,7 +7,7 @@ then the mentor's profile, then the booking. Postgres's exclusion constraints st
 """
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from marketplace.errors import Conflict, InvalidInput
+from marketplace.instants import NAIVE, InstantError, check_instant
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
 from matching.services import mark_request_booked
@@ -190,10 +191,14 @@ def _clean_topic(topic: str) -> str:
 
 def _future_start(start: datetime, now: datetime) -> datetime:
     if start.tzinfo is None or start.utcoffset() is None:
-        raise InvalidInput("start", "Give the time with its UTC offset, e.g. 2026-03-10T09:00:00Z.")
+        raise InvalidInput("start", NAIVE)
+    try:
+        start = check_instant(start)
+    except InstantError as error:
+        raise InvalidInput("start", error.message) from None
     if start <= now:
         raise InvalidInput("start", "That time has already passed: pick a time in the future.")
-    return start.astimezone(UTC)
+    return start
 
 
 def _lock_people(*user_ids: int) -> None:

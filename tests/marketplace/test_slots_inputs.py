@@ -1,4 +1,5 @@
-"""What the slot engine refuses: naive times, empty durations, impossible blocks, unknown zones."""
+"""What the slot engine refuses: naive times, empty durations, impossible blocks, unknown zones; and what it
+does with instants at the calendar's ends (nothing: no slot, no overflow)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from marketplace.instants import EARLIEST
 from marketplace.slots import (
     Interval,
     MentorSchedule,
     WeeklyBlock,
     bookable_slots,
+    first_bookable_slot,
     is_bookable,
     iso_week_start,
 )
@@ -81,3 +84,46 @@ def test_iso_week_start_is_the_monday_of_the_local_week() -> None:
 
     assert iso_week_start(instant, "Asia/Tokyo") == date(2026, 5, 4)
     assert iso_week_start(instant, "America/New_York") == date(2026, 4, 27)
+
+
+# --- the calendar's ends ------------------------------------------------------------------------------------
+
+FIRST_INSTANT = datetime.min.replace(tzinfo=UTC)
+LAST_INSTANT = datetime.max.replace(tzinfo=UTC)
+EVERY_DAY = tuple(WeeklyBlock(weekday, time(0), time(23, 50)) for weekday in range(7))
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC"])
+def test_instants_at_the_calendars_ends_find_no_slot_rather_than_overflow(zone: str) -> None:
+    schedule = MentorSchedule(
+        timezone=zone,
+        blocks=EVERY_DAY,
+        time_off=(Interval(LAST_INSTANT - timedelta(days=1), LAST_INSTANT),),
+        busy=(Interval(FIRST_INSTANT, FIRST_INSTANT + timedelta(hours=1)),),
+        buffer_minutes=120,
+        weekly_minutes_cap=600,
+    )
+    near_the_start = (FIRST_INSTANT, FIRST_INSTANT + timedelta(days=3))
+    near_the_end = (LAST_INSTANT - timedelta(days=3), LAST_INSTANT)
+
+    for start, end in (near_the_start, near_the_end):
+        assert bookable_slots(schedule, start=start, end=end, duration_minutes=30, now=FIRST_INSTANT) == []
+        assert bookable_slots(schedule, start=start, end=end, duration_minutes=30, now=LAST_INSTANT) == []
+    for slot_start in (FIRST_INSTANT, LAST_INSTANT - timedelta(minutes=10), LAST_INSTANT):
+        assert not is_bookable(schedule, slot_start=slot_start, duration_minutes=30, now=FIRST_INSTANT)
+
+
+def test_a_range_across_the_whole_calendar_starts_at_the_supported_range() -> None:
+    first = first_bookable_slot(
+        mentor(), start=FIRST_INSTANT, end=LAST_INSTANT, duration_minutes=30, now=FIRST_INSTANT
+    )
+
+    assert first is not None
+    assert first.start >= EARLIEST
+    assert first.start - EARLIEST < timedelta(days=7)
+    assert (
+        first_bookable_slot(
+            mentor(), start=FIRST_INSTANT, end=LAST_INSTANT, duration_minutes=30, now=LAST_INSTANT
+        )
+        is None
+    )

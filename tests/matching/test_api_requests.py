@@ -2,8 +2,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from marketplace.instants import NAIVE
 from marketplace.models import MentorProfile
-from marketplace.text import SINGLE_LINE_MESSAGE
+from marketplace.text import SINGLE_LINE_MESSAGE, UNSTORABLE_MESSAGE
 from matching.models import MentorRequest
 from sessions_app.models import Booking
 from tests.factories import DepartmentFactory, UserFactory
@@ -104,12 +105,12 @@ def test_my_requests_are_listed_newest_first_and_paginated(api_as, mentee, outsi
         ({"topic": ""}, "topic", "Say in a few words what you need help with."),
         ({"topic": "   "}, "topic", "Say in a few words what you need help with."),
         ({"topic": "Salary\r\nBcc: all@example.com"}, "topic", SINGLE_LINE_MESSAGE),
-        ({"topic": "Salary\x00talk"}, "topic", SINGLE_LINE_MESSAGE),
+        ({"topic": "Salary\x00talk"}, "topic", UNSTORABLE_MESSAGE),
         ({"skills": []}, "skills", "Pick at least one skill."),
         ({"skills": ["public-speaking", "knitting"]}, "skills", "Unknown skill: knitting."),
         ({"needed_by": "2026-11-20T17:00:00Z"}, "needed_by", "The deadline has already passed"),
         ({"needed_by": "2027-02-01T17:00:00Z"}, "needed_by", "Pick a deadline within the next 60 days."),
-        ({"needed_by": "next thursday"}, "needed_by", "Datetime has wrong format"),
+        ({"needed_by": "next thursday"}, "needed_by", "Give a time in ISO 8601"),
         ({"duration": 45}, "duration", "Sessions last 20 or 30 minutes."),
         ({"duration": "long"}, "duration", "Sessions last 20 or 30 minutes."),
         ({"urgent": True}, "urgent", "Unknown field."),
@@ -239,3 +240,14 @@ def test_booking_with_the_request_marks_it_booked_and_a_foreign_request_is_refus
     assert body["status"] == "booked"
     assert body["booked_session_start"] == slot
     assert body["booked_at"] == "2026-11-23T08:00:00Z"
+
+
+@pytest.mark.parametrize("needed_by", ["2026-11-26T17:00:00", "2026-11-26"])
+def test_a_deadline_without_an_offset_is_a_400_not_read_as_utc(
+    api_as, mentee, speaking, frozen_monday, needed_by
+):
+    response = ask(api_as(mentee), needed_by=needed_by)
+
+    assert response.status_code == 400
+    assert response.json() == {"needed_by": [NAIVE]}
+    assert not MentorRequest.objects.exists()

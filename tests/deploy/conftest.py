@@ -133,10 +133,11 @@ class Server:
 
 @pytest.fixture
 def start_gunicorn(request) -> Iterator[Callable[..., Server]]:
-    """`start_gunicorn(env)`: gunicorn (one sync worker) on a free port, answering once it returns."""
+    """`start_gunicorn(env)`: gunicorn (one sync worker, or `workers`) on a free port, answering once it
+    returns."""
     servers: list[Server] = []
 
-    def start(env: dict[str, str], *, ready_path: str = "/accounts/login/") -> Server:
+    def start(env: dict[str, str], *, ready_path: str = "/accounts/login/", workers: int = 1) -> Server:
         port = free_port()
         ARTIFACTS.mkdir(exist_ok=True)
         log_path = ARTIFACTS / f"gunicorn-{request.node.name[:80]}.log"
@@ -150,7 +151,7 @@ def start_gunicorn(request) -> Iterator[Callable[..., Server]]:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "1",
+                str(workers),
             ],
             cwd=ROOT,
             env=env,

@@ -256,6 +256,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Typed clients: a request body's component apart from the response's (no read-only fields in it).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "marketplace.api_schema.describe_routing",
+    ],
+    # docs/api.md's contract is JSON in (the form parsers stay, for the browsable API and tests).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "ENUM_NAME_OVERRIDES": {
+        "SessionLengthEnum": "marketplace.api_schema.SESSION_LENGTH_CHOICES",
+        "RequestStatusEnum": "matching.serializers.REQUEST_STATUSES",
+        "GroupSuppressedEnum": "insights.serializers.SUPPRESSION_REASONS",
+        "SummarySuppressedEnum": "insights.serializers.POPULATION_SUPPRESSED",
+    },
 }
 
 # --- Email and notifications ---

@@ -6,7 +6,7 @@ import io
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -18,6 +18,8 @@ from insights.forms import InsightsFilterForm
 from insights.selectors.export import EXPORT_COLUMNS, export_rows
 from insights.selectors.scope import Scope
 from insights.selectors.summary import summary
+from insights.serializers import InsightsSummarySerializer
+from marketplace.api_schema import EMPTY_QUERY_IS_ABSENT, responses
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
 
 FILTER_PARAMETERS = [
@@ -54,7 +56,11 @@ def filter_scope(request: Request) -> Scope:
 class SummaryView(APIView):
     permission_classes = [IsHR]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        extensions=EMPTY_QUERY_IS_ABSENT,
+        responses=responses({200: InsightsSummarySerializer}, 400, 403),
+    )
     def get(self, request: Request) -> Response:
         return Response(summary(filter_scope(request), now=timezone.now()))
 
@@ -76,7 +82,15 @@ def spreadsheet_safe(value: object) -> object:
 class ExportView(APIView):
     permission_classes = [IsHR]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        extensions=EMPTY_QUERY_IS_ABSENT,
+        responses=responses(
+            {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The weekly figures as CSV.")},
+            400,
+            403,
+        ),
+    )
     def get(self, request: Request) -> HttpResponse:
         scope = filter_scope(request)
         buffer = io.StringIO()

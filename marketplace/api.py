@@ -1,12 +1,11 @@
 """People API: token, /me/, skills, availability, time off, mentors and their slots (docs/api.md)."""
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,16 +17,22 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from marketplace import schedules, selectors, services
+from marketplace.api_fields import iso_utc
+from marketplace.api_schema import EMPTY_QUERY_IS_ABSENT, PAGE_PARAMETER, page_of, responses
 from marketplace.api_tokens import expires_at
 from marketplace.http import SignedInApiRequest
 from marketplace.models import Skill, TimeOff, User
 from marketplace.serializers import (
     MAX_SLOT_RANGE,
     AvailabilitySerializer,
+    MentorDetailSerializer,
     MentorFilterSerializer,
+    MentorSerializer,
+    MeSerializer,
     MeUpdateSerializer,
     SkillSerializer,
     SlotQuerySerializer,
+    SlotsSerializer,
     TimeOffSerializer,
     TokenRequestSerializer,
     me_representation,
@@ -60,25 +65,28 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={
-            200: inline_serializer(
-                "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
-            ),
-            429: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
-        },
+        responses=responses(
+            {
+                200: inline_serializer(
+                    "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
+                )
+            },
+            400,
+            429,
+            public=True,
+        ),
     )
     def post(self, request: Request) -> Response:
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         token = services.issue_api_token(user=serializer.validated_data["user"], now=timezone.now())
-        return Response({"token": token.key, "expires": _utc(expires_at(token))}, status=status.HTTP_200_OK)
+        return Response(
+            {"token": token.key, "expires": iso_utc(expires_at(token))}, status=status.HTTP_200_OK
+        )
 
     @extend_schema(
         request=None,
-        responses={
-            204: None,
-            401: inline_serializer("TokenNotAuthenticated", {"detail": serializers.CharField()}),
-        },
+        responses=responses({204: OpenApiResponse(description="Revoked (or there was none).")}, write=True),
     )
     def delete(self, request: SignedInApiRequest) -> Response:
         services.revoke_api_token(user=request.user)
@@ -86,11 +94,11 @@ class TokenView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=responses({200: MeSerializer}))
     def get(self, request: SignedInApiRequest) -> Response:
         return Response(me_representation(selectors.person_with_details(request.user.pk)))
 
-    @extend_schema(request=MeUpdateSerializer, responses={200: dict})
+    @extend_schema(request=MeUpdateSerializer, responses=responses({200: MeSerializer}, 400, write=True))
     def patch(self, request: SignedInApiRequest) -> Response:
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -106,6 +114,7 @@ class MeView(APIView):
         return Response(me_representation(selectors.person_with_details(request.user.pk)))
 
 
+@extend_schema_view(get=extend_schema(responses=responses({200: SkillSerializer(many=True)}, 404)))
 class SkillListView(generics.ListAPIView):
     serializer_class = SkillSerializer
 
@@ -116,12 +125,14 @@ class SkillListView(generics.ListAPIView):
 class AvailabilityView(APIView):
     """The caller's weekly blocks: GET, or PUT to replace them all (docs/api.md "Availability")."""
 
-    @extend_schema(responses={200: AvailabilitySerializer})
+    @extend_schema(responses=responses({200: AvailabilitySerializer}))
     def get(self, request: SignedInApiRequest) -> Response:
         zone, blocks = selectors.availability(request.user)
         return Response(AvailabilitySerializer({"timezone": zone, "blocks": blocks}).data)
 
-    @extend_schema(request=AvailabilitySerializer, responses={200: AvailabilitySerializer})
+    @extend_schema(
+        request=AvailabilitySerializer, responses=responses({200: AvailabilitySerializer}, 400, write=True)
+    )
     def put(self, request: SignedInApiRequest) -> Response:
         serializer = AvailabilitySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -135,12 +146,12 @@ class AvailabilityView(APIView):
 
 
 class TimeOffListView(APIView):
-    @extend_schema(responses={200: TimeOffSerializer(many=True)})
+    @extend_schema(responses=responses({200: TimeOffSerializer(many=True)}))
     def get(self, request: SignedInApiRequest) -> Response:
         periods = selectors.upcoming_time_off(request.user, now=timezone.now())
         return Response(TimeOffSerializer(periods, many=True).data)
 
-    @extend_schema(request=TimeOffSerializer, responses={201: TimeOffSerializer})
+    @extend_schema(request=TimeOffSerializer, responses=responses({201: TimeOffSerializer}, 400, write=True))
     def post(self, request: SignedInApiRequest) -> Response:
         serializer = TimeOffSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -149,6 +160,7 @@ class TimeOffListView(APIView):
 
 
 class TimeOffDetailView(APIView):
+    @extend_schema(request=None, responses=responses({204: None}, 404, write=True))
     def delete(self, request: SignedInApiRequest, pk: int) -> Response:
         try:
             services.remove_time_off(mentor=request.user, time_off_id=pk)
@@ -160,7 +172,12 @@ class TimeOffDetailView(APIView):
 class MentorListView(APIView):
     """Accepting mentors with filters; each with a rating and the next slot the caller could book."""
 
-    @extend_schema(parameters=[MentorFilterSerializer], responses={200: dict})
+    @extend_schema(
+        operation_id="v1_mentors_list",
+        parameters=[MentorFilterSerializer, PAGE_PARAMETER],
+        extensions=EMPTY_QUERY_IS_ABSENT,
+        responses=responses({200: page_of(MentorSerializer)}, 400, 404),
+    )
     def get(self, request: SignedInApiRequest) -> Response:
         query = MentorFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -175,7 +192,7 @@ class MentorListView(APIView):
 
 
 class MentorDetailView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=responses({200: MentorDetailSerializer}, 404))
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         mentor = selectors.mentor_or_404(pk)
         cards = selectors.mentor_cards([mentor.pk], viewer_id=request.user.pk, now=timezone.now())
@@ -192,7 +209,11 @@ def _has_accepting_profile(mentor: User) -> bool:
 class MentorSlotsView(APIView):
     """Every bookable start of a mentor in a range, for the caller (docs/api.md: "bookable")."""
 
-    @extend_schema(parameters=[SlotQuerySerializer], responses={200: dict})
+    @extend_schema(
+        parameters=[SlotQuerySerializer],
+        extensions=EMPTY_QUERY_IS_ABSENT,
+        responses=responses({200: SlotsSerializer}, 400, 404),
+    )
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         mentor = selectors.mentor_or_404(pk)
         query = SlotQuerySerializer(data=request.query_params)
@@ -213,8 +234,4 @@ class MentorSlotsView(APIView):
         slots = schedules.slots_for_mentor(
             mentor.pk, asker_id=request.user.pk, start=start, end=end, duration_minutes=duration, now=now
         )
-        return Response({"slots": [{"start": _utc(slot.start), "end": _utc(slot.end)} for slot in slots]})
-
-
-def _utc(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Response(SlotsSerializer({"slots": slots}).data)

@@ -1,15 +1,17 @@
 """Input validation and output shapes of the people API (docs/api.md: "People and skills")."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import has_verified_email
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
-from marketplace.api_fields import InstantField
+from marketplace.api_fields import InstantField, iso_utc
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
@@ -80,6 +82,7 @@ class MentoringSerializer(serializers.Serializer):
     session_lengths = serializers.ListField(
         child=serializers.ChoiceField(choices=SESSION_LENGTHS),
         allow_empty=False,
+        min_length=1,  # what allow_empty says, for the schema (an empty list still reads "may not be empty")
         max_length=len(SESSION_LENGTHS),
     )
     min_notice_minutes = serializers.IntegerField(**NOTICE_MINUTES.limits())
@@ -94,6 +97,18 @@ class MentoringSerializer(serializers.Serializer):
         return sorted(value)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "properties": {"slug": {"type": "string"}, "level": {"type": "integer", "enum": [1, 2, 3]}},
+                "required": ["slug"],
+            },
+        ]
+    }
+)
 class OfferedSkillField(serializers.Field):
     """A skill given as its slug, or as {"slug", "level"} with level 1–3 (default 2)."""
 
@@ -161,37 +176,55 @@ class MeUpdateSerializer(serializers.Serializer):
         return value
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
+class UtcDateTimeField(serializers.ReadOnlyField):
+    """An instant out of the API: UTC with Z, in whole seconds (DRF's DateTimeField would use the zone that
+    the request activated)."""
+
+    def to_representation(self, value: datetime) -> str | None:
+        return iso_utc(value)
+
+
+class SkillWithLevelSerializer(serializers.Serializer):
+    """A skill a person offers (a UserSkill): level 1 = working knowledge, 2 = strong, 3 = expert."""
+
+    slug = serializers.CharField(source="skill.slug")
+    name = serializers.CharField(source="skill.name")
+    level = serializers.ChoiceField(choices=SkillLevel.values)
+
+
+class MeSerializer(serializers.Serializer):
+    """The /api/v1/me/ object, of a user from selectors.person_with_details (no further queries)."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField(source="name")
+    timezone = serializers.CharField()
+    headline = serializers.CharField()
+    bio = serializers.CharField()
+    department = DepartmentSerializer(allow_null=True)
+    job_title = serializers.CharField()
+    job_level = serializers.ChoiceField(choices=[*JobLevel.values, ""])
+    is_mentor = serializers.BooleanField()
+    is_hr = serializers.BooleanField()
+    skills = SkillWithLevelSerializer(source="skills_offered", many=True)
+    skills_wanted = serializers.SerializerMethodField()
+    mentoring = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_skills_wanted(self, user: User) -> list[str]:
+        return [skill.slug for skill in user.skills_wanted.all()]
+
+    @extend_schema_field(MentoringSerializer)
+    def get_mentoring(self, user: User) -> dict:
+        return MentoringSerializer(mentoring_settings(user)).data
+
+
 def me_representation(user: User) -> dict:
-    """The /api/v1/me/ object. `user` comes from selectors.person_with_details (no further queries)."""
-    settings = mentoring_settings(user)
-    return {
-        "id": user.pk,
-        "email": user.email,
-        "display_name": user.name,
-        "timezone": user.timezone,
-        "headline": user.headline,
-        "bio": user.bio,
-        "department": DepartmentSerializer(user.department).data if user.department else None,
-        "job_title": user.job_title,
-        "job_level": user.job_level,
-        "is_mentor": user.is_mentor,
-        "is_hr": user.is_hr,
-        "skills": [
-            {"slug": item.skill.slug, "name": item.skill.name, "level": item.level}
-            for item in user.skills_offered.all()
-        ],
-        "skills_wanted": [skill.slug for skill in user.skills_wanted.all()],
-        "mentoring": {
-            "session_lengths": settings.session_lengths,
-            "min_notice_minutes": settings.min_notice_minutes,
-            "buffer_minutes": settings.buffer_minutes,
-            "weekly_minutes_cap": settings.weekly_minutes_cap,
-            "meeting_url": settings.meeting_url,
-            "accepting": settings.accepting,
-        },
-    }
+    return MeSerializer(user).data
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
 class HourMinuteField(serializers.TimeField):
     """A local wall-clock time written "HH:MM"."""
 
@@ -268,24 +301,53 @@ class SlotQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class MentorSerializer(serializers.Serializer):
+    """docs/api.md's mentor object, of a selectors.MentorCard."""
+
+    id = serializers.IntegerField(source="user.pk")
+    display_name = serializers.CharField(source="user.name")
+    headline = serializers.CharField(source="user.headline")
+    department = DepartmentSerializer(source="user.department", allow_null=True)
+    timezone = serializers.CharField(source="user.timezone")
+    job_title = serializers.CharField(source="user.job_title")
+    skills = SkillWithLevelSerializer(many=True)
+    rating = serializers.SerializerMethodField()
+    rating_count = serializers.SerializerMethodField()
+    next_slot = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.FloatField(allow_null=True, min_value=1, max_value=5))
+    def get_rating(self, card: MentorCard) -> float | None:
+        return round(card.rating.average, 2) if card.rating else None
+
+    @extend_schema_field(serializers.IntegerField(min_value=0))
+    def get_rating_count(self, card: MentorCard) -> int:
+        return card.rating.count if card.rating else 0
+
+    @extend_schema_field(UtcDateTimeField(allow_null=True))
+    def get_next_slot(self, card: MentorCard) -> str | None:
+        return iso_utc(card.next_slot.start) if card.next_slot else None
+
+
+class MentorDetailSerializer(MentorSerializer):
+    bio = serializers.CharField(source="user.bio")
+    session_lengths = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=SESSION_LENGTHS)))
+    def get_session_lengths(self, card: MentorCard) -> list[int]:
+        return sorted(card.user.mentor_profile.session_lengths)
+
+
 def mentor_representation(card: MentorCard, *, detail: bool = False) -> dict:
     """The mentor object of docs/api.md from a selectors.MentorCard."""
-    user = card.user
-    body = {
-        "id": user.pk,
-        "display_name": user.name,
-        "headline": user.headline,
-        "department": DepartmentSerializer(user.department).data if user.department else None,
-        "timezone": user.timezone,
-        "job_title": user.job_title,
-        "skills": [
-            {"slug": item.skill.slug, "name": item.skill.name, "level": item.level} for item in card.skills
-        ],
-        "rating": round(card.rating.average, 2) if card.rating else None,
-        "rating_count": card.rating.count if card.rating else 0,
-        "next_slot": card.next_slot.start if card.next_slot else None,
-    }
-    if detail:
-        body["bio"] = user.bio
-        body["session_lengths"] = sorted(user.mentor_profile.session_lengths)
-    return body
+    return (MentorDetailSerializer if detail else MentorSerializer)(card).data
+
+
+class SlotSerializer(serializers.Serializer):
+    start = UtcDateTimeField()
+    end = UtcDateTimeField()
+
+
+class SlotsSerializer(serializers.Serializer):
+    """GET /api/v1/mentors/{id}/slots/: every bookable start in the range, sorted."""
+
+    slots = SlotSerializer(many=True)

@@ -9,15 +9,26 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api_schema import PAGE_PARAMETER, page_of, responses
 from marketplace.http import SignedInApiRequest
 from matching import selectors, services
-from matching.serializers import RequestCreateSerializer, request_representation, request_summary
+from matching.serializers import (
+    RequestCreateSerializer,
+    RequestSerializer,
+    RequestSummarySerializer,
+    request_representation,
+    request_summary,
+)
 
 
 class RequestListView(APIView):
     """POST: ask for help and get up to 10 mentors with a slot before the deadline. GET: my requests."""
 
-    @extend_schema(operation_id="requests_list", responses={200: dict})
+    @extend_schema(
+        operation_id="requests_list",
+        parameters=[PAGE_PARAMETER],
+        responses=responses({200: page_of(RequestSummarySerializer)}, 404),
+    )
     def get(self, request: SignedInApiRequest) -> Response:
         now = timezone.now()
         paginator = PageNumberPagination()
@@ -27,7 +38,11 @@ class RequestListView(APIView):
             [request_summary(item, skills=list(item.skills.all()), now=now) for item in page]
         )
 
-    @extend_schema(operation_id="requests_create", request=RequestCreateSerializer, responses={201: dict})
+    @extend_schema(
+        operation_id="requests_create",
+        request=RequestCreateSerializer,
+        responses=responses({201: RequestSerializer}, 400, write=True),
+    )
     def post(self, request: SignedInApiRequest) -> Response:
         serializer = RequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -43,7 +58,7 @@ class RequestListView(APIView):
 class RequestDetailView(APIView):
     """The request with its current shortlist (owner only; re-matched first when the shortlist is stale)."""
 
-    @extend_schema(operation_id="requests_retrieve", responses={200: dict})
+    @extend_schema(operation_id="requests_retrieve", responses=responses({200: RequestSerializer}, 404))
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         try:
             item = selectors.request_for_owner(pk, request.user)

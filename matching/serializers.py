@@ -1,12 +1,15 @@
 """Input validation and output shapes of the requests API (docs/api.md: "Requests and matching")."""
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.api_fields import InstantField
+from marketplace.api_fields import InstantField, iso_utc
 from marketplace.models import Skill
-from marketplace.serializers import mentor_representation
+from marketplace.serializers import MentorSerializer, UtcDateTimeField
 from marketplace.text import refuse_control_characters
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH, MentorRequest
 from matching.selectors import OfferedMatch
@@ -61,43 +64,79 @@ class RequestCreateSerializer(serializers.Serializer):
         return [found[slug] for slug in slugs]
 
 
-def _utc(instant: datetime | None) -> str | None:
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
+REQUEST_STATUSES = MentorRequest.Status.values
+
+
+def given(serializer: serializers.Serializer) -> Mapping[str, Any]:
+    """The serializer's context: what mypy calls `context` on these serializers is their `context` field."""
+    return serializer.context
+
+
+class RequestSummarySerializer(serializers.Serializer):
+    """A request without its matches (the list endpoint). The context gives its `skills` (a list of Skill)
+    and `now` (its status at that instant)."""
+
+    id = serializers.IntegerField()
+    topic = serializers.CharField()
+    context = serializers.CharField()  # type: ignore[assignment]  # as in RequestCreateSerializer
+    skills = serializers.SerializerMethodField()
+    needed_by = UtcDateTimeField()
+    duration = serializers.ChoiceField(choices=REQUEST_DURATIONS)
+    prefer_other_department = serializers.BooleanField()
+    prefer_same_timezone = serializers.BooleanField()
+    status = serializers.SerializerMethodField()
+    created_at = UtcDateTimeField()
+    last_matched_at = UtcDateTimeField(allow_null=True)
+    booked_at = UtcDateTimeField(allow_null=True)
+    booked_session_start = UtcDateTimeField(allow_null=True)
+    match_count = serializers.IntegerField(min_value=0)
+
+    class Meta:
+        ref_name = "RequestSummary"
+
+    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+    def get_skills(self, request: MentorRequest) -> list[str]:
+        return [skill.slug for skill in given(self)["skills"]]
+
+    @extend_schema_field(serializers.ChoiceField(choices=REQUEST_STATUSES))
+    def get_status(self, request: MentorRequest) -> str:
+        return request.status_at(given(self)["now"])
+
+
+class MatchSerializer(serializers.Serializer):
+    """One place on the shortlist (a selectors.OfferedMatch); the mentor's `next_slot` is the match's."""
+
+    rank = serializers.IntegerField(min_value=1)
+    mentor = serializers.SerializerMethodField()
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    next_slot = UtcDateTimeField(source="slot.start")
+
+    @extend_schema_field(MentorSerializer)
+    def get_mentor(self, match: OfferedMatch) -> dict:
+        return {**MentorSerializer(match.card).data, "next_slot": iso_utc(match.slot.start)}
+
+
+class RequestSerializer(RequestSummarySerializer):
+    """docs/api.md's request object, with its matches best first (the context also gives `offered`)."""
+
+    matches = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "Request"
+
+    @extend_schema_field(MatchSerializer(many=True))
+    def get_matches(self, request: MentorRequest) -> list:
+        return MatchSerializer(given(self)["offered"], many=True).data  # type: ignore[return-value]
 
 
 def request_summary(request: MentorRequest, *, skills: list[Skill], now: datetime) -> dict:
     """A request without its matches (the list endpoint)."""
-    return {
-        "id": request.pk,
-        "topic": request.topic,
-        "context": request.context,
-        "skills": [skill.slug for skill in skills],
-        "needed_by": _utc(request.needed_by),
-        "duration": request.duration,
-        "prefer_other_department": request.prefer_other_department,
-        "prefer_same_timezone": request.prefer_same_timezone,
-        "status": request.status_at(now),
-        "created_at": _utc(request.created_at),
-        "last_matched_at": _utc(request.last_matched_at),
-        "booked_at": _utc(request.booked_at),
-        "booked_session_start": _utc(request.booked_session_start),
-        "match_count": request.match_count,
-    }
+    return RequestSummarySerializer(request, context={"skills": skills, "now": now}).data
 
 
 def request_representation(
     request: MentorRequest, *, skills: list[Skill], offered: list[OfferedMatch], now: datetime
 ) -> dict:
     """The request object of docs/api.md, with its matches best first."""
-    body = request_summary(request, skills=skills, now=now)
-    body["matches"] = [
-        {
-            "rank": match.rank,
-            "mentor": {**mentor_representation(match.card), "next_slot": _utc(match.slot.start)},
-            "score": match.score,
-            "reasons": match.reasons,
-            "next_slot": _utc(match.slot.start),
-        }
-        for match in offered
-    ]
-    return body
+    return RequestSerializer(request, context={"skills": skills, "now": now, "offered": offered}).data

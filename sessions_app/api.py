@@ -4,20 +4,27 @@ import json
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api_schema import PAGE_PARAMETER, page_of, responses
 from marketplace.http import SignedInApiRequest
 from sessions_app import calendar, selectors
 from sessions_app.serializers import (
     BookingCreateSerializer,
     BookingFilterSerializer,
+    BookingSerializer,
+    CalendarFeedSerializer,
     CancelSerializer,
+    FeedbackOutSerializer,
     FeedbackSerializer,
+    FollowUpOutSerializer,
     FollowUpSerializer,
+    MomentOutSerializer,
     MomentSerializer,
     RescheduleSerializer,
     booking_representation,
@@ -35,20 +42,19 @@ from sessions_app.services.bookings import (
 from sessions_app.services.feedback import give_feedback, record_follow_up
 from sessions_app.services.moments import log_moment
 
-BOOKING_SCHEMA = {200: dict}
-FEED_SCHEMA = inline_serializer("CalendarFeed", {"url": serializers.URLField()})
-
 
 class BookingListView(generics.GenericAPIView):
+    serializer_class = BookingCreateSerializer  # what OPTIONS describes (without one, OPTIONS was a 500)
+
     @extend_schema(
         operation_id="v1_bookings_list",
         parameters=[
             OpenApiParameter("role", str, enum=["mentor", "mentee"]),
             OpenApiParameter("status", str, enum=["confirmed", "cancelled", "completed", "no_show"]),
             OpenApiParameter("upcoming", bool),
-            OpenApiParameter("page", int),
+            PAGE_PARAMETER,
         ],
-        responses={200: dict},
+        responses=responses({200: page_of(BookingSerializer)}, 400, 404),
     )
     def get(self, request: SignedInApiRequest) -> Response:
         filters = BookingFilterSerializer(data=request.query_params.dict())
@@ -58,7 +64,9 @@ class BookingListView(generics.GenericAPIView):
         assert page is not None  # settings set PAGE_SIZE, so every list is paginated
         return self.get_paginated_response([booking_representation(booking, request) for booking in page])
 
-    @extend_schema(request=BookingCreateSerializer, responses={201: dict})
+    @extend_schema(
+        request=BookingCreateSerializer, responses=responses({201: BookingSerializer}, 400, 409, write=True)
+    )
     def post(self, request: SignedInApiRequest) -> Response:
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -75,13 +83,15 @@ class BookingListView(generics.GenericAPIView):
 
 
 class BookingDetailView(APIView):
-    @extend_schema(responses=BOOKING_SCHEMA)
+    @extend_schema(responses=responses({200: BookingSerializer}, 404))
     def get(self, request: SignedInApiRequest, pk: int) -> Response:
         return Response(booking_representation(selectors.booking_for_participant(pk, request.user), request))
 
 
 class BookingCancelView(APIView):
-    @extend_schema(request=CancelSerializer, responses=BOOKING_SCHEMA)
+    @extend_schema(
+        request=CancelSerializer, responses=responses({200: BookingSerializer}, 400, 404, 409, write=True)
+    )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = CancelSerializer(data=request.data)
@@ -91,7 +101,9 @@ class BookingCancelView(APIView):
 
 
 class BookingRescheduleView(APIView):
-    @extend_schema(request=RescheduleSerializer, responses=BOOKING_SCHEMA)
+    @extend_schema(
+        request=RescheduleSerializer, responses=responses({200: BookingSerializer}, 400, 404, 409, write=True)
+    )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = RescheduleSerializer(data=request.data)
@@ -105,7 +117,7 @@ class BookingRescheduleView(APIView):
 class BookingNoShowView(APIView):
     """The mentor marks that the mentee did not come (mentees get 403, everyone else 404)."""
 
-    @extend_schema(request=None, responses=BOOKING_SCHEMA)
+    @extend_schema(request=None, responses=responses({200: BookingSerializer}, 403, 404, 409, write=True))
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         booking = mark_no_show(booking=booking, by=request.user)
@@ -113,7 +125,10 @@ class BookingNoShowView(APIView):
 
 
 class BookingFeedbackView(APIView):
-    @extend_schema(request=FeedbackSerializer, responses={201: dict})
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses=responses({201: FeedbackOutSerializer}, 400, 404, 409, write=True),
+    )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FeedbackSerializer(data=request.data)
@@ -125,7 +140,10 @@ class BookingFeedbackView(APIView):
 class BookingFollowUpView(APIView):
     """The mentee's one-week answer (the mentor gets 403, everyone else 404)."""
 
-    @extend_schema(request=FollowUpSerializer, responses={201: dict})
+    @extend_schema(
+        request=FollowUpSerializer,
+        responses=responses({201: FollowUpOutSerializer}, 400, 403, 404, 409, write=True),
+    )
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = FollowUpSerializer(data=request.data)
@@ -137,13 +155,19 @@ class BookingFollowUpView(APIView):
 class MomentListView(generics.GenericAPIView):
     """My informal moments (newest first, paginated) and logging a new one."""
 
-    @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: dict})
+    serializer_class = MomentSerializer  # what OPTIONS describes (without one, OPTIONS was a 500)
+
+    @extend_schema(
+        operation_id="v1_moments_list",
+        parameters=[PAGE_PARAMETER],
+        responses=responses({200: page_of(MomentOutSerializer)}, 404),
+    )
     def get(self, request: SignedInApiRequest) -> Response:
         page = self.paginate_queryset(selectors.moments_of(request.user))
         assert page is not None  # settings set PAGE_SIZE, so every list is paginated
         return self.get_paginated_response([moment_representation(moment) for moment in page])
 
-    @extend_schema(request=MomentSerializer, responses={201: dict})
+    @extend_schema(request=MomentSerializer, responses=responses({201: MomentOutSerializer}, 400, write=True))
     def post(self, request: SignedInApiRequest) -> Response:
         serializer = MomentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -165,7 +189,11 @@ class ICalendarRenderer(BaseRenderer):
 class BookingIcsView(APIView):
     renderer_classes = [JSONRenderer, ICalendarRenderer]
 
-    @extend_schema(responses={(200, "text/calendar"): str})
+    @extend_schema(
+        responses=responses(
+            {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="An iCalendar file.")}, 404
+        )
+    )
     def get(self, request: SignedInApiRequest, pk: int) -> HttpResponse:
         booking = selectors.booking_for_participant(pk, request.user)
         response = HttpResponse(
@@ -177,13 +205,13 @@ class BookingIcsView(APIView):
 
 
 class CalendarFeedView(APIView):
-    @extend_schema(responses={200: FEED_SCHEMA})
+    @extend_schema(responses=responses({200: CalendarFeedSerializer}))
     def get(self, request: SignedInApiRequest) -> Response:
         return Response({"url": calendar.feed_url(request.user)})
 
 
 class CalendarFeedRotateView(APIView):
-    @extend_schema(request=None, responses={200: FEED_SCHEMA})
+    @extend_schema(request=None, responses=responses({200: CalendarFeedSerializer}, write=True))
     def post(self, request: SignedInApiRequest) -> Response:
         rotate_calendar_token(user=request.user)
         return Response({"url": calendar.feed_url(request.user)})

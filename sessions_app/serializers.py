@@ -1,11 +1,13 @@
 """Input validation and output shapes of the bookings API (docs/api.md: "Bookings")."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from marketplace.api_fields import DayField, InstantField, iso_utc
+from marketplace.api_fields import DayField, InstantField
 from marketplace.models import User
+from marketplace.serializers import UtcDateTimeField
 from sessions_app.models import (
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
@@ -92,59 +94,101 @@ class MomentSerializer(serializers.Serializer):
         return found
 
 
+class PersonSerializer(serializers.Serializer):
+    """A person inside another object: `{"id", "display_name"}`."""
+
+    id = serializers.IntegerField(source="pk")
+    display_name = serializers.CharField(source="name")
+
+
 def person(user: User) -> dict:
-    return {"id": user.pk, "display_name": user.name}
+    return PersonSerializer(user).data
+
+
+class BookingSerializer(serializers.Serializer):
+    """docs/api.md's booking object; the booking comes with mentor and mentee loaded (no further queries), and
+    the context holds the request (for the absolute `ics_url`)."""
+
+    id = serializers.IntegerField()
+    mentor = PersonSerializer()
+    mentee = PersonSerializer()
+    start = UtcDateTimeField()
+    end = UtcDateTimeField()
+    duration = serializers.ChoiceField(choices=SESSION_LENGTHS)
+    topic = serializers.CharField()
+    status = serializers.ChoiceField(choices=Booking.Status.values)
+    meeting_url = serializers.URLField()
+    ics_url = serializers.SerializerMethodField()
+    cancel_reason = serializers.CharField()
+    cancelled_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+
+    @extend_schema_field(serializers.URLField())
+    def get_ics_url(self, booking: Booking) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api-booking-ics", args=[booking.pk]))
 
 
 def booking_representation(booking: Booking, request: Request) -> dict:
-    """docs/api.md's booking object; `booking` comes with mentor and mentee loaded (no further queries)."""
-    return {
-        "id": booking.pk,
-        "mentor": person(booking.mentor),
-        "mentee": person(booking.mentee),
-        "start": iso_utc(booking.start),
-        "end": iso_utc(booking.end),
-        "duration": booking.duration,
-        "topic": booking.topic,
-        "status": booking.status,
-        "meeting_url": booking.meeting_url,
-        "ics_url": request.build_absolute_uri(reverse("api-booking-ics", args=[booking.pk])),
-        "cancel_reason": booking.cancel_reason,
-        "cancelled_at": iso_utc(booking.cancelled_at),
-        "created_at": iso_utc(booking.created_at),
-    }
+    return BookingSerializer(booking, context={"request": request}).data
+
+
+class FeedbackOutSerializer(serializers.Serializer):
+    """The feedback a participant gave (201 of POST /api/v1/bookings/{id}/feedback/)."""
+
+    id = serializers.IntegerField()
+    booking = serializers.IntegerField(source="booking_id")
+    role = serializers.ChoiceField(choices=Feedback.Role.values)
+    rating = serializers.IntegerField(**FEEDBACK_RATINGS.limits())
+    helpful = serializers.BooleanField()
+    comment = serializers.CharField()
+    next_step = serializers.CharField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        ref_name = "Feedback"
 
 
 def feedback_representation(feedback: Feedback) -> dict:
-    return {
-        "id": feedback.pk,
-        "booking": feedback.booking_id,
-        "role": feedback.role,
-        "rating": feedback.rating,
-        "helpful": feedback.helpful,
-        "comment": feedback.comment,
-        "next_step": feedback.next_step,
-        "created_at": iso_utc(feedback.created_at),
-    }
+    return FeedbackOutSerializer(feedback).data
+
+
+class FollowUpOutSerializer(serializers.Serializer):
+    """The mentee's one-week answer (201 of POST /api/v1/bookings/{id}/follow-up/)."""
+
+    id = serializers.IntegerField()
+    booking = serializers.IntegerField(source="booking_id")
+    outcome = serializers.ChoiceField(choices=FollowUp.Outcome.values)
+    note = serializers.CharField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        ref_name = "FollowUp"
 
 
 def follow_up_representation(follow_up: FollowUp) -> dict:
-    return {
-        "id": follow_up.pk,
-        "booking": follow_up.booking_id,
-        "outcome": follow_up.outcome,
-        "note": follow_up.note,
-        "created_at": iso_utc(follow_up.created_at),
-    }
+    return FollowUpOutSerializer(follow_up).data
+
+
+class MomentOutSerializer(serializers.Serializer):
+    """An informal moment as logged."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Moment.Kind.values)
+    with_person = PersonSerializer(allow_null=True)
+    with_name = serializers.CharField()
+    note = serializers.CharField()
+    happened_on = serializers.DateField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        ref_name = "Moment"
 
 
 def moment_representation(moment: Moment) -> dict:
-    return {
-        "id": moment.pk,
-        "kind": moment.kind,
-        "with_person": person(moment.with_person) if moment.with_person is not None else None,
-        "with_name": moment.with_name,
-        "note": moment.note,
-        "happened_on": moment.happened_on.isoformat(),
-        "created_at": iso_utc(moment.created_at),
-    }
+    return MomentOutSerializer(moment).data
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    """The secret address of a person's calendar feed."""
+
+    url = serializers.URLField()

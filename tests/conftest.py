@@ -18,6 +18,11 @@ pytest_plugins = ["tests.child_processes"]
 MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
+# Each is one unit of work for pytest-xdist: the real-worker tests, and the schemathesis runs (each of which
+# keeps both cores busy).
+TOGETHER = ("tests/integration/", "tests/deploy/test_schemathesis.py")
+
+
 class IntegrationTestsTogether(LoadScopeScheduling):
     """`--dist load`, except that tests/integration/ is one unit of work, run by one pytest-xdist worker.
 
@@ -27,7 +32,7 @@ class IntegrationTestsTogether(LoadScopeScheduling):
     """
 
     def _split_scope(self, nodeid: str) -> str:
-        return "tests/integration/" if nodeid.startswith("tests/integration/") else nodeid
+        return next((unit for unit in TOGETHER if nodeid.startswith(unit)), nodeid)
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: unknown under -p no:xdist

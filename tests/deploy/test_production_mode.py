@@ -18,19 +18,9 @@ def deploy_check_issues() -> list[str]:
     return re.findall(r"^\S+: \((\w+\.[A-Z]\d+)\) .*$", result.stderr + result.stdout, flags=re.MULTILINE)
 
 
-def test_check_deploy_reports_nothing_of_django_or_the_apps_in_production_mode():
-    """Everything but the OpenAPI schema's own warnings (drf_spectacular.*: typed serializers, issue 13
-    item 18); the next test holds the whole output to nothing once those are gone."""
-    issues = deploy_check_issues()
-    assert [issue for issue in issues if not issue.startswith("drf_spectacular.")] == []
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="the OpenAPI schema still warns (drf_spectacular.W001/W002) until its serializers are typed "
-    "(issue 13 item 18): remove this mark when it passes",
-)
 def test_check_deploy_reports_nothing_at_all_in_production_mode():
+    """Nothing of Django's, the apps' or the OpenAPI schema's (drf_spectacular's warnings about untyped
+    serializers included)."""
     assert deploy_check_issues() == []
 
 

@@ -244,6 +244,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds each SMTP step (connecting, each command) may wait: a hung mail server costs a send a few of these,
+# never a worker forever. A send must end before OUTBOX_RECLAIM_AFTER_SECONDS (docs/design.md, flow 4).
+EMAIL_TIMEOUT = env.read_seconds("EMAIL_TIMEOUT", 5, low=1)
 EMAIL_FILE_PATH = env.read_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Sidebar <sidebar@example.com>")
 REMINDER_LEADS_MINUTES = env.read_minutes_list("REMINDER_LEADS_MINUTES", (1440, 60))

@@ -10,12 +10,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from config.publishing import publish_quietly
 from sessions_app import notifications
 from sessions_app.models import Booking, OutboundMessage
 
@@ -232,5 +232,8 @@ SWEEP_TASK = "sessions_app.tasks.send_due_messages"
 
 def start_delivery() -> None:
     """Starts a sweep now, by the task's name: queued for a worker, or run right here when Celery runs tasks
-    in-process (task_always_eager: the task is registered, apps.py imports sessions_app.tasks)."""
-    current_app.signature(SWEEP_TASK).delay()
+    in-process (task_always_eager: the task is registered, apps.py imports sessions_app.tasks).
+
+    Called once a change has committed, often in a web request: never raises for, nor waits long on, a
+    broker that is away (config/publishing.py); the rows are written, and beat's next sweep sends them."""
+    publish_quietly(SWEEP_TASK)

@@ -143,12 +143,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Workers outlive any Redis outage (issue 13, item 13): they reconnect for ever, and a task running when the
-# connection is lost is cancelled and redelivered (acks_late; the outbox's claims make a second run harmless)
-# rather than acknowledged on a connection that is gone.
+# Workers outlive any Redis outage (issue 13, item 13): they reconnect for ever. A task running when the
+# connection is lost runs to its end (cancelling it would kill a send between the email and its record: a
+# duplicate); its acknowledgement is lost with the connection, so it is redelivered later and finds its
+# outbox claims taken (config/celery.py keeps that lost acknowledgement from crashing the worker).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # A frozen Redis (the TCP connection open, nothing answering) is an error after these many seconds, never a
 # worker or a publish waiting for ever. The socket timeout stays well above the transport's 1 s BRPOP poll,
 # which a consuming worker keeps open: shorter, every poll would time out. Web requests publish with their own

@@ -144,6 +144,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers outlive any Redis outage (issue 13, item 13): they reconnect for ever. A task running when the
+# connection is lost runs to its end (cancelling it would kill a send between the email and its record: a
+# duplicate); its acknowledgement is lost with the connection, so it is redelivered later and finds its
+# outbox claims taken (config/celery.py keeps that lost acknowledgement from crashing the worker).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A frozen Redis (the TCP connection open, nothing answering) is an error after these many seconds, never a
+# worker or a publish waiting for ever. The socket timeout stays well above the transport's 1 s BRPOP poll,
+# which a consuming worker keeps open: shorter, every poll would time out. Web requests publish with their own
+# 1 s timeouts (config/publishing.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 10,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "refresh-insights": {"task": "insights.tasks.refresh_insights", "schedule": crontab(minute="*/5")},
@@ -155,7 +174,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep (docs/design.md flow 4): due messages, stuck claims, and completing ended sessions.
     "send-due-messages": {
         "task": "sessions_app.tasks.send_due_messages",
-        "schedule": float(env.read_seconds("OUTBOX_SWEEP_EVERY_SECONDS", 60, low=1)),
+        "schedule": float(env.read_seconds("OUTBOX_SWEEP_EVERY_SECONDS", 15, low=1)),
     },
     "expire-requests": {"task": "matching.tasks.expire_requests", "schedule": crontab(minute="*/5")},
     "rematch-open-requests": {
@@ -287,6 +306,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds each SMTP step (connecting, each command) may wait: a hung mail server costs a send a few of these,
+# never a worker forever. A send must end before OUTBOX_RECLAIM_AFTER_SECONDS (docs/design.md, flow 4).
+EMAIL_TIMEOUT = env.read_seconds("EMAIL_TIMEOUT", 5, low=1)
 EMAIL_FILE_PATH = env.read_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Sidebar <sidebar@example.com>")
 REMINDER_LEADS_MINUTES = env.read_minutes_list("REMINDER_LEADS_MINUTES", (1440, 60))
@@ -295,7 +317,9 @@ SLACK_WEBHOOK_URL = env.read_optional_url("SLACK_WEBHOOK_URL")
 # The outbox sweep: rows per claim, and after how long a claimed row whose worker died is claimed again.
 OUTBOX_BATCH_SIZE = env.read_count("OUTBOX_BATCH_SIZE", 50)
 # At least a second: a row claimed a moment ago is being sent, not stuck.
-OUTBOX_RECLAIM_AFTER_SECONDS = env.read_seconds("OUTBOX_RECLAIM_AFTER_SECONDS", 300, low=1)
+# 45 s and a sweep every 15 s: a row whose worker died goes out again within a minute; 45 s is also above the
+# longest a send takes (about eight SMTP steps of EMAIL_TIMEOUT), so a slow send is not sent twice.
+OUTBOX_RECLAIM_AFTER_SECONDS = env.read_seconds("OUTBOX_RECLAIM_AFTER_SECONDS", 45, low=1)
 # Signed links in emails (feedback, follow-up) work without a password for this long.
 SIGNED_LINK_MAX_AGE_DAYS = env.read_days("SIGNED_LINK_MAX_AGE_DAYS", 14)
 MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.example.com/sidebar-{token}")

@@ -1,23 +1,51 @@
 #!/usr/bin/env bash
 # Serves Sidebar on http://127.0.0.1:8000 (PORT to change). With REDIS_URL set, also runs a Celery worker and beat;
-# without, the outbox sweep loop (manage.py run_sweep). Both are stopped again when the server stops.
+# without, the outbox sweep loop (manage.py run_sweep). Each is started again if it exits (a worker that died in
+# an outage), and all are stopped cleanly (SIGTERM, then waited for) when the server stops or on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
 port=${PORT:-8000}
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT INT TERM
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# supervise NAME COMMAND...: runs COMMAND in the background, again 2 s after each exit, until TERM.
+supervise() {
+  local name=$1
+  shift
+  (
+    child=0
+    trap 'kill -TERM "$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; exit 0' TERM INT
+    while true; do
+      "$@" &
+      child=$!
+      status=0
+      wait "$child" || status=$?
+      echo "run.sh: $name exited ($status); starting it again in 2 s" >&2
+      sleep 2 &
+      child=$!
+      wait "$child" || true
+    done
+  ) &
+  pids+=($!)
+}
 if [[ -n "${REDIS_URL:-}" ]]; then
   echo "REDIS_URL is set: starting a Celery worker and beat" >&2
-  "$venv/bin/celery" -A config worker --loglevel=info --concurrency=2 &
-  pids+=($!)
-  "$venv/bin/celery" -A config beat --loglevel=info --schedule="${TMPDIR:-/tmp}/sidebar-celerybeat-schedule" &
-  pids+=($!)
+  supervise worker "$venv/bin/celery" -A config worker --loglevel=info --concurrency=2
+  supervise beat "$venv/bin/celery" -A config beat --loglevel=info \
+    --schedule="${TMPDIR:-/tmp}/sidebar-celerybeat-schedule"
 else
   echo "No REDIS_URL: tasks run in-process (embedded default); the outbox sweep runs every minute" >&2
-  "$venv/bin/python" manage.py run_sweep --every "${SWEEP_EVERY:-60}" &
-  pids+=($!)
+  supervise sweep "$venv/bin/python" manage.py run_sweep --every "${SWEEP_EVERY:-60}"
 fi
 echo "Sidebar on http://127.0.0.1:$port  (logins: mentee@, mentor@, hr@example.com / demo-pass-123)" >&2
-"$venv/bin/python" manage.py runserver "127.0.0.1:$port" --noreload
+# In the background, waited for: bash runs the TERM trap only once a foreground command has ended.
+"$venv/bin/python" manage.py runserver "127.0.0.1:$port" --noreload &
+pids+=($!)
+wait $!

@@ -10,12 +10,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from config.publishing import publish_quietly
 from sessions_app import notifications
 from sessions_app.models import Booking, OutboundMessage
 
@@ -81,15 +81,25 @@ def send_message(*, message_id: int, now: datetime | None = None) -> bool:
     return send_messages(message_ids=[message_id], now=now) == 1
 
 
-def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) -> int:
+def send_messages(
+    *, message_ids: Sequence[int], now: datetime | None = None, claimed_at: datetime | None = None
+) -> int:
     """Sends claimed messages, each once, over one mail connection; returns how many went out now.
 
-    The messages and what their emails need are read in one query for the batch. Each is then locked, sent
-    and marked in its own short transaction, so a second task for the same row (a re-claim after a crash)
-    waits and then finds it sent, and a crash leaves at most the message in flight unmarked. A failure counts
-    an attempt and schedules a retry with exponential back-off; after MAX_SEND_ATTEMPTS the message is
-    failed, with the last error, for the admin to see. A message that cannot be built (Unbuildable: a header
-    its data breaks, a row missing what it is about) fails at once, with its error: a retry would fail alike.
+    `claimed_at` is the claim the sweep handed out with the batch (claim_due_messages' `now`); without it
+    (a task queued before claims travelled with their batch) each row's claim as read here is taken. The
+    messages and what their emails need are read in one query for the batch. Each is then sent in three
+    steps, no lock held while the network is used: take the claim over in a short transaction (the row is
+    still sending under that claim; its claimed_at moves to now, this send's token, which also restarts the
+    re-claim clock), send with no transaction open and a timeout (EMAIL_TIMEOUT, SLACK_TIMEOUT_SECONDS),
+    then record the outcome with an UPDATE conditional on the token. A second task with the same batch (a
+    redelivered task) finds the claim taken over and skips the row; a send that lost its row to a re-claim
+    (it outlived OUTBOX_RECLAIM_AFTER_SECONDS) records nothing and is logged.
+
+    A failure counts an attempt and schedules a retry with exponential back-off; after MAX_SEND_ATTEMPTS the
+    message is failed, with the last error, for the admin to see. A message that cannot be built
+    (Unbuildable: a header its data breaks, a row missing what it is about) fails at once, with its error: a
+    retry would fail alike.
     """
     now = now or timezone.now()
     loaded = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).in_bulk(message_ids)
@@ -98,7 +108,10 @@ def send_messages(*, message_ids: Sequence[int], now: datetime | None = None) ->
     try:
         for message_id in message_ids:
             message = loaded.get(message_id)
-            if message is not None and _send_locked(message, now=now, mail_connection=mail_connection):
+            if message is None:
+                continue
+            claim = claimed_at if claimed_at is not None else message.claimed_at
+            if _send_claimed(message, claim=claim, now=now, mail_connection=mail_connection):
                 sent += 1
                 emails_sent += message.channel == OutboundMessage.Channel.EMAIL
     finally:
@@ -128,54 +141,90 @@ def _queue_slack_note(message: OutboundMessage) -> None:
     OutboundMessage.objects.bulk_create([note], ignore_conflicts=True)  # queued once, whoever sends the email
 
 
-def _send_locked(message: OutboundMessage, *, now: datetime, mail_connection) -> bool:
+def _send_claimed(
+    message: OutboundMessage, *, claim: datetime | None, now: datetime, mail_connection
+) -> bool:
+    token = _take_over_claim(message, claim=claim)
+    if token is None:
+        return False
+    try:
+        notifications.deliver(message, connection=mail_connection)
+    except notifications.Unbuildable as error:
+        logger.error("%s", error)
+        _record(message, token, status=OutboundMessage.Status.FAILED, last_error=repr(error.error)[:2000])
+        return False
+    except Exception as error:
+        logger.warning("Sending outbox message %s failed: %r", message.pk, error)
+        mail_connection.close()  # the next message opens a fresh one
+        if message.attempts >= MAX_SEND_ATTEMPTS:
+            _record(message, token, status=OutboundMessage.Status.FAILED, last_error=repr(error)[:2000])
+        else:
+            _record(
+                message,
+                token,
+                status=OutboundMessage.Status.PENDING,
+                last_error=repr(error)[:2000],
+                due_at=now + timedelta(minutes=2**message.attempts),
+            )
+        return False
+    return _record(message, token, status=OutboundMessage.Status.SENT, sent_at=timezone.now())
+
+
+def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> datetime | None:
+    """In a short transaction: if the row is still sending under `claim` (what this task was handed), counts
+    an attempt and moves claimed_at to now (the returned token). None when another task has it, it is done,
+    or it is not to be sent any more (its session is off, Slack was turned off: then it is cancelled).
+
+    The row lock is held only for this transaction, never while sending. The session is read again when it
+    changed after the batch was read (moved, cancelled): the email is about the session as it is now."""
     with transaction.atomic():
         current = list(
             OutboundMessage.objects.select_for_update(of=("self",))
             .filter(pk=message.pk)
             .order_by()
-            .values_list("status", "attempts", "booking__updated_at")[:1]
+            .values_list("status", "attempts", "claimed_at", "booking__updated_at")[:1]
         )
         if not current:
-            return False
-        status, attempts, booking_changed_at = current[0]
-        if status != OutboundMessage.Status.SENDING:
-            return False
+            return None
+        status, attempts, claimed_at, booking_changed_at = current[0]
+        if status != OutboundMessage.Status.SENDING or claimed_at is None or claimed_at != claim:
+            return None
         if message.booking is not None and booking_changed_at != message.booking.updated_at:
-            # The session changed after the batch was read (moved, cancelled): write about it as it is now.
-            message = OutboundMessage.objects.select_related(*MESSAGE_RELATIONS).get(pk=message.pk)
+            message.booking = Booking.objects.select_related("mentor", "mentee", "request").get(
+                pk=message.booking.pk
+            )
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
         stale_session = allowed and message.booking is not None and message.booking.status not in allowed
         slack_turned_off = message.channel == OutboundMessage.Channel.SLACK and not settings.SLACK_WEBHOOK_URL
         if stale_session or slack_turned_off:
-            message.status = OutboundMessage.Status.CANCELLED
-            message.save(update_fields=["status"])
+            OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.CANCELLED)
+            return None
+        # Strictly later than the claim it replaces, so that no other task can hold the same token.
+        token = max(timezone.now(), claimed_at + timedelta(microseconds=1))
+        OutboundMessage.objects.filter(pk=message.pk).update(claimed_at=token, attempts=attempts + 1)
+    message.claimed_at = token
+    message.attempts = attempts + 1
+    return token
+
+
+def _record(message: OutboundMessage, token: datetime, *, status: str, **fields) -> bool:
+    """Records a send's outcome if the row is still this send's (sending, claimed_at the token); True when
+    the row was marked sent. A sent email's Slack note is queued in the same transaction."""
+    with transaction.atomic():
+        changed = OutboundMessage.objects.filter(
+            pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_at=token
+        ).update(status=status, **fields)
+        if not changed:
+            logger.warning(
+                "Outbox message %s was claimed again while this send ran (it outlived "
+                "OUTBOX_RECLAIM_AFTER_SECONDS): outcome %s not recorded",
+                message.pk,
+                status,
+            )
             return False
-        message.attempts = attempts + 1
-        try:
-            notifications.deliver(message, connection=mail_connection)
-        except notifications.Unbuildable as error:
-            logger.error("%s", error)
-            message.last_error = repr(error.error)[:2000]
-            message.status = OutboundMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
-            return False
-        except Exception as error:
-            logger.warning("Sending outbox message %s failed: %r", message.pk, error)
-            mail_connection.close()  # the next message opens a fresh one
-            message.last_error = repr(error)[:2000]
-            if message.attempts >= MAX_SEND_ATTEMPTS:
-                message.status = OutboundMessage.Status.FAILED
-            else:
-                message.status = OutboundMessage.Status.PENDING
-                message.due_at = now + timedelta(minutes=2**message.attempts)
-            message.save(update_fields=["attempts", "last_error", "status", "due_at"])
-            return False
-        message.status = OutboundMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.save(update_fields=["attempts", "status", "sent_at"])
-        _queue_slack_note(message)
-    return True
+        if status == OutboundMessage.Status.SENT:
+            _queue_slack_note(message)
+    return status == OutboundMessage.Status.SENT
 
 
 SWEEP_TASK = "sessions_app.tasks.send_due_messages"
@@ -183,5 +232,8 @@ SWEEP_TASK = "sessions_app.tasks.send_due_messages"
 
 def start_delivery() -> None:
     """Starts a sweep now, by the task's name: queued for a worker, or run right here when Celery runs tasks
-    in-process (task_always_eager: the task is registered, apps.py imports sessions_app.tasks)."""
-    current_app.signature(SWEEP_TASK).delay()
+    in-process (task_always_eager: the task is registered, apps.py imports sessions_app.tasks).
+
+    Called once a change has committed, often in a web request: never raises for, nor waits long on, a
+    broker that is away (config/publishing.py); the rows are written, and beat's next sweep sends them."""
+    publish_quietly(SWEEP_TASK)

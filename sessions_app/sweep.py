@@ -12,15 +12,16 @@ from sessions_app.outbox import claim_due_messages, send_messages
 from sessions_app.services.bookings import complete_finished_sessions
 
 
-def sweep(*, now: datetime, send_batch: Callable[[list[int]], object]) -> int:
+def sweep(*, now: datetime, send_batch: Callable[[list[int], datetime], object]) -> int:
     """Completes ended sessions, then claims due outbox rows in batches of OUTBOX_BATCH_SIZE until a short
-    batch, handing each batch to `send_batch` as it is claimed; returns how many rows it claimed."""
+    batch, handing each batch to `send_batch` as it is claimed, with its claim (`now`: the rows' claimed_at,
+    which outbox.send_messages checks); returns how many rows it claimed."""
     complete_finished_sessions(now=now)
     claimed = 0
     while True:
         batch = claim_due_messages(now=now, batch_size=settings.OUTBOX_BATCH_SIZE)
         if batch:
-            send_batch(batch)
+            send_batch(batch, now)
         claimed += len(batch)
         if len(batch) < settings.OUTBOX_BATCH_SIZE:
             return claimed
@@ -32,9 +33,9 @@ def deliver_due_messages(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
 
-    def send_now(message_ids: list[int]) -> None:
+    def send_now(message_ids: list[int], claimed_at: datetime) -> None:
         nonlocal sent
-        sent += send_messages(message_ids=message_ids, now=now)
+        sent += send_messages(message_ids=message_ids, now=now, claimed_at=claimed_at)
 
     sweep(now=now, send_batch=send_now)
     return sent

@@ -1,5 +1,7 @@
 """Celery tasks of sessions: the outbox sweep (every minute from beat) and sending one message."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -12,13 +14,18 @@ def send_due_messages() -> int:
     """The sweep (sessions_app.sweep), handing each claimed batch to `send_messages`. Started after each
     booking change and every minute by beat; returns how many it claimed.
     """
-    return sweep.sweep(now=timezone.now(), send_batch=send_messages.delay)
+    return sweep.sweep(
+        now=timezone.now(),
+        send_batch=lambda message_ids, claimed_at: send_messages.delay(message_ids, claimed_at.isoformat()),
+    )
 
 
 @shared_task(name="sessions_app.tasks.send_messages", ignore_result=True)
-def send_messages(message_ids: list[int]) -> int:
-    """Sends a claimed batch of outbox messages, each once (row locks and statuses see to that)."""
-    return outbox.send_messages(message_ids=message_ids, now=timezone.now())
+def send_messages(message_ids: list[int], claimed_at: str | None = None) -> int:
+    """Sends a claimed batch of outbox messages, each once: `claimed_at` (ISO 8601) is the sweep's claim,
+    which a redelivered copy of this task finds taken over (None in tasks queued before it was passed)."""
+    claim = datetime.fromisoformat(claimed_at) if claimed_at else None
+    return outbox.send_messages(message_ids=message_ids, now=timezone.now(), claimed_at=claim)
 
 
 @shared_task(name="sessions_app.tasks.send_message", ignore_result=True)

@@ -214,8 +214,8 @@ def settings_values(**env: str) -> dict:
 def test_with_nothing_set_every_setting_has_its_default():
     assert settings_values() == {
         "OUTBOX_BATCH_SIZE": 50,
-        "OUTBOX_RECLAIM_AFTER_SECONDS": 300,
-        "OUTBOX_SWEEP_EVERY_SECONDS": 60.0,
+        "OUTBOX_RECLAIM_AFTER_SECONDS": 45,  # + a sweep period: a stuck message is re-claimed within a minute
+        "OUTBOX_SWEEP_EVERY_SECONDS": 15.0,
         "SIGNED_LINK_MAX_AGE_DAYS": 14,
         "FEEDBACK_PROMPT_DELAY_MINUTES": 5,
         "DATABASE_CONN_MAX_AGE": 60,

@@ -21,6 +21,7 @@ import redis as redis_client
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.redis_server import RedisServer
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +183,31 @@ def start_worker(transactional_db, redis_url):
     finally:
         celery_app.conf.task_always_eager = previous_eager
         stop_all([worker.stop for worker in workers])
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own (tests/redis_server.py), to stop or freeze."""
+    server = RedisServer(tmp_path / "redis")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def broker_at(monkeypatch):
+    """Points this process's Celery app at another broker (and back afterwards)."""
+
+    def drop_connection_pools() -> None:
+        # Private attributes, which celery-types leaves out: the pools made for the previous broker.
+        celery_app._pool = None  # type: ignore[attr-defined]
+        celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    def point(url: str) -> None:
+        monkeypatch.setattr(celery_app.conf, "broker_url", url)
+        drop_connection_pools()
+
+    yield point
+    drop_connection_pools()

@@ -238,7 +238,7 @@ def test_the_schema_declares_the_expiry_and_the_revoke(client, db):
     token_path = schema["paths"]["/api/v1/auth/token/"]
 
     assert set(schema["components"]["schemas"]["Token"]["properties"]) == {"token", "expires"}
-    assert set(token_path["delete"]["responses"]) == {"204", "401"}
+    assert set(token_path["delete"]["responses"]) == {"204", "400", "401", "403"}
     assert token_path["post"]["security"] == [{}]
 
 

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
-from marketplace.api_fields import InstantField, iso_utc
+from marketplace.api_fields import InstantField, JsonType, StrictJSONInput, iso_utc
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
@@ -40,7 +40,7 @@ TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
 MAX_SLOT_RANGE = timedelta(days=31)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(StrictJSONInput):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, max_length=256)
 
@@ -78,7 +78,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class MentoringSerializer(serializers.Serializer):
+class MentoringSerializer(StrictJSONInput):
     session_lengths = serializers.ListField(
         child=serializers.ChoiceField(choices=SESSION_LENGTHS),
         allow_empty=False,
@@ -118,6 +118,7 @@ class OfferedSkillField(serializers.Field):
         "level": "Level must be 1, 2 or 3.",
     }
     _slug = serializers.SlugField()
+    json_type = JsonType.ANY  # a slug or an object: checked below
 
     def to_internal_value(self, data) -> tuple[str, int]:
         if isinstance(data, str) and data.strip():
@@ -139,7 +140,7 @@ class OfferedSkillField(serializers.Field):
         return value
 
 
-class MeUpdateSerializer(serializers.Serializer):
+class MeUpdateSerializer(StrictJSONInput):
     """PATCH /api/v1/me/: any subset. Read-only fields of GET are ignored; unknown ones are a 400."""
 
     READ_ONLY = {"id", "email", "is_hr", "skills_wanted_detail"}
@@ -238,7 +239,7 @@ class HourMinuteField(serializers.TimeField):
         return super().to_internal_value(value)
 
 
-class BlockSerializer(serializers.Serializer):
+class BlockSerializer(StrictJSONInput):
     weekday = serializers.IntegerField(
         **WEEKDAYS.limits(),
         error_messages={
@@ -255,7 +256,7 @@ class BlockSerializer(serializers.Serializer):
         return attrs
 
 
-class AvailabilitySerializer(serializers.Serializer):
+class AvailabilitySerializer(StrictJSONInput):
     timezone = serializers.ChoiceField(
         choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
     )
@@ -263,7 +264,7 @@ class AvailabilitySerializer(serializers.Serializer):
     blocks = BlockSerializer(many=True, max_length=70)  # type: ignore[call-arg]
 
 
-class TimeOffSerializer(serializers.Serializer):
+class TimeOffSerializer(StrictJSONInput):
     id = serializers.IntegerField(read_only=True)
     start = InstantField()
     end = InstantField()

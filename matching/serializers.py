@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace.api_fields import InstantField, iso_utc
+from marketplace.api_fields import InstantField, StrictJSONInput, iso_utc
 from marketplace.models import Skill
 from marketplace.serializers import MentorSerializer, UtcDateTimeField
 from marketplace.text import refuse_control_characters
@@ -15,7 +15,7 @@ from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, T
 from matching.selectors import OfferedMatch
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(StrictJSONInput):
     """POST /api/v1/requests/. `needed_by` defaults to three working days ahead, 17:00 in the asker's zone."""
 
     topic = serializers.CharField(

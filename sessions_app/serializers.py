@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from marketplace.api_fields import DayField, InstantField
+from marketplace.api_fields import DayField, InstantField, StrictJSONInput
 from marketplace.models import User
 from marketplace.serializers import UtcDateTimeField
 from sessions_app.models import (
@@ -26,7 +26,7 @@ from sessions_app.models import (
 from sessions_app.selectors import MAX_ID
 
 
-class BookingCreateSerializer(serializers.Serializer):
+class BookingCreateSerializer(StrictJSONInput):
     mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     start = InstantField()
     duration = serializers.ChoiceField(
@@ -48,15 +48,15 @@ class BookingFilterSerializer(serializers.Serializer):
     upcoming = serializers.BooleanField(required=False)
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictJSONInput):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")
 
 
-class RescheduleSerializer(serializers.Serializer):
+class RescheduleSerializer(StrictJSONInput):
     start = InstantField()
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(StrictJSONInput):
     rating = serializers.IntegerField(**FEEDBACK_RATINGS.limits())
     helpful = serializers.BooleanField()
     comment = serializers.CharField(
@@ -67,7 +67,7 @@ class FeedbackSerializer(serializers.Serializer):
     )
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(StrictJSONInput):
     outcome = serializers.ChoiceField(
         choices=FollowUp.Outcome.values, error_messages={"invalid_choice": "Answer yes, partly or no."}
     )
@@ -76,7 +76,7 @@ class FollowUpSerializer(serializers.Serializer):
     )
 
 
-class MomentSerializer(serializers.Serializer):
+class MomentSerializer(StrictJSONInput):
     kind = serializers.ChoiceField(choices=Moment.Kind.values)
     with_person = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
     with_name = serializers.CharField(

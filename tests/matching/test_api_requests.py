@@ -112,7 +112,7 @@ def test_my_requests_are_listed_newest_first_and_paginated(api_as, mentee, outsi
         ({"needed_by": "2027-02-01T17:00:00Z"}, "needed_by", "Pick a deadline within the next 60 days."),
         ({"needed_by": "next thursday"}, "needed_by", "Give a time in ISO 8601"),
         ({"duration": 45}, "duration", "Sessions last 20 or 30 minutes."),
-        ({"duration": "long"}, "duration", "Sessions last 20 or 30 minutes."),
+        ({"duration": "long"}, "duration", "Expected an integer, got a string."),
         ({"urgent": True}, "urgent", "Unknown field."),
     ],
 )

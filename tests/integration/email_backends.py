@@ -1,6 +1,7 @@
 """An email backend for the real-worker tests: one file per message, named by its outbox row.
 
-SIDEBAR_TEST_SEND_DELAY (seconds) makes each send slow, so that a test can kill a worker in the middle.
+SIDEBAR_TEST_SEND_DELAY (seconds) makes each send slow, so that a test can kill a worker in the middle: while
+a slow send is under way, a file `sending-<outbox id>` is there.
 """
 
 import os
@@ -20,9 +21,12 @@ class OneFilePerMessageBackend(BaseEmailBackend):
         folder = Path(settings.EMAIL_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
-            if delay:
-                time.sleep(delay)  # the slowness is the point: a test kills the worker mid-send
             outbox_id = message.extra_headers.get(OUTBOX_HEADER, "none")
+            in_flight = folder / f"sending-{outbox_id}"
+            if delay:
+                in_flight.touch()  # a test waits for this to kill the worker while the mail is not out yet
+                time.sleep(delay)  # the slowness is the point: a test kills the worker mid-send
             path = folder / f"{outbox_id}-{uuid.uuid4().hex}.eml"
             path.write_bytes(message.message().as_bytes())
+            in_flight.unlink(missing_ok=True)
         return len(email_messages)

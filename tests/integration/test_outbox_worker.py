@@ -69,15 +69,20 @@ def test_two_workers_at_once_still_deliver_each_message_once(start_worker, tmp_p
 def test_a_worker_killed_mid_sweep_loses_nothing_and_repeats_nothing(start_worker, tmp_path):
     mail_dir = tmp_path / "mail"
     messages = OutboundMessageFactory.create_batch(30)
-    slow = worker_env(mail_dir, SIDEBAR_TEST_SEND_DELAY="0.3", OUTBOX_RECLAIM_AFTER_SECONDS="3")
+    slow = worker_env(mail_dir, SIDEBAR_TEST_SEND_DELAY="1", OUTBOX_RECLAIM_AFTER_SECONDS="3")
     doomed = start_worker(extra_args=["--pool=solo", *with_beat(tmp_path)], extra_env=slow)
     wait_until(
-        lambda: len(deliveries(mail_dir)) >= 3,
+        lambda: len(deliveries(mail_dir)) >= 3 and any(mail_dir.glob("sending-*")),
         timeout=60,
-        message=lambda: f"three emails sent by the first worker:\n{doomed.log_tail(2000)}",
+        interval=0.02,
+        message=lambda: f"three emails sent by the first worker, one under way:\n{doomed.log_tail(2000)}",
     )
 
     doomed.kill()  # SIGKILL, in the middle of sending
+    # The kill landed before that mail went out (a kill between a mail going out and its row being marked
+    # sent repeats the mail: the at-least-once window of docs/design.md, not what this test is about).
+    [in_flight] = [path.name.removeprefix("sending-") for path in mail_dir.glob("sending-*")]
+    assert deliveries(mail_dir)[in_flight] == 0
     sent_before = OutboundMessage.objects.filter(status="sent").count()
     assert sent_before < len(messages)
     assert OutboundMessage.objects.filter(status__in=["pending", "sending"]).exists()

@@ -4,7 +4,7 @@ SIGKILLed (a pool child first, then a whole worker), and while two beats run at 
 A live server (real HTTP, threads) takes bookings all along from a client thread; a real worker with beat
 sends the outbox on a private redis-server. Every request must be answered (no 5xx, none held past a guard
 far above the configured timeouts) and every booking's two confirmations must go out exactly once.
-Not covered here: a PostgreSQL restart (see the report in docs/benchmarks.md).
+A PostgreSQL restart under load is tests/integration/test_postgres_restart.py.
 """
 
 import json

@@ -11,8 +11,13 @@ def main(clients: int, mentors_each: int) -> list[dict]:
     from rest_framework.authtoken.models import Token
 
     from marketplace.models import AvailabilityBlock
-    from tests.factories import MentorFactory, UserFactory
+    from tests.factories import DepartmentFactory, MentorFactory, UserFactory
 
+    # A later run into the same database (bench/bench_faults.py seeds each scenario) goes on where the
+    # factories' sequences (unique names and e-mail addresses) left off.
+    for made in (UserFactory, DepartmentFactory):
+        latest = made._meta.model.objects.order_by("-pk").values_list("pk", flat=True).first()
+        made.reset_sequence((latest or 0) + 1, force=True)
     seeded = []
     for _ in range(clients):
         mentors = MentorFactory.create_batch(mentors_each, timezone="Europe/Berlin")

@@ -7,12 +7,13 @@ sweep task's name.
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from config.publishing import publish_quietly
@@ -207,7 +208,28 @@ def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> dat
     return token
 
 
+RECORD_RETRY_SECONDS = 0.5
+
+
 def _record(message: OutboundMessage, token: datetime, *, status: str, **fields) -> bool:
+    """Records a send's outcome, through a lost database connection (a restart, a failover): the email has
+    gone out, so giving up here would leave the row "sending", to be claimed again and sent twice. Tried
+    again on a fresh connection until the row would be claimed again anyway (OUTBOX_RECLAIM_AFTER_SECONDS
+    after the token); the UPDATE is conditional on the token, so a retry can never record over another send.
+    Inside a caller's transaction nothing can be retried: the error is raised."""
+    give_up_at = token + timedelta(seconds=settings.OUTBOX_RECLAIM_AFTER_SECONDS)
+    while True:
+        try:
+            return _record_once(message, token, status=status, **fields)
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or timezone.now() >= give_up_at:
+                raise
+            logger.warning("Recording outbox message %s: the database is away, trying again", message.pk)
+            connection.close()  # the next query connects afresh
+            time.sleep(RECORD_RETRY_SECONDS)
+
+
+def _record_once(message: OutboundMessage, token: datetime, *, status: str, **fields) -> bool:
     """Records a send's outcome if the row is still this send's (sending, claimed_at the token); True when
     the row was marked sent. A sent email's Slack note is queued in the same transaction."""
     with transaction.atomic():

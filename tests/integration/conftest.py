@@ -211,3 +211,6 @@ def broker_at(monkeypatch):
 
     yield point
     drop_connection_pools()
+
+
+from tests.deploy.conftest import start_gunicorn  # noqa: E402, F401  (gunicorn for the fault suite)

@@ -17,6 +17,9 @@ api_v1 = [
     path("mentors/<int:pk>/slots/", marketplace_api.MentorSlotsView.as_view(), name="api-mentor-slots"),
 ]
 
+# The database out of reach is a 503 with Retry-After; anything else, Django's 500 (config/errors.py).
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
     path("mentors/", marketplace_views.mentor_list, name="mentor-list"),

@@ -129,23 +129,20 @@ class Seeded:
 
 def seed(env: dict[str, str], *, clients: int, mentors_each: int) -> Seeded:
     """Creates the load's people in the database of `env` (DATABASE_URL), in a process of its own."""
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.integration.fault_seed", str(clients), str(mentors_each)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    output = run_in_project(
+        ["-m", "tests.integration.fault_seed", str(clients), str(mentors_each)], env=env, what="seeding"
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"seeding failed:\n{result.stderr[-3000:]}")
-    return Seeded(clients=json.loads(result.stdout.strip().splitlines()[-1]))
+    return Seeded(clients=json.loads(output.strip().splitlines()[-1]))
 
 
 def migrate(env: dict[str, str]) -> None:
+    run_in_project(["manage.py", "migrate", "--no-input"], env=env, what="migrate")
+
+
+def run_in_project(arguments: list[str], *, env: dict[str, str], what: str) -> str:
+    """Runs Python with `arguments` in the project, against the database of `env`; returns its output."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
+        [sys.executable, *arguments],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -154,7 +151,8 @@ def migrate(env: dict[str, str]) -> None:
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"migrate failed:\n{result.stderr[-3000:]}")
+        raise RuntimeError(f"{what} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -26,12 +26,9 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     `?rating=N` (the email's rating links) pre-selects the rating; only the form's POST records anything.
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        found = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
-    except links.BadLink as error:
-        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if found is None:
-        return redirect_to_login(request.get_full_path())
+    found = _booking_from_link_or_login(request, pk, token, purpose=links.FEEDBACK)
+    if isinstance(found, HttpResponse):
+        return found
     booking, person = found
     feedback = selectors.feedback_of(booking, person)
     problem, status, notice = None, 200, None
@@ -88,12 +85,9 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     `?outcome=yes|partly|no` (the email's answer links) pre-selects the answer; only the POST records it.
     """
     token = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        found = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
-    except links.BadLink as error:
-        return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
-    if found is None:
-        return redirect_to_login(request.get_full_path())
+    found = _booking_from_link_or_login(request, pk, token, purpose=links.FOLLOW_UP)
+    if isinstance(found, HttpResponse):
+        return found
     booking, person = found
     if person.pk != booking.mentee_id:
         raise PermissionDenied("Only the mentee answers the follow-up.")
@@ -125,13 +119,17 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _booking_from_link_or_login(
     request: HttpRequest, pk: int, token: str, *, purpose: str
-) -> tuple[Booking, User] | None:
-    """(booking, person) from a signed link, else from the signed-in user; None if neither."""
+) -> tuple[Booking, User] | HttpResponse:
+    """(booking, person) from a signed link, else from the signed-in user; else the answer to give instead:
+    the "link not valid" page (403) for a bad link, the login page for a visitor with no link."""
     if token:
-        return selectors.booking_for_link(pk, token, purpose=purpose)
+        try:
+            return selectors.booking_for_link(pk, token, purpose=purpose)
+        except links.BadLink as error:
+            return render(request, "sessions_app/link_invalid.html", {"error": str(error)}, status=403)
     if request.user.is_authenticated:
         return selectors.booking_for_participant(pk, request.user), request.user
-    return None
+    return redirect_to_login(request.get_full_path())
 
 
 def _with_token(path: str, token: str, query: str) -> str:

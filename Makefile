@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 INSTALLED := $(VENV)/.installed
 ASSETS := static/vendor/.built
+# The compiled translations (build products; locale/*/LC_MESSAGES/django.po are the sources).
+CATALOGS := $(wildcard locale/*/LC_MESSAGES/django.po)
+MESSAGES := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-fast lint format bench install assets services stop-services worker beat clean
+.PHONY: run test test-fast lint format bench install assets messages services stop-services worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +26,13 @@ $(ASSETS): node_modules/.package-lock.json scripts/copy-assets.mjs
 	npm run --silent build
 	@touch $@
 
-install: $(INSTALLED)
+$(MESSAGES): $(CATALOGS) | $(INSTALLED)
+	@command -v msgfmt >/dev/null || { echo "gettext is missing: run 'sudo apt-get install gettext'" >&2; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+install: $(INSTALLED) $(MESSAGES)
+
+messages: $(MESSAGES)
 
 assets: $(ASSETS)
 
@@ -42,11 +51,12 @@ test: install assets
 test-fast: install assets
 	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -n auto -m "not e2e and not integration" $(PYTEST_ARGS)
 
-## make lint: ruff (lint and format check) and mypy (django-stubs, DRF stubs), as CI runs them
+## make lint: ruff (lint and format check), mypy (django-stubs, DRF stubs) and complete translations, as CI runs them
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(PY) manage.py check_translations
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -69,4 +79,4 @@ beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles
+	rm -rf $(VENV) node_modules static/vendor staticfiles $(MESSAGES)

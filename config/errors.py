@@ -12,10 +12,12 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 from django.views.defaults import server_error as django_server_error
 
 RETRY_AFTER_SECONDS = 5
-UNAVAILABLE = "Sidebar cannot reach its database for a moment. Try again in a few seconds."
+UNAVAILABLE = _("Sidebar cannot reach its database for a moment. Try again in a few seconds.")
 
 
 def database_unreachable() -> bool:
@@ -27,10 +29,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return django_server_error(request)
     response: HttpResponse
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": UNAVAILABLE}, status=503)
+        response = JsonResponse({"detail": gettext(UNAVAILABLE)}, status=503)
     else:
         response = HttpResponse(
-            render_to_string("service_unavailable.html", {"message": UNAVAILABLE}), status=503
+            render_to_string("service_unavailable.html", {"message": gettext(UNAVAILABLE)}), status=503
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

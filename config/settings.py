@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's Accept-Language (then LANGUAGE_CODE); UserLanguageMiddleware below puts a signed-in
+    # person's own choice first.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "marketplace.middleware.UserTimezoneMiddleware",
+    "marketplace.middleware.UserLanguageMiddleware",
     "marketplace.middleware.RefuseUnstorableInputMiddleware",
 ]
 
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "marketplace.context_processors.navigation",
             ],
         },
@@ -326,6 +331,10 @@ MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.exampl
 
 # --- Internationalisation and time ---
 LANGUAGE_CODE = "en-gb"
+# Each a complete translation in locale/ (compiled by `make install`; tests/i18n keeps them complete). A
+# person's profile language wins; without one, the browser's Accept-Language, then LANGUAGE_CODE.
+LANGUAGES = [("en-gb", "English"), ("fr", "Français"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

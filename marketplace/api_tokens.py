@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
@@ -31,6 +31,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if is_expired(token, now=timezone.now()):
             token.delete()
             raise AuthenticationFailed(EXPIRED)
+        if user.language:  # a script's person: UserLanguageMiddleware ran before DRF knew who it was
+            translation.activate(user.language)
         return user, token
 
 

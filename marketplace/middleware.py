@@ -2,7 +2,8 @@ import zoneinfo
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from marketplace.text import UNSTORABLE_MESSAGE, is_storable
 
@@ -24,6 +25,25 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's profile language wins over the browser's (LocaleMiddleware chose that one).
+
+    With no language on the profile, LocaleMiddleware's choice stands: Accept-Language, then LANGUAGE_CODE.
+    The language stays active until the response leaves, so LocaleMiddleware's Content-Language tells it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = user.language if user is not None and user.is_authenticated else ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class RefuseUnstorableInputMiddleware:
@@ -57,5 +77,7 @@ def _first_unstorable(data: QueryDict) -> str | None:
 
 def _refusal(request: HttpRequest, name: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({name: [UNSTORABLE_MESSAGE]}, status=400)
-    return render(request, "bad_input.html", {"field": name, "message": UNSTORABLE_MESSAGE}, status=400)
+        return JsonResponse({name: [gettext(UNSTORABLE_MESSAGE)]}, status=400)
+    return render(
+        request, "bad_input.html", {"field": name, "message": gettext(UNSTORABLE_MESSAGE)}, status=400
+    )

@@ -4,6 +4,9 @@ Browser fixtures live in tests/e2e/conftest.py, real-worker fixtures in tests/in
 tests/child_processes.py fails a test (and the run) that leaves a process running.
 """
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
@@ -40,6 +43,17 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "load":
         return IntegrationTestsTogether(config, log)
     return None
+
+
+def pytest_sessionstart(session):
+    """Compiles the translations when a catalog changed since (`make test` has done it already): the French
+    and German pages the tests read come from the .mo files. Once, in the controlling process."""
+    if hasattr(session.config, "workerinput"):
+        return
+    for catalog in Path(django_settings.BASE_DIR, "locale").glob("*/LC_MESSAGES/django.po"):
+        compiled = catalog.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < catalog.stat().st_mtime:
+            subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(catalog)], check=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,6 +3,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 def email_domain(email: str) -> str:
@@ -17,5 +18,8 @@ class AccountAdapter(DefaultAccountAdapter):
         allowed = settings.SIGNUP_ALLOWED_DOMAINS
         if allowed and email_domain(email) not in allowed:
             names = ", ".join(f"@{domain}" for domain in allowed)
-            raise ValidationError(f"Use your work address: only addresses ending in {names} can sign up.")
+            raise ValidationError(
+                _("Use your work address: only addresses ending in %(domains)s can sign up.")
+                % {"domains": names}
+            )
         return email

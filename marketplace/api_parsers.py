@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -56,8 +57,8 @@ def refuse_unstorable_input(data: Any) -> None:
 
 def _error_at(path: tuple[str, ...]) -> dict:
     if not path:
-        return {"detail": [UNSTORABLE_MESSAGE]}
-    error: dict | list = [UNSTORABLE_MESSAGE]
+        return {"detail": [gettext(UNSTORABLE_MESSAGE)]}
+    error: dict | list = [gettext(UNSTORABLE_MESSAGE)]
     for name in reversed(path):
         error = {name: error}
     assert isinstance(error, dict)

@@ -2,20 +2,21 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 # (key, label, url name, who sees it). Entries whose page does not exist yet are left out.
 MAIN_NAVIGATION = (
-    ("mentors", "Find a mentor", "mentor-list", "everyone"),
-    ("request", "Ask for help", "request-new", "everyone"),
-    ("requests", "My requests", "request-list", "everyone"),
-    ("sessions", "My sessions", "session-list", "everyone"),
-    ("moments", "Moments", "moments", "everyone"),
-    ("insights", "Insights", "insights", "hr"),
+    ("mentors", _("Find a mentor"), "mentor-list", "everyone"),
+    ("request", _("Ask for help"), "request-new", "everyone"),
+    ("requests", _("My requests"), "request-list", "everyone"),
+    ("sessions", _("My sessions"), "session-list", "everyone"),
+    ("moments", _("Moments"), "moments", "everyone"),
+    ("insights", _("Insights"), "insights", "hr"),
 )
 ACCOUNT_NAVIGATION = (
-    ("profile", "Profile", "profile", "everyone"),
-    ("availability", "Availability", "availability", "mentor"),
-    ("impact", "My impact", "impact", "mentor"),
+    ("profile", _("Profile"), "profile", "everyone"),
+    ("availability", _("Availability"), "availability", "mentor"),
+    ("impact", _("My impact"), "impact", "mentor"),
 )
 
 

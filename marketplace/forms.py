@@ -7,7 +7,11 @@ from typing import Any
 
 from django import forms
 from django.http import HttpRequest, QueryDict
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.i18n import days_label, hours_label, minutes_label
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
@@ -28,6 +32,7 @@ from marketplace.models import (
     Skill,
     SkillLevel,
     User,
+    language_choices,
 )
 from marketplace.services import BlockInput, find_block_problem
 from marketplace.text import refuse_control_characters
@@ -39,13 +44,19 @@ class SignupProfileForm(forms.Form):
     """Extra fields on allauth's sign-up page: what colleagues see and the zone times are shown in."""
 
     display_name = forms.CharField(
-        label="Your name", max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
+        label=_("Your name"), max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
     )
     department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), required=False, empty_label="(choose your department)"
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("(choose your department)"),
     )
     timezone = forms.ChoiceField(
-        label="Time zone", choices=TIMEZONE_CHOICES, initial="UTC", help_text="Times are shown in this zone."
+        label=_("Time zone"),
+        choices=TIMEZONE_CHOICES,
+        initial="UTC",
+        help_text=_("Times are shown in this zone."),
     )
 
     def signup(self, request: HttpRequest, user: User) -> None:
@@ -57,65 +68,80 @@ class SignupProfileForm(forms.Form):
 
 # The usual choices on the page; the field accepts any whole number of minutes the API accepts.
 NOTICE_CHOICES = [
-    (60, "1 hour"),
-    (120, "2 hours"),
-    (240, "4 hours"),
-    (480, "8 hours"),
-    (1440, "1 day"),
-    (2880, "2 days"),
+    (60, hours_label(1)),
+    (120, hours_label(2)),
+    (240, hours_label(4)),
+    (480, hours_label(8)),
+    (1440, days_label(1)),
+    (2880, days_label(2)),
 ]
 BUFFER_CHOICES = [
-    (0, "No buffer"),
-    (5, "5 minutes"),
-    (10, "10 minutes"),
-    (15, "15 minutes"),
-    (30, "30 minutes"),
+    (0, _("No buffer")),
+    (5, minutes_label(5)),
+    (10, minutes_label(10)),
+    (15, minutes_label(15)),
+    (30, minutes_label(30)),
 ]
-LEVEL_CHOICES = [("", "—"), *((str(value), label.capitalize()) for value, label in SkillLevel.choices)]
+LEVEL_CHOICES = [("", "—"), *((str(value), capfirst(label)) for value, label in SkillLevel.choices)]
 
 
 class ProfileForm(forms.Form):
     """The /me/profile/ page: who you are, what you offer and want to learn, and how you mentor."""
 
     display_name = forms.CharField(
-        label="Name", max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
+        label=_("Name"), max_length=DISPLAY_NAME_MAX_LENGTH, validators=[refuse_control_characters]
     )
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), required=False)
-    job_title = forms.CharField(max_length=JOB_TITLE_MAX_LENGTH, required=False)
-    job_level = forms.ChoiceField(choices=[("", "—"), *JobLevel.choices], required=False)
-    timezone = forms.ChoiceField(label="Time zone", choices=TIMEZONE_CHOICES)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    job_title = forms.CharField(label=_("Job title"), max_length=JOB_TITLE_MAX_LENGTH, required=False)
+    job_level = forms.ChoiceField(
+        label=_("Job level"), choices=[("", "—"), *JobLevel.choices], required=False
+    )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=lambda: [("", _("As my browser asks")), *language_choices()],
+        required=False,
+        help_text=_("Pages and e-mails in this language."),
+    )
     headline = forms.CharField(
-        max_length=HEADLINE_MAX_LENGTH, required=False, help_text="One line colleagues see on your card."
+        label=_("Headline"),
+        max_length=HEADLINE_MAX_LENGTH,
+        required=False,
+        help_text=_("One line colleagues see on your card."),
     )
-    bio = forms.CharField(max_length=BIO_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    is_mentor = forms.BooleanField(label="I mentor colleagues", required=False)
-    accepting = forms.BooleanField(label="Accepting new sessions (untick to pause)", required=False)
+    bio = forms.CharField(
+        label=_("Bio"), max_length=BIO_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    is_mentor = forms.BooleanField(label=_("I mentor colleagues"), required=False)
+    accepting = forms.BooleanField(label=_("Accepting new sessions (untick to pause)"), required=False)
     session_lengths = forms.TypedMultipleChoiceField(
-        label="Session lengths",
-        choices=[(length, f"{length} minutes") for length in SESSION_LENGTHS],
+        label=_("Session lengths"),
+        choices=[(length, minutes_label(length)) for length in SESSION_LENGTHS],
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     min_notice_minutes = forms.IntegerField(
-        label="Minimum notice", **NOTICE_MINUTES.limits(), widget=forms.Select(choices=NOTICE_CHOICES)
+        label=_("Minimum notice"), **NOTICE_MINUTES.limits(), widget=forms.Select(choices=NOTICE_CHOICES)
     )
     buffer_minutes = forms.IntegerField(
-        label="Buffer between sessions",
+        label=_("Buffer between sessions"),
         **BUFFER_MINUTES.limits(),
         widget=forms.Select(choices=BUFFER_CHOICES),
     )
     weekly_minutes_cap = forms.IntegerField(
-        label="Weekly minutes at most",
+        label=_("Weekly minutes at most"),
         **WEEKLY_MINUTES_CAP.limits(),
-        help_text="You never get more than this.",
+        help_text=_("You never get more than this."),
     )
     meeting_url = forms.URLField(
         assume_scheme="https",
         max_length=MEETING_URL_MAX_LENGTH,
-        label="Meeting link",
+        label=_("Meeting link"),
         required=False,
-        help_text="Left empty, one is made per session.",
+        help_text=_("Left empty, one is made per session."),
     )
 
     def __init__(self, *args: Any, skills: list[Skill], **kwargs: Any) -> None:
@@ -128,7 +154,7 @@ class ProfileForm(forms.Form):
                 label=skill.name, choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
             )
             self.fields[f"want_{skill.slug}"] = forms.BooleanField(
-                label=f"Learn {skill.name}", required=False
+                label=_("Learn %(skill)s") % {"skill": skill.name}, required=False
             )
 
     def _offer_current_value(self, name: str) -> None:
@@ -137,7 +163,7 @@ class ProfileForm(forms.Form):
         widget = self.fields[name].widget
         current = self.initial.get(name)
         if isinstance(current, int) and current not in dict(widget.choices):
-            widget.choices = sorted([*widget.choices, (current, f"{current} minutes")])
+            widget.choices = sorted([*widget.choices, (current, minutes_label(current))])
 
     def skill_rows(self) -> list[tuple[str, list[tuple[Skill, forms.BoundField, forms.BoundField]]]]:
         """Skills by category for the template: (category, [(skill, offer field, want field)])."""
@@ -153,7 +179,7 @@ class ProfileForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         if data.get("is_mentor") and not data.get("session_lengths"):
-            self.add_error("session_lengths", "Offer at least one session length.")
+            self.add_error("session_lengths", _("Offer at least one session length."))
         return data
 
     def offered_skills(self) -> list[tuple[str, int]]:
@@ -171,45 +197,52 @@ class MentorFilterForm(forms.Form):
     """Filters of the /mentors/ page, kept in the URL."""
 
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=MENTOR_SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, skill or topic"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, skill or topic")}),
     )
     skill = forms.ModelChoiceField(
-        queryset=Skill.objects.order_by("name"), to_field_name="slug", required=False, empty_label="Any skill"
+        queryset=Skill.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Any skill"),
+        label=_("Skill"),
     )
     department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), required=False, empty_label="Any department"
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("Any department"),
+        label=_("Department"),
     )
     available_before = forms.DateTimeField(
-        label="Free before",
+        label=_("Free before"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="In your time zone.",
+        help_text=_("In your time zone."),
         validators=[instant_in_range],
     )
 
 
 class TimeOffForm(forms.Form):
     start_date = forms.DateField(
-        label="First day off",
+        label=_("First day off"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[day_in_range],
     )
     end_date = forms.DateField(
-        label="Last day off",
+        label=_("Last day off"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[day_in_range],
     )
-    note = forms.CharField(max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False)
+    note = forms.CharField(label=_("Note"), max_length=TIME_OFF_NOTE_MAX_LENGTH, required=False)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            self.add_error("end_date", "The last day off cannot be before the first.")
+            self.add_error("end_date", _("The last day off cannot be before the first."))
         return data
 
 
@@ -260,7 +293,7 @@ class WeekEditor:
         for day in range(7):
             count = small_count(data.get(f"day-{day}-count", "0") or "0", most=MAX_ROWS_PER_DAY)
             if count is None:
-                editor.day_errors[day] = "This day's rows could not be read: reload the page."
+                editor.day_errors[day] = gettext("This day's rows could not be read: reload the page.")
                 count = MAX_ROWS_PER_DAY
             for index in range(count):
                 start, end = data.get(f"day-{day}-{index}-start", ""), data.get(f"day-{day}-{index}-end", "")
@@ -280,12 +313,14 @@ class WeekEditor:
         self.rows[day] = [BlockRow(day, position, row.start, row.end) for position, row in enumerate(rows)]
 
     def days(self) -> list[tuple[int, str, list[BlockRow], str]]:
-        return [(day, WEEKDAY_NAMES[day], self.rows[day], self.day_errors.get(day, "")) for day in range(7)]
+        return [
+            (day, str(WEEKDAY_NAMES[day]), self.rows[day], self.day_errors.get(day, "")) for day in range(7)
+        ]
 
     def validated_blocks(self) -> list[BlockInput] | None:
         """The blocks when every row is valid; otherwise None with errors set on rows, days and the zone."""
         if not is_valid_timezone(self.timezone):
-            self.timezone_error = "Choose a time zone from the list."
+            self.timezone_error = gettext("Choose a time zone from the list.")
         blocks = []
         for day, rows in self.rows.items():
             for row in rows:
@@ -295,10 +330,10 @@ class WeekEditor:
                         datetime.strptime(row.end, "%H:%M").time(),
                     )
                 except ValueError:
-                    row.error = "Enter both times as HH:MM."
+                    row.error = gettext("Enter both times as HH:MM.")
                     continue
                 if start >= end:
-                    row.error = "The block must end after it starts."
+                    row.error = gettext("The block must end after it starts.")
                     continue
                 blocks.append(BlockInput(day, start, end))
             problem = find_block_problem([block for block in blocks if block.weekday == day])

@@ -8,10 +8,13 @@ from datetime import timedelta
 from typing import ClassVar
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.bounds import Bound
 from marketplace.text import refuse_control_characters
@@ -23,7 +26,16 @@ TIMEZONE_CHOICES = sorted(
 )
 HR_GROUP_NAME = "HR admins"
 VIEW_INSIGHTS_PERMISSION = "marketplace.view_insights"
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# With a context: Django's own "Friday" (lower case in French) stays the one its dates are written with.
+WEEKDAY_NAMES = (
+    pgettext_lazy("weekday", "Monday"),
+    pgettext_lazy("weekday", "Tuesday"),
+    pgettext_lazy("weekday", "Wednesday"),
+    pgettext_lazy("weekday", "Thursday"),
+    pgettext_lazy("weekday", "Friday"),
+    pgettext_lazy("weekday", "Saturday"),
+    pgettext_lazy("weekday", "Sunday"),
+)
 
 # Input limits, each written once: the fields and check constraints below, the page forms and the API
 # serializers read these, so a page and the API accept and refuse exactly the same values.
@@ -39,7 +51,14 @@ MEETING_URL_MAX_LENGTH = 200
 WEEKDAYS = Bound(0, 6)  # 0 = Monday
 TIME_OFF_NOTE_MAX_LENGTH = 200
 TIME_OFF_LONGEST = timedelta(days=366)
+LANGUAGE_MAX_LENGTH = 10
 MENTOR_SEARCH_MAX_LENGTH = 100  # the browse filter's free text (a query, not a field)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages Sidebar is translated into (settings.LANGUAGES), read when asked so that a deployment
+    may add one without a migration."""
+    return list(settings.LANGUAGES)
 
 
 def new_calendar_token() -> str:
@@ -57,12 +76,12 @@ class Department(models.Model):
 
 
 class JobLevel(models.TextChoices):
-    ASSOCIATE = "associate", "Associate"
-    PROFESSIONAL = "professional", "Professional"
-    SENIOR = "senior", "Senior"
-    LEAD = "lead", "Lead / staff"
-    MANAGER = "manager", "Manager"
-    DIRECTOR = "director", "Director and above"
+    ASSOCIATE = "associate", _("Associate")
+    PROFESSIONAL = "professional", _("Professional")
+    SENIOR = "senior", _("Senior")
+    LEAD = "lead", _("Lead / staff")
+    MANAGER = "manager", _("Manager")
+    DIRECTOR = "director", _("Director and above")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -98,6 +117,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=DISPLAY_NAME_MAX_LENGTH, blank=True, validators=[refuse_control_characters]
     )
     timezone = models.CharField(max_length=64, default="UTC")
+    # Pages, e-mails and calendar texts in this language; blank: the browser's (Accept-Language).
+    language = models.CharField(max_length=LANGUAGE_MAX_LENGTH, choices=language_choices, blank=True)
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
@@ -145,14 +166,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 class Skill(models.Model):
     class Category(models.TextChoices):
-        COMMUNICATION = "communication", "Communication"
-        LEADERSHIP = "leadership", "Leadership"
-        ENGINEERING = "engineering", "Engineering"
-        DATA = "data", "Data"
-        PRODUCT = "product", "Product"
-        DESIGN = "design", "Design"
-        CAREER = "career", "Career"
-        BUSINESS = "business", "Business"
+        COMMUNICATION = "communication", _("Communication")
+        LEADERSHIP = "leadership", _("Leadership")
+        ENGINEERING = "engineering", _("Engineering")
+        DATA = "data", _("Data")
+        PRODUCT = "product", _("Product")
+        DESIGN = "design", _("Design")
+        CAREER = "career", _("Career")
+        BUSINESS = "business", _("Business")
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=80, unique=True)
@@ -166,9 +187,9 @@ class Skill(models.Model):
 
 
 class SkillLevel(models.IntegerChoices):
-    WORKING = 1, "working knowledge"
-    STRONG = 2, "strong"
-    EXPERT = 3, "expert"
+    WORKING = 1, _("working knowledge")
+    STRONG = 2, _("strong")
+    EXPERT = 3, _("expert")
 
 
 SKILL_LEVELS = Bound(min(SkillLevel.values), max(SkillLevel.values))

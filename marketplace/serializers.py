@@ -5,7 +5,10 @@ from datetime import datetime, timedelta
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import has_verified_email
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,6 +40,7 @@ from marketplace.selectors import MentorCard, mentoring_settings
 from marketplace.text import refuse_control_characters
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 MAX_SLOT_RANGE = timedelta(days=31)
 
 
@@ -93,7 +97,7 @@ class MentoringSerializer(StrictJSONInput):
 
     def validate_session_lengths(self, value: list[int]) -> list[int]:
         if len(set(value)) != len(value):
-            raise serializers.ValidationError("List each session length once.")
+            raise serializers.ValidationError(gettext("List each session length once."))
         return sorted(value)
 
 
@@ -149,8 +153,9 @@ class MeUpdateSerializer(StrictJSONInput):
         max_length=DISPLAY_NAME_MAX_LENGTH, allow_blank=True, validators=[refuse_control_characters]
     )
     timezone = serializers.ChoiceField(
-        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
+        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": _("Unknown time zone.")}
     )
+    language = serializers.ChoiceField(choices=LANGUAGE_CODES, allow_blank=True)
     headline = serializers.CharField(max_length=HEADLINE_MAX_LENGTH, allow_blank=True)
     bio = serializers.CharField(max_length=BIO_MAX_LENGTH, allow_blank=True)
     job_title = serializers.CharField(max_length=JOB_TITLE_MAX_LENGTH, allow_blank=True)
@@ -163,17 +168,17 @@ class MeUpdateSerializer(StrictJSONInput):
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError({"detail": "Send a JSON object."})
+            raise serializers.ValidationError({"detail": gettext("Send a JSON object.")})
         unknown = set(data) - set(self.fields) - self.READ_ONLY
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
         data = {key: value for key, value in data.items() if key not in self.READ_ONLY}
         return super().to_internal_value(data)
 
     def validate_skills(self, value: list[tuple[str, int]]) -> list[tuple[str, int]]:
         slugs = [slug for slug, _ in value]
         if len(set(slugs)) != len(slugs):
-            raise serializers.ValidationError("List each skill once.")
+            raise serializers.ValidationError(gettext("List each skill once."))
         return value
 
 
@@ -201,6 +206,7 @@ class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     display_name = serializers.CharField(source="name")
     timezone = serializers.CharField()
+    language = serializers.ChoiceField(choices=[*LANGUAGE_CODES, ""])
     headline = serializers.CharField()
     bio = serializers.CharField()
     department = DepartmentSerializer(allow_null=True)
@@ -231,7 +237,7 @@ class HourMinuteField(serializers.TimeField):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
-        self.error_messages["invalid"] = 'Use the 24-hour form "HH:MM", e.g. "09:30".'
+        self.error_messages["invalid"] = _('Use the 24-hour form "HH:MM", e.g. "09:30".')
 
     def to_internal_value(self, value):
         if not isinstance(value, str):
@@ -243,8 +249,8 @@ class BlockSerializer(StrictJSONInput):
     weekday = serializers.IntegerField(
         **WEEKDAYS.limits(),
         error_messages={
-            "min_value": "Use 0 (Monday) to 6 (Sunday).",
-            "max_value": "Use 0 (Monday) to 6 (Sunday).",
+            "min_value": _("Use 0 (Monday) to 6 (Sunday)."),
+            "max_value": _("Use 0 (Monday) to 6 (Sunday)."),
         },
     )
     start = HourMinuteField()
@@ -258,7 +264,7 @@ class BlockSerializer(StrictJSONInput):
 
 class AvailabilitySerializer(StrictJSONInput):
     timezone = serializers.ChoiceField(
-        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": "Unknown time zone."}
+        choices=TIMEZONE_NAMES, error_messages={"invalid_choice": _("Unknown time zone.")}
     )
     # The stubs leave out the list's min_length/max_length, which many=True passes to the ListSerializer.
     blocks = BlockSerializer(many=True, max_length=70)  # type: ignore[call-arg]
@@ -283,7 +289,7 @@ class MentorFilterSerializer(serializers.Serializer):
 
     def validate_skill(self, value: str) -> str:
         if not Skill.objects.filter(slug=value).exists():
-            raise serializers.ValidationError("Unknown skill.")
+            raise serializers.ValidationError(gettext("Unknown skill."))
         return value
 
 

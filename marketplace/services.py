@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from marketplace.api_tokens import is_expired
@@ -31,7 +32,16 @@ from marketplace.models import (
 )
 from marketplace.timezones import is_valid_timezone
 
-PROFILE_FIELDS = ("display_name", "timezone", "headline", "bio", "job_title", "job_level", "is_mentor")
+PROFILE_FIELDS = (
+    "display_name",
+    "timezone",
+    "language",
+    "headline",
+    "bio",
+    "job_title",
+    "job_level",
+    "is_mentor",
+)
 MENTORING_FIELDS = (
     "session_lengths",
     "min_notice_minutes",
@@ -94,7 +104,9 @@ def _skills_by_slug(field: str, slugs: list[str]) -> dict[str, Skill]:
     found = {skill.slug: skill for skill in Skill.objects.filter(slug__in=slugs)}
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
-        raise InvalidInput(field, f"Unknown skill: {', '.join(sorted(set(unknown)))}.")
+        raise InvalidInput(
+            field, gettext("Unknown skill: %(slugs)s.") % {"slugs": ", ".join(sorted(set(unknown)))}
+        )
     return found
 
 
@@ -133,17 +145,25 @@ def find_block_problem(blocks: list[BlockInput]) -> str | None:
     """The first rule a set of weekly blocks breaks (start before end, no overlap on a weekday), or None."""
     for block in blocks:
         if block.weekday not in WEEKDAYS:
-            return f"Weekday {block.weekday} does not exist: use 0 (Monday) to 6 (Sunday)."
+            return gettext("Weekday %(weekday)s does not exist: use 0 (Monday) to 6 (Sunday).") % {
+                "weekday": block.weekday
+            }
         if block.start >= block.end:
-            day = WEEKDAY_NAMES[block.weekday]
-            return f"On {day}, {block.start:%H:%M}–{block.end:%H:%M} ends before it starts."
+            return gettext("On %(day)s, %(start)s–%(end)s ends before it starts.") % {
+                "day": WEEKDAY_NAMES[block.weekday],
+                "start": f"{block.start:%H:%M}",
+                "end": f"{block.end:%H:%M}",
+            }
     ordered = sorted(blocks, key=lambda block: (block.weekday, block.start))
     for earlier, later in itertools.pairwise(ordered):
         if earlier.weekday == later.weekday and later.start < earlier.end:
-            return (
-                f"On {WEEKDAY_NAMES[earlier.weekday]}, {earlier.start:%H:%M}–{earlier.end:%H:%M} and "
-                f"{later.start:%H:%M}–{later.end:%H:%M} overlap."
-            )
+            return gettext("On %(day)s, %(start)s–%(end)s and %(later_start)s–%(later_end)s overlap.") % {
+                "day": WEEKDAY_NAMES[earlier.weekday],
+                "start": f"{earlier.start:%H:%M}",
+                "end": f"{earlier.end:%H:%M}",
+                "later_start": f"{later.start:%H:%M}",
+                "later_end": f"{later.end:%H:%M}",
+            }
     return None
 
 
@@ -151,7 +171,7 @@ def find_block_problem(blocks: list[BlockInput]) -> str | None:
 def replace_availability(*, mentor: User, timezone: str, blocks: list[BlockInput]) -> MentorProfile:
     """Replaces all weekly blocks and their zone at once: a rejected change leaves everything as it was."""
     if not is_valid_timezone(timezone):
-        raise InvalidInput("timezone", f"Unknown time zone: {timezone}.")
+        raise InvalidInput("timezone", gettext("Unknown time zone: %(zone)s.") % {"zone": timezone})
     problem = find_block_problem(blocks)
     if problem:
         raise InvalidInput("blocks", problem)
@@ -176,11 +196,11 @@ def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = ""
         except InstantError as error:
             raise InvalidInput(field, error.message) from None
     if end <= start:
-        raise InvalidInput("end", "Time off must end after it starts.")
+        raise InvalidInput("end", gettext("Time off must end after it starts."))
     if end <= now:
-        raise InvalidInput("end", "This time off is already over.")
+        raise InvalidInput("end", gettext("This time off is already over."))
     if end - start > TIME_OFF_LONGEST:
-        raise InvalidInput("end", "Time off can last at most a year; add another period for more.")
+        raise InvalidInput("end", gettext("Time off can last at most a year; add another period for more."))
     return TimeOff.objects.create(mentor=mentor, start=start, end=end, note=note)
 
 

@@ -11,8 +11,10 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
-SINGLE_LINE_MESSAGE = "Use letters, not line breaks or control characters."
+SINGLE_LINE_MESSAGE = _("Use letters, not line breaks or control characters.")
 # Cc: control characters (line feed, carriage return, tab, NUL, DEL, C1 such as NEL); Zl, Zp: the Unicode
 # line and paragraph separators.
 _NOT_ON_ONE_LINE = {"Cc", "Zl", "Zp"}
@@ -20,10 +22,12 @@ _NOT_ON_ONE_LINE = {"Cc", "Zl", "Zp"}
 
 def refuse_control_characters(value: str) -> None:
     if any(unicodedata.category(character) in _NOT_ON_ONE_LINE for character in value):
-        raise ValidationError(SINGLE_LINE_MESSAGE, code="control_characters")
+        raise ValidationError(gettext(SINGLE_LINE_MESSAGE), code="control_characters")
 
 
-UNSTORABLE_MESSAGE = "Text cannot contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)."
+UNSTORABLE_MESSAGE = _(
+    "Text cannot contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)."
+)
 # What PostgreSQL text cannot hold (NUL) and UTF-8 cannot encode (a surrogate code point on its own, which a
 # JSON "\ud800" escape produces): refused wherever text enters, so that no layer below has to cope.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

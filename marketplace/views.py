@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace import schedules, selectors, services
@@ -139,6 +140,7 @@ def _profile_initial(user: User) -> dict:
         "job_title": user.job_title,
         "job_level": user.job_level,
         "timezone": user.timezone,
+        "language": user.language,
         "headline": user.headline,
         "bio": user.bio,
         "is_mentor": user.is_mentor,
@@ -183,6 +185,7 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
                         "job_title",
                         "job_level",
                         "timezone",
+                        "language",
                         "headline",
                         "bio",
                         "is_mentor",
@@ -196,7 +199,9 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
         except InvalidInput as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Profile saved.")
+            # The confirmation already in the language just chosen.
+            translation.activate(data["language"] or translation.get_language_from_request(request))
+            messages.success(request, gettext("Profile saved."))
             return redirect("profile")
     return render(
         request,
@@ -214,7 +219,7 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: SignedInPageRequest) -> HttpResponse:
     services.revoke_api_token(user=request.user)
-    messages.success(request, "API token revoked: it no longer works.")
+    messages.success(request, gettext("API token revoked: it no longer works."))
     return redirect(reverse("profile") + "#api-token")
 
 
@@ -304,7 +309,7 @@ def availability(request: SignedInPageRequest) -> HttpResponse:
     template = "marketplace/_week_editor.html" if request.htmx else "marketplace/availability.html"
     status = 200 if saved or action != "save" or request.htmx else 400
     if not request.htmx and saved:
-        messages.success(request, "Availability saved.")
+        messages.success(request, gettext("Availability saved."))
         return redirect("availability")
     return render(request, template, context, status=status)
 

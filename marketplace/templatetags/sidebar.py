@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 
 from django import template
 
+from marketplace.models import SkillLevel
+
 register = template.Library()
 
 
@@ -13,4 +15,4 @@ def utc_iso(moment: datetime) -> str:
 
 @register.filter
 def level_label(level: int) -> str:
-    return {1: "working knowledge", 2: "strong", 3: "expert"}.get(level, "")
+    return str(dict(SkillLevel.choices).get(level, ""))

@@ -2,7 +2,9 @@
 
 from django import forms
 from django.forms.boundfield import BoundWidget
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.i18n import minutes_label
 from marketplace.models import Skill
 from marketplace.text import refuse_control_characters
 from marketplace.validators import instant_in_range
@@ -15,60 +17,64 @@ class RequestForm(forms.Form):
     """/requests/new/. `needed_by` is wall-clock time in the asker's zone (the middleware activates it)."""
 
     topic = forms.CharField(
-        label="What do you need help with?",
+        label=_("What do you need help with?"),
         max_length=TOPIC_MAX_LENGTH,
         validators=[refuse_control_characters],
-        error_messages={"required": "Say in a few words what you need help with."},
-        widget=forms.TextInput(attrs={"placeholder": "e.g. I present our Q3 plan to the board on Thursday"}),
+        error_messages={"required": _("Say in a few words what you need help with.")},
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. I present our Q3 plan to the board on Thursday")}
+        ),
     )
     context = forms.CharField(
-        label="A little context (optional)",
+        label=_("A little context (optional)"),
         max_length=CONTEXT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A few lines your mentor reads before the session.",
+        help_text=_("A few lines your mentor reads before the session."),
     )
     skills = forms.ModelMultipleChoiceField(
-        label="Skills it takes",
+        label=_("Skills it takes"),
         queryset=Skill.objects.order_by("name"),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Pick at least one skill.",
-            "invalid_choice": "Unknown skill: %(value)s.",
-            "invalid_pk_value": "Unknown skill: %(pk)s.",
+            "required": _("Pick at least one skill."),
+            "invalid_choice": _("Unknown skill: %(value)s."),
+            "invalid_pk_value": _("Unknown skill: %(pk)s."),
         },
     )
     needed_by = forms.DateTimeField(
-        label="Needed by",
+        label=_("Needed by"),
         input_formats=[DATETIME_LOCAL],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
         error_messages={
-            "required": "Say by when the session must be over.",
-            "invalid": "Enter a date and time.",
+            "required": _("Say by when the session must be over."),
+            "invalid": _("Enter a date and time."),
         },
         validators=[instant_in_range],
     )
     duration = forms.TypedChoiceField(
-        label="Length",
-        choices=[(minutes, f"{minutes} minutes") for minutes in REQUEST_DURATIONS],
+        label=_("Length"),
+        choices=[(minutes, minutes_label(minutes)) for minutes in REQUEST_DURATIONS],
         coerce=int,
         initial=30,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."},
+        error_messages={"invalid_choice": _("Sessions last 20 or 30 minutes.")},
     )
-    prefer_other_department = forms.BooleanField(label="Someone from another department", required=False)
-    prefer_same_timezone = forms.BooleanField(label="Someone in my time zone", required=False)
+    prefer_other_department = forms.BooleanField(label=_("Someone from another department"), required=False)
+    prefer_same_timezone = forms.BooleanField(label=_("Someone in my time zone"), required=False)
 
     def clean_skills(self) -> list[Skill]:
         skills = self.cleaned_data["skills"]
         if len(skills) > MAX_SKILLS:
-            raise forms.ValidationError(f"Pick at most {MAX_SKILLS} skills: fewer skills find more people.")
+            raise forms.ValidationError(
+                _("Pick at most %(count)s skills: fewer skills find more people.") % {"count": MAX_SKILLS}
+            )
         return list(skills)
 
     def skill_groups(self) -> list[tuple[str, list[BoundWidget]]]:
         """The skill checkboxes by category, for the filterable picker."""
-        labels = dict(Skill.Category.choices)
+        labels = {value: str(label) for value, label in Skill.Category.choices}
         field = self.fields["skills"]
         assert isinstance(field, forms.ModelMultipleChoiceField)  # as declared above, with a queryset
         assert field.queryset is not None

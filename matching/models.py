@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from marketplace.models import SESSION_LENGTHS
 from marketplace.text import refuse_control_characters
@@ -28,9 +29,9 @@ class MentorRequest(models.Model):
     """An employee's need: a topic, the skills it takes, and the moment the help must be over by."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        BOOKED = "booked", "Booked"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", pgettext_lazy("request status", "Open")
+        BOOKED = "booked", pgettext_lazy("request status", "Booked")
+        EXPIRED = "expired", pgettext_lazy("request status", "Expired")
 
     # Indexed by (asker, created_at) below.
     asker = models.ForeignKey(

@@ -15,7 +15,8 @@ weighted in ``Weights`` (the one place to tune them):
 Never listed: the asker, a paused mentor, a mentor without an asked skill, and a mentor without a bookable
 slot that ends by the deadline. Ties are broken by mentor id, so the same input always gives the same output.
 
-No ORM, no settings, no clock: ``now`` and the zones are arguments (docs/design.md "Pure engines").
+No ORM, no settings, no clock: ``now`` and the zones are arguments (docs/design.md "Pure engines"). The
+reasons are worded in the active language (matching.services activates the asker's).
 
 One module on purpose (over 400 lines): the score and the sentences that explain it are written side by side,
 so that a reason can never describe a term the score does not use.
@@ -28,6 +29,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+
+from django.utils.dateformat import format as date_format
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.slots import Interval
 from marketplace.timezones import get_zone, iso_week_start
@@ -368,10 +374,13 @@ def reasons(
     found = [skills_sentence(need, candidate), slot_sentence(need, candidate.slot, now)]
     other_department, same_zone = preferences_met(need, candidate, candidate.slot.start)
     if other_department:
-        where = f" ({candidate.department_name})" if candidate.department_name else ""
-        found.append(f"Works in another department{where}")
+        found.append(
+            _("Works in another department (%(department)s)") % {"department": candidate.department_name}
+            if candidate.department_name
+            else _("Works in another department")
+        )
     if same_zone:
-        found.append("Works in your time zone")
+        found.append(_("Works in your time zone"))
     extras = [
         (points, sentence)
         for points, sentence in (
@@ -388,15 +397,17 @@ def reasons(
 def skills_sentence(need: Need, candidate: Candidate) -> str:
     levels = {skill.skill_id: skill.level for skill in candidate.skills}
     known = [
-        f"{skill.name} (expert)" if levels[skill.skill_id] == 3 else skill.name
+        _("%(skill)s (expert)") % {"skill": skill.name} if levels[skill.skill_id] == 3 else skill.name
         for skill in need.skills
         if skill.skill_id in levels
     ]
     missing = [skill.name for skill in need.skills if skill.skill_id not in levels]
-    sentence = f"Knows {_and_list(known)}"
     if missing:
-        sentence += f", not {_or_list(missing)}"
-    return sentence
+        return _("Knows %(known)s, not %(missing)s") % {
+            "known": _and_list(known),
+            "missing": _or_list(missing),
+        }
+    return _("Knows %(known)s") % {"known": _and_list(known)}
 
 
 def slot_sentence(need: Need, slot: Interval, now: datetime) -> str:
@@ -406,27 +417,31 @@ def slot_sentence(need: Need, slot: Interval, now: datetime) -> str:
     today = now.astimezone(zone).date()
     days_ahead = (local.date() - today).days
     if days_ahead == 0:
-        when = f"today {local:%H:%M}"
+        when = _("today %(time)s") % {"time": f"{local:%H:%M}"}
     elif days_ahead == 1:
-        when = f"tomorrow {local:%H:%M}"
+        when = _("tomorrow %(time)s") % {"time": f"{local:%H:%M}"}
     elif days_ahead < 7:
-        when = f"{local:%a %H:%M}"
+        when = date_format(local, _("D H:i"))
     else:
-        when = f"{local:%a} {local.day} {local:%b %H:%M}"
-    return f"Free {when}, {_margin_words(need.needed_by - slot.end)} before your deadline"
+        when = date_format(local, _("D j M H:i"))
+    return _("Free %(when)s, %(margin)s before your deadline") % {
+        "when": when,
+        "margin": _margin_words(need.needed_by - slot.end),
+    }
 
 
 def _margin_words(margin: timedelta) -> str:
     hours = margin.total_seconds() / 3600
     if hours >= 48:
-        return f"{int(hours // 24)} days"
+        return _("%(days)s days") % {"days": int(hours // 24)}
     if hours >= 24:
-        return "a day"
+        return _("a day")
     if hours >= 2:
-        return f"{int(hours)} hours"
+        return _("%(hours)s hours") % {"hours": int(hours)}
     if hours >= 1:
-        return "an hour"
-    return f"{max(int(margin.total_seconds() // 60), 0)} minutes"
+        return _("an hour")
+    minutes = max(int(margin.total_seconds() // 60), 0)
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
 def _load_sentence(need: Need, candidate: Candidate, now: datetime, weights: Weights) -> str:
@@ -437,13 +452,13 @@ def _load_sentence(need: Need, candidate: Candidate, now: datetime, weights: Wei
         candidate.slot.start, candidate.timezone
     )
     if this_week and slot_week_fill(need, candidate) <= 0.5:
-        return "Has time this week"
+        return _("Has time this week")
     if candidate.held_recently == 0:
-        return "Has had no sessions in the last four weeks"
+        return _("Has had no sessions in the last four weeks")
     if candidate.held_recently <= weights.recent_sessions_half / 2:
-        return "Has had few sessions lately"
+        return _("Has had few sessions lately")
     if slot_week_fill(need, candidate) <= 0.5:
-        return "Has room in their weekly time budget"
+        return _("Has room in their weekly time budget")
     return ""
 
 
@@ -451,20 +466,23 @@ def _quality_sentence(candidate: Candidate) -> str:
     if candidate.rating_average is not None and candidate.rating_count > 0:
         if candidate.rating_average < 3.5:
             return ""
-        people = "colleague" if candidate.rating_count == 1 else "colleagues"
-        return f"Rated {candidate.rating_average:.1f} by {candidate.rating_count} {people}"
+        return ngettext(
+            "Rated %(average)s by %(count)s colleague",
+            "Rated %(average)s by %(count)s colleagues",
+            candidate.rating_count,
+        ) % {"average": number_format(round(candidate.rating_average, 1), 1), "count": candidate.rating_count}
     if candidate.held_total == 0:
-        return "New to mentoring on Sidebar"
+        return _("New to mentoring on Sidebar")
     return ""
 
 
 def _and_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _or_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} or {items[-1]}"
+    return _("%(items)s or %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}

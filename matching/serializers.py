@@ -4,6 +4,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,7 +24,7 @@ class RequestCreateSerializer(StrictJSONInput):
     topic = serializers.CharField(
         max_length=TOPIC_MAX_LENGTH,
         validators=[refuse_control_characters],
-        error_messages={"blank": "Say in a few words what you need help with."},
+        error_messages={"blank": _("Say in a few words what you need help with.")},
     )
     # The metaclass moves declared fields off the class, so this does not replace Field.context.
     context = serializers.CharField(  # type: ignore[assignment]
@@ -32,9 +35,11 @@ class RequestCreateSerializer(StrictJSONInput):
         min_length=1,
         max_length=MAX_SKILLS,
         error_messages={
-            "min_length": "Pick at least one skill.",
-            "max_length": f"Pick at most {MAX_SKILLS} skills: fewer skills find more people.",
-            "empty": "Pick at least one skill.",
+            "min_length": _("Pick at least one skill."),
+            "max_length": format_lazy(
+                _("Pick at most {count} skills: fewer skills find more people."), count=MAX_SKILLS
+            ),
+            "empty": _("Pick at least one skill."),
         },
     )
     needed_by = InstantField(required=False, allow_null=True, default=None)
@@ -42,17 +47,17 @@ class RequestCreateSerializer(StrictJSONInput):
         choices=REQUEST_DURATIONS,
         required=False,
         default=30,
-        error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."},
+        error_messages={"invalid_choice": _("Sessions last 20 or 30 minutes.")},
     )
     prefer_other_department = serializers.BooleanField(required=False, default=False)
     prefer_same_timezone = serializers.BooleanField(required=False, default=False)
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
-            raise serializers.ValidationError({"detail": "Send a JSON object."})
+            raise serializers.ValidationError({"detail": gettext("Send a JSON object.")})
         unknown = set(data) - set(self.fields)
         if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+            raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
         return super().to_internal_value(data)
 
     def validate_skills(self, slugs: list[str]) -> list[Skill]:
@@ -60,7 +65,9 @@ class RequestCreateSerializer(StrictJSONInput):
         found = {skill.slug: skill for skill in Skill.objects.filter(slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
-            raise serializers.ValidationError(f"Unknown skill: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                gettext("Unknown skill: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+            )
         return [found[slug] for slug in slugs]
 
 

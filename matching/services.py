@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from marketplace.errors import InvalidInput
+from marketplace.i18n import language_of
 from marketplace.models import Skill, User, UserSkill
 from marketplace.timezones import get_zone
 from matching import candidates, notifications
@@ -82,7 +84,8 @@ def create_request(
         prefer_other_department=prefer_other_department,
         prefer_same_timezone=prefer_same_timezone,
     )
-    found = candidates.find_matches(need, now=now)
+    with translation.override(language_of(asker)):  # the reasons are written for the asker
+        found = candidates.find_matches(need, now=now)
     matches = found.matches
     with transaction.atomic():
         request = MentorRequest.objects.create(
@@ -109,23 +112,32 @@ def _validate(
     *, topic: str, context: str, skills: Sequence[Skill], needed_by: datetime, duration: int, now: datetime
 ) -> None:
     if not topic:
-        raise InvalidInput("topic", "Say in a few words what you need help with.")
+        raise InvalidInput("topic", _("Say in a few words what you need help with."))
     if len(topic) > TOPIC_MAX_LENGTH:
-        raise InvalidInput("topic", f"Keep the topic under {TOPIC_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "topic", _("Keep the topic under %(count)s characters.") % {"count": TOPIC_MAX_LENGTH}
+        )
     if len(context) > CONTEXT_MAX_LENGTH:
-        raise InvalidInput("context", f"Keep the context under {CONTEXT_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "context", _("Keep the context under %(count)s characters.") % {"count": CONTEXT_MAX_LENGTH}
+        )
     if not skills:
-        raise InvalidInput("skills", "Pick at least one skill.")
+        raise InvalidInput("skills", _("Pick at least one skill."))
     if len(set(skills)) > MAX_SKILLS:
-        raise InvalidInput("skills", f"Pick at most {MAX_SKILLS} skills: fewer skills find more people.")
+        raise InvalidInput(
+            "skills",
+            _("Pick at most %(count)s skills: fewer skills find more people.") % {"count": MAX_SKILLS},
+        )
     if duration not in REQUEST_DURATIONS:
-        raise InvalidInput("duration", "Sessions last 20 or 30 minutes.")
+        raise InvalidInput("duration", _("Sessions last 20 or 30 minutes."))
     if needed_by.tzinfo is None or needed_by.utcoffset() is None:
-        raise InvalidInput("needed_by", "Give the deadline with its time zone offset.")
+        raise InvalidInput("needed_by", _("Give the deadline with its time zone offset."))
     if needed_by <= now:
-        raise InvalidInput("needed_by", "The deadline has already passed: pick a time in the future.")
+        raise InvalidInput("needed_by", _("The deadline has already passed: pick a time in the future."))
     if needed_by > now + MAX_AHEAD:
-        raise InvalidInput("needed_by", f"Pick a deadline within the next {MAX_AHEAD.days} days.")
+        raise InvalidInput(
+            "needed_by", _("Pick a deadline within the next %(days)s days.") % {"days": MAX_AHEAD.days}
+        )
 
 
 def shortlist_snapshot(found: candidates.Shortlist) -> list[dict]:
@@ -162,7 +174,8 @@ def rematch_request(
     hear of it in the same transaction. A request booked or expired meanwhile is left as it is.
     """
     now = now or timezone.now()
-    found = candidates.find_matches(candidates.need_for(request), now=now)
+    with translation.override(language_of(request.asker)):
+        found = candidates.find_matches(candidates.need_for(request), now=now)
     matches = found.matches
     fields = {"shortlist": shortlist_snapshot(found), "match_count": len(matches), "last_matched_at": now}
     event = None
@@ -309,5 +322,5 @@ def mark_request_booked(
     if changed:
         return True
     if not MentorRequest.objects.filter(pk=request_id, asker_id=asker_id).exists():
-        raise InvalidInput("request", "No such request of yours.")
+        raise InvalidInput("request", _("No such request of yours."))
     return False

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.errors import InvalidInput
@@ -97,12 +98,14 @@ def request_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
 def _suggestions(item: MentorRequest, skills: list) -> list[str]:
     """What to change when nobody can help before the deadline."""
     found = [
-        "a later deadline: most mentors give a few hours a week, so a few more days opens many more slots"
+        gettext(
+            "a later deadline: most mentors give a few hours a week, so a few more days opens many more slots"
+        )
     ]
     if len(skills) > 1:
-        found.append("fewer skills: ask for the one that matters most")
+        found.append(gettext("fewer skills: ask for the one that matters most"))
     if item.duration == 30:
-        found.append("20 minutes instead of 30: shorter sessions fit into more gaps")
+        found.append(gettext("20 minutes instead of 30: shorter sessions fit into more gaps"))
     return found
 
 

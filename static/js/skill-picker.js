@@ -8,7 +8,7 @@
   filter.hidden = false;
   const showChosen = () => {
     const names = items.filter((item) => item.querySelector("input").checked).map((item) => item.textContent.trim());
-    chosen.textContent = names.length ? `Chosen: ${names.join(", ")}` : "";
+    chosen.textContent = names.length ? `${chosen.dataset.label || "Chosen:"} ${names.join(", ")}` : "";
   };
   filter.addEventListener("input", () => {
     const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);

@@ -11,9 +11,11 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from marketplace.i18n import language_of
 from marketplace.models import User
 from marketplace.timezones import get_zone
 from sessions_app.models import Booking
@@ -38,7 +40,8 @@ def feed_ics(user: User, bookings: Iterable[Booking]) -> bytes:
     """The personal feed: every session given, all in the person's zone (METHOD:PUBLISH)."""
     bookings = list(bookings)
     calendar = _calendar(METHOD_PUBLISH)
-    calendar.add("x-wr-calname", "Sidebar sessions")
+    with translation.override(language_of(user)):
+        calendar.add("x-wr-calname", gettext("Sidebar sessions"))
     calendar.add("x-wr-timezone", user_zone_name(user))
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     for booking in bookings:
@@ -85,11 +88,18 @@ def _event(booking: Booking, *, recipient: User) -> Event:
         event.add("last-modified", booking.updated_at)
     event.add("dtstart", booking.start.astimezone(zone))
     event.add("dtend", booking.end.astimezone(zone))
-    event.add("summary", f"Sidebar: {booking.duration} min with {other.name}")
-    event.add(
-        "description",
-        f"Topic: {booking.topic}\n\nJoin: {booking.meeting_url}\nSession page: {link}",
-    )
+    with translation.override(language_of(recipient)):  # the texts in the language of whoever reads them
+        summary = gettext("Sidebar: %(duration)s min with %(name)s") % {
+            "duration": booking.duration,
+            "name": other.name,
+        }
+        description = gettext("Topic: %(topic)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s") % {
+            "topic": booking.topic,
+            "meeting_url": booking.meeting_url,
+            "link": link,
+        }
+    event.add("summary", summary)
+    event.add("description", description)
     event.add("location", booking.meeting_url)
     event.add("url", link)
     event.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")

@@ -4,7 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
+from marketplace.i18n import minutes_label
 from marketplace.instants import InstantError, parse_instant
 from marketplace.models import User
 from marketplace.validators import day_in_range
@@ -24,7 +27,7 @@ from sessions_app.models import (
 )
 from sessions_app.selectors import MAX_ID
 
-NOT_A_SLOT_TIME = "That is not a time we understand: pick a slot again."
+NOT_A_SLOT_TIME = gettext_noop("That is not a time we understand: pick a slot again.")
 
 
 class AwareDateTimeField(forms.Field):
@@ -39,7 +42,7 @@ class AwareDateTimeField(forms.Field):
         try:
             return parse_instant(text)
         except InstantError as error:
-            message = error.message if error.code == "out_of_range" else NOT_A_SLOT_TIME
+            message = error.message if error.code == "out_of_range" else gettext(NOT_A_SLOT_TIME)
             raise forms.ValidationError(message, code=error.code) from None
 
 
@@ -57,7 +60,9 @@ class MentorChoiceField(forms.IntegerField):
             .first()
         )
         if mentor is None or not hasattr(mentor, "mentor_profile"):
-            raise forms.ValidationError("This person does not offer mentoring sessions.", code="unknown")
+            raise forms.ValidationError(
+                gettext("This person does not offer mentoring sessions."), code="unknown"
+            )
         return mentor
 
 
@@ -67,11 +72,11 @@ class SlotForm(forms.Form):
     mentor = MentorChoiceField()
     start = AwareDateTimeField()
     duration = forms.TypedChoiceField(
-        choices=[(length, f"{length} minutes") for length in SESSION_LENGTHS],
+        choices=[(length, minutes_label(length)) for length in SESSION_LENGTHS],
         coerce=int,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."},
+        error_messages={"invalid_choice": _("Sessions last 20 or 30 minutes.")},
     )
     request = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
@@ -80,12 +85,12 @@ class BookingForm(SlotForm):
     """The confirm step: the slot, plus the topic and (when the mentor offers both) the length."""
 
     topic = forms.CharField(
-        label="What would you like help with?",
+        label=_("What would you like help with?"),
         max_length=TOPIC_MAX_LENGTH,
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "e.g. I present our Q3 plan to the board on Thursday"}
+            attrs={"rows": 3, "placeholder": _("e.g. I present our Q3 plan to the board on Thursday")}
         ),
-        help_text="A sentence is enough: it helps your mentor prepare.",
+        help_text=_("A sentence is enough: it helps your mentor prepare."),
     )
 
     field_order = ["mentor", "start", "request", "duration", "topic"]
@@ -95,7 +100,7 @@ class BookingForm(SlotForm):
         duration = self.fields["duration"]
         assert isinstance(duration, forms.TypedChoiceField)  # as SlotForm declares it
         duration.required = True
-        duration.choices = [(length, f"{length} minutes") for length in sorted(lengths)]
+        duration.choices = [(length, minutes_label(length)) for length in sorted(lengths)]
         duration.label = "Length"
         if len(lengths) == 1:
             duration.widget = forms.HiddenInput()
@@ -103,10 +108,10 @@ class BookingForm(SlotForm):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The other person sees it in the cancellation email.",
+        help_text=_("The other person sees it in the cancellation email."),
     )
 
 
@@ -114,31 +119,31 @@ class RescheduleForm(forms.Form):
     start = AwareDateTimeField()
 
 
-RATING_ERROR = "Pick a rating from 1 to 5."
+RATING_ERROR = _("Pick a rating from 1 to 5.")
 
 
 class FeedbackForm(forms.Form):
     """The two-question prompt: a rating, did it help, a comment and the next step."""
 
     rating = forms.TypedChoiceField(
-        label="How useful was it?",
+        label=_("How useful was it?"),
         choices=[(n, str(n)) for n in FEEDBACK_RATINGS.values()],
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": RATING_ERROR, "invalid_choice": RATING_ERROR},
     )
     helpful = forms.TypedChoiceField(
-        label="Did this help?",
+        label=_("Did this help?"),
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether it helped."},
+        error_messages={"required": _("Say whether it helped.")},
     )
     next_step = forms.CharField(
-        label="What is your next step?", max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, required=False
+        label=_("What is your next step?"), max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, required=False
     )
     comment = forms.CharField(
-        label="Anything else?",
+        label=_("Anything else?"),
         max_length=FEEDBACK_COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -147,33 +152,33 @@ class FeedbackForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Did it unblock you?",
+        label=_("Did it unblock you?"),
         choices=FollowUp.Outcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes, partly or no."},
+        error_messages={"required": _("Answer yes, partly or no.")},
     )
-    note = forms.CharField(label="What changed?", max_length=FOLLOW_UP_NOTE_MAX_LENGTH, required=False)
+    note = forms.CharField(label=_("What changed?"), max_length=FOLLOW_UP_NOTE_MAX_LENGTH, required=False)
 
 
 class MomentForm(forms.Form):
     """Log a moment in seconds: what kind, with whom (a name or a colleague's email), one line, which day."""
 
-    kind = forms.ChoiceField(label="What was it?", choices=Moment.Kind.choices, initial=Moment.Kind.TIP)
+    kind = forms.ChoiceField(label=_("What was it?"), choices=Moment.Kind.choices, initial=Moment.Kind.TIP)
     with_whom = forms.CharField(
-        label="With whom?",
+        label=_("With whom?"),
         max_length=MOMENT_WITH_NAME_MAX_LENGTH,
         required=False,
-        help_text="A name, or a colleague's email to link them.",
+        help_text=_("A name, or a colleague's email to link them."),
     )
     note = forms.CharField(
-        label="In one line",
+        label=_("In one line"),
         max_length=MOMENT_NOTE_MAX_LENGTH,
         widget=forms.TextInput(
-            attrs={"placeholder": "e.g. Priya showed me how she structures board updates"}
+            attrs={"placeholder": _("e.g. Priya showed me how she structures board updates")}
         ),
     )
     happened_on = forms.DateField(
-        label="When",
+        label=_("When"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[day_in_range],
     )
@@ -190,13 +195,15 @@ class MomentForm(forms.Form):
 
 class IntroductionForm(forms.Form):
     colleague = forms.EmailField(
-        label="Colleague's email",
-        help_text="Who should talk to this mentor? They get an email with your note.",
+        label=_("Colleague's email"),
+        help_text=_("Who should talk to this mentor? They get an email with your note."),
     )
     note = forms.CharField(
-        label="Why should they talk?",
+        label=_("Why should they talk?"),
         max_length=INTRODUCTION_NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. Ana presents to the board next week"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("e.g. Ana presents to the board next week")}
+        ),
     )
     request = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
 
@@ -204,5 +211,5 @@ class IntroductionForm(forms.Form):
         email = self.cleaned_data["colleague"]
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
-            raise forms.ValidationError("Nobody on Sidebar has this address.", code="unknown")
+            raise forms.ValidationError(gettext("Nobody on Sidebar has this address."), code="unknown")
         return user

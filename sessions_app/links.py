@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext
 
 SALT = "sessions_app.links"
 FEEDBACK = "feedback"
@@ -37,11 +38,11 @@ def read_token(token: str, *, booking_id: int, purpose: str) -> LinkGrant:
             token or "", salt=SALT, max_age=timedelta(days=settings.SIGNED_LINK_MAX_AGE_DAYS)
         )
     except signing.SignatureExpired as error:
-        raise BadLink("This link has expired: sign in to open the session instead.") from error
+        raise BadLink(gettext("This link has expired: sign in to open the session instead.")) from error
     except signing.BadSignature as error:
-        raise BadLink("This link is not valid: sign in to open the session instead.") from error
+        raise BadLink(gettext("This link is not valid: sign in to open the session instead.")) from error
     if not isinstance(data, dict) or data.get("b") != booking_id or data.get("p") != purpose:
-        raise BadLink("This link is for another session: sign in to open the session instead.")
+        raise BadLink(gettext("This link is for another session: sign in to open the session instead."))
     return LinkGrant(booking_id=booking_id, user_id=int(data["u"]), purpose=purpose)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.bounds import Bound
 from marketplace.models import SESSION_LENGTHS
@@ -31,10 +32,10 @@ INTRODUCTION_NOTE_MAX_LENGTH = 500
 
 class Booking(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
 
     # Indexed by the (mentor, start) and (mentee, start) indexes below.
     mentor = models.ForeignKey(
@@ -198,8 +199,8 @@ class Feedback(models.Model):
     """What one participant says after a session (docs/api.md: POST /api/v1/bookings/{id}/feedback/)."""
 
     class Role(models.TextChoices):
-        MENTEE = "mentee", "Mentee"
-        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", _("Mentee")
+        MENTOR = "mentor", _("Mentor")
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="feedback", db_index=False)
     author = models.ForeignKey(
@@ -229,9 +230,9 @@ class FollowUp(models.Model):
     """The mentee's answer a week after a session: did it unblock you? (docs/design.md flow 5)."""
 
     class Outcome(models.TextChoices):
-        YES = "yes", "Yes"
-        PARTLY = "partly", "Partly"
-        NO = "no", "No"
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
 
     booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="follow_up")
     outcome = models.CharField(max_length=6, choices=Outcome.choices)
@@ -256,11 +257,11 @@ class Moment(models.Model):
     """An informal mentoring moment someone logs: a corridor tip, an encouragement, an introduction."""
 
     class Kind(models.TextChoices):
-        TIP = "tip", "Tip"
-        ENCOURAGEMENT = "encouragement", "Encouragement"
-        INTRODUCTION = "introduction", "Introduction"
-        ADVICE = "advice", "Advice"
-        OTHER = "other", "Other"
+        TIP = "tip", _("Tip")
+        ENCOURAGEMENT = "encouragement", _("Encouragement")
+        INTRODUCTION = "introduction", _("Introduction")
+        ADVICE = "advice", _("Advice")
+        OTHER = "other", _("Other")
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moments")
     kind = models.CharField(max_length=14, choices=Kind.choices)

@@ -13,24 +13,29 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_noop as _
 
+from marketplace.i18n import language_of
 from marketplace.models import User
 from marketplace.timezones import get_zone
 from sessions_app import calendar, links
 from sessions_app.models import FEEDBACK_RATINGS, Booking, OutboundMessage
 
 SUBJECTS: dict[str, str] = {
-    OutboundMessage.Kind.CONFIRMATION: "Booked: {duration} min with {other}, {when}",
-    OutboundMessage.Kind.RESCHEDULE: "Moved: your session with {other} is now {when}",
-    OutboundMessage.Kind.CANCELLATION: "Cancelled: {duration} min with {other}, {when}",
-    OutboundMessage.Kind.REMINDER: "Reminder: {duration} min with {other} {lead}, {when}",
-    OutboundMessage.Kind.FEEDBACK_PROMPT: "How was your session with {other}?",
-    OutboundMessage.Kind.FOLLOW_UP: "A week on: did your session with {other} unblock you?",
+    OutboundMessage.Kind.CONFIRMATION: _("Booked: {duration} min with {other}, {when}"),
+    OutboundMessage.Kind.RESCHEDULE: _("Moved: your session with {other} is now {when}"),
+    OutboundMessage.Kind.CANCELLATION: _("Cancelled: {duration} min with {other}, {when}"),
+    OutboundMessage.Kind.REMINDER: _("Reminder: {duration} min with {other} {lead}, {when}"),
+    OutboundMessage.Kind.FEEDBACK_PROMPT: _("How was your session with {other}?"),
+    OutboundMessage.Kind.FOLLOW_UP: _("A week on: did your session with {other} unblock you?"),
 }
 OTHER_SUBJECTS: dict[str, str] = {
-    OutboundMessage.Kind.MATCH_FOUND: "A mentor is now free for your request: {topic}",
-    OutboundMessage.Kind.INTRODUCTION: "{introducer} introduced you to {other}",
+    OutboundMessage.Kind.MATCH_FOUND: _("A mentor is now free for your request: {topic}"),
+    OutboundMessage.Kind.INTRODUCTION: _("{introducer} introduced you to {other}"),
 }
 # Invites and changes carry an ICS; reminders and questions afterwards do not.
 WITH_INVITE = {
@@ -50,21 +55,21 @@ def local_when(start: datetime, end: datetime, zone_name: str) -> str:
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     abbreviation = local_start.strftime("%Z")
     label = zone_name if abbreviation == zone_name else f"{zone_name}, {abbreviation}"
-    day = f"{local_start:%A} {local_start.day} {local_start:%B %Y}"
+    day = date_format(local_start, gettext("l j F Y"))
     return f"{day}, {local_start:%H:%M}–{local_end:%H:%M} ({label})"
 
 
 def short_when(start: datetime, zone_name: str) -> str:
     local = start.astimezone(get_zone(zone_name))
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} ({zone_name})"
+    return f"{date_format(local, gettext('D j M H:i'))} ({zone_name})"
 
 
 def lead_text(minutes: int) -> str:
     """'in 24 hours', 'in 1 hour', 'in 15 minutes'."""
     if minutes and minutes % 60 == 0:
         hours = minutes // 60
-        return f"in {hours} hour{'s' if hours != 1 else ''}"
-    return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("in %(count)s hour", "in %(count)s hours", hours) % {"count": hours}
+    return ngettext("in %(count)s minute", "in %(count)s minutes", minutes) % {"count": minutes}
 
 
 def _about(message: OutboundMessage, related: _Related | None, name: str) -> _Related:
@@ -159,13 +164,13 @@ def _parse_instant(value: object) -> datetime | None:
 
 def subject_of(message: OutboundMessage, context: dict) -> str:
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:
-        return OTHER_SUBJECTS[message.kind].format(topic=context["request"].topic)
+        return gettext(OTHER_SUBJECTS[message.kind]).format(topic=context["request"].topic)
     if message.kind == OutboundMessage.Kind.INTRODUCTION:
         introducer = context["introducer"]
-        name = "You" if introducer.pk == context["recipient"].pk else introducer.name
-        return OTHER_SUBJECTS[message.kind].format(introducer=name, other=context["other"].name)
+        name = gettext("You") if introducer.pk == context["recipient"].pk else introducer.name
+        return gettext(OTHER_SUBJECTS[message.kind]).format(introducer=name, other=context["other"].name)
     booking = context["booking"]
-    return SUBJECTS[message.kind].format(
+    return gettext(SUBJECTS[message.kind]).format(
         duration=booking.duration,
         other=context["other"].name,
         when=short_when(booking.start, context["zone_name"]),
@@ -174,6 +179,12 @@ def subject_of(message: OutboundMessage, context: dict) -> str:
 
 
 def compose(message: OutboundMessage) -> EmailMultiAlternatives:
+    """The email in the recipient's language, whoever's request queued it."""
+    with translation.override(language_of(message.recipient)):
+        return _compose(message)
+
+
+def _compose(message: OutboundMessage) -> EmailMultiAlternatives:
     context = message_context(message)
     template = f"sessions_app/email/{message.kind}"
     email = EmailMultiAlternatives(
@@ -229,13 +240,14 @@ def send(message: OutboundMessage, *, connection=None) -> None:
 
 
 def _slack_text(message: OutboundMessage) -> str:
-    try:
-        context = message_context(message)
-        text = f"{context['recipient'].name}: {subject_of(message, context)}"
-    except BUILD_ERRORS as error:
-        raise Unbuildable(message, error) from error
-    if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
-        text += f" Join: {message.booking.meeting_url}"
+    with translation.override(language_of(message.recipient)):
+        try:
+            context = message_context(message)
+            text = f"{context['recipient'].name}: {subject_of(message, context)}"
+        except BUILD_ERRORS as error:
+            raise Unbuildable(message, error) from error
+        if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
+            text += " " + gettext("Join: %(url)s") % {"url": message.booking.meeting_url}
     return text
 
 

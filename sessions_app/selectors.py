@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from marketplace import schedules
 from marketplace.models import User
@@ -100,11 +101,11 @@ def participant_bookings(user: User) -> QuerySet[Booking]:
 def booking_for_participant(booking_id: int, user: User) -> Booking:
     """The booking if `user` takes part in it; 404 otherwise, so nobody learns that it exists."""
     if not 0 < booking_id <= MAX_ID:
-        raise Http404("No such session.")
+        raise Http404(gettext("No such session."))
     try:
         return _with_people(participant_bookings(user)).get(pk=booking_id)
     except Booking.DoesNotExist:
-        raise Http404("No such session.") from None
+        raise Http404(gettext("No such session.")) from None
 
 
 def bookings_for(
@@ -166,7 +167,7 @@ def calendar_feed_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
 def user_by_calendar_token(token: str) -> User:
     user = User.objects.filter(calendar_token=token, is_active=True).first()
     if user is None or not token:
-        raise Http404("No such calendar.")
+        raise Http404(gettext("No such calendar."))
     return user
 
 
@@ -219,7 +220,7 @@ def booking_for_link(booking_id: int, token: str, *, purpose: str) -> tuple[Book
     grant = links.read_token(token, booking_id=booking_id, purpose=purpose)
     user = User.objects.filter(pk=grant.user_id, is_active=True).first()
     if user is None:
-        raise Http404("No such session.")
+        raise Http404(gettext("No such session."))
     return booking_for_participant(booking_id, user), user
 
 

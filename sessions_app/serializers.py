@@ -1,6 +1,8 @@
 """Input validation and output shapes of the bookings API (docs/api.md: "Bookings")."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -30,7 +32,7 @@ class BookingCreateSerializer(StrictJSONInput):
     mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     start = InstantField()
     duration = serializers.ChoiceField(
-        choices=SESSION_LENGTHS, error_messages={"invalid_choice": "Sessions last 20 or 30 minutes."}
+        choices=SESSION_LENGTHS, error_messages={"invalid_choice": _("Sessions last 20 or 30 minutes.")}
     )
     topic = serializers.CharField(max_length=TOPIC_MAX_LENGTH)
     request = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
@@ -38,7 +40,7 @@ class BookingCreateSerializer(StrictJSONInput):
     def validate_mentor(self, mentor_id: int) -> User:
         mentor = User.objects.filter(pk=mentor_id, is_mentor=True, is_active=True).first()
         if mentor is None:
-            raise serializers.ValidationError("No mentor with this id offers sessions.")
+            raise serializers.ValidationError(gettext("No mentor with this id offers sessions."))
         return mentor
 
 
@@ -69,7 +71,7 @@ class FeedbackSerializer(StrictJSONInput):
 
 class FollowUpSerializer(StrictJSONInput):
     outcome = serializers.ChoiceField(
-        choices=FollowUp.Outcome.values, error_messages={"invalid_choice": "Answer yes, partly or no."}
+        choices=FollowUp.Outcome.values, error_messages={"invalid_choice": _("Answer yes, partly or no.")}
     )
     note = serializers.CharField(
         max_length=FOLLOW_UP_NOTE_MAX_LENGTH, allow_blank=True, required=False, default=""
@@ -90,7 +92,7 @@ class MomentSerializer(StrictJSONInput):
             return None
         found = User.objects.filter(pk=person_id, is_active=True).first()
         if found is None:
-            raise serializers.ValidationError("No colleague with this id.")
+            raise serializers.ValidationError(gettext("No colleague with this id."))
         return found
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.instants import NAIVE, InstantError, check_instant
@@ -23,7 +24,9 @@ from sessions_app.models import REASON_MAX_LENGTH, SESSION_LENGTHS, TOPIC_MAX_LE
 from sessions_app.outbox import start_delivery
 
 SLOT_UNAVAILABLE = "slot_unavailable"
-SLOT_UNAVAILABLE_MESSAGE = "That time was just taken or is no longer offered. Please pick another slot."
+SLOT_UNAVAILABLE_MESSAGE = gettext_noop(
+    "That time was just taken or is no longer offered. Please pick another slot."
+)
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for a violated exclusion constraint
 DEADLOCK_DETECTED = "40P01"
 
@@ -47,20 +50,24 @@ def book_session(
     now = now or timezone.now()
     topic = _clean_topic(topic)
     if mentee.pk == mentor.pk:
-        raise InvalidInput("mentor", "You cannot book a session with yourself.")
+        raise InvalidInput("mentor", gettext("You cannot book a session with yourself."))
     if minutes not in SESSION_LENGTHS:
-        raise InvalidInput("duration", "Sessions last 20 or 30 minutes.")
+        raise InvalidInput("duration", gettext("Sessions last 20 or 30 minutes."))
     start = _future_start(start, now)
 
     _lock_people(mentee.pk, mentor.pk)
     profile = MentorProfile.objects.select_for_update().filter(user_id=mentor.pk).first()
     if profile is None or not mentor.is_mentor or not mentor.is_active:
-        raise InvalidInput("mentor", "This person does not offer mentoring sessions.")
+        raise InvalidInput("mentor", gettext("This person does not offer mentoring sessions."))
     if minutes not in profile.session_lengths:
-        lengths = " or ".join(str(length) for length in sorted(profile.session_lengths))
-        raise InvalidInput("duration", f"{mentor.name} offers {lengths} minute sessions.")
+        lengths = gettext(" or ").join(str(length) for length in sorted(profile.session_lengths))
+        raise InvalidInput(
+            "duration",
+            gettext("%(name)s offers %(lengths)s minute sessions.")
+            % {"name": mentor.name, "lengths": lengths},
+        )
     if not slot_is_bookable(mentor.pk, asker_id=mentee.pk, start=start, duration_minutes=minutes, now=now):
-        raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE)
+        raise Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE))
 
     booking = Booking(
         mentor=mentor,
@@ -89,7 +96,9 @@ def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | N
     now = now or timezone.now()
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX_LENGTH:
-        raise InvalidInput("reason", f"Keep the reason under {REASON_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "reason", gettext("Keep the reason under %(count)s characters.") % {"count": REASON_MAX_LENGTH}
+        )
     booking = _lock_booking(booking.pk)
     require_participant(booking, by)
     _require_confirmed_and_not_started(booking, now, action="cancelled")
@@ -130,7 +139,7 @@ def reschedule_booking(
         now=now,
         ignore_keys={booking.pk},
     ):
-        raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE)
+        raise Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE))
 
     booking.start = start
     booking.end = start + timedelta(minutes=booking.duration)
@@ -147,11 +156,14 @@ def mark_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> 
     now = now or timezone.now()
     booking = _lock_booking(booking.pk)
     if by.pk != booking.mentor_id:
-        raise PermissionDenied("Only the mentor can mark a no-show.")
+        raise PermissionDenied(gettext("Only the mentor can mark a no-show."))
     if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-        raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
+        raise Conflict(
+            "not_held",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
     if now < booking.start:
-        raise Conflict("too_early", "You can mark a no-show once the session has started.")
+        raise Conflict("too_early", gettext("You can mark a no-show once the session has started."))
     booking.status = Booking.Status.NO_SHOW
     booking.save()
     OutboundMessage.objects.filter(booking=booking, status=OutboundMessage.Status.PENDING).update(
@@ -183,9 +195,11 @@ def meeting_url_from_template() -> str:
 def _clean_topic(topic: str) -> str:
     topic = (topic or "").strip()
     if not topic:
-        raise InvalidInput("topic", "Say in a few words what you would like help with.")
+        raise InvalidInput("topic", gettext("Say in a few words what you would like help with."))
     if len(topic) > TOPIC_MAX_LENGTH:
-        raise InvalidInput("topic", f"Keep the topic under {TOPIC_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "topic", gettext("Keep the topic under %(count)s characters.") % {"count": TOPIC_MAX_LENGTH}
+        )
     return topic
 
 
@@ -197,7 +211,7 @@ def _future_start(start: datetime, now: datetime) -> datetime:
     except InstantError as error:
         raise InvalidInput("start", error.message) from None
     if start <= now:
-        raise InvalidInput("start", "That time has already passed: pick a time in the future.")
+        raise InvalidInput("start", gettext("That time has already passed: pick a time in the future."))
     return start
 
 
@@ -227,14 +241,21 @@ def _lock_booking(booking_id: int) -> Booking:
 
 def require_participant(booking: Booking, user: User) -> None:
     if not booking.is_participant(user):
-        raise PermissionDenied("Only the two people in a session can change it.")
+        raise PermissionDenied(gettext("Only the two people in a session can change it."))
 
 
 def _require_confirmed_and_not_started(booking: Booking, now: datetime, *, action: str) -> None:
     if booking.status != Booking.Status.CONFIRMED:
-        raise Conflict("not_confirmed", f"This session is {booking.get_status_display().lower()}.")
+        raise Conflict(
+            "not_confirmed",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
     if booking.start <= now:
-        raise Conflict("already_started", f"This session has already started: it can no longer be {action}.")
+        too_late = {
+            "cancelled": gettext("This session has already started: it can no longer be cancelled."),
+            "moved": gettext("This session has already started: it can no longer be moved."),
+        }
+        raise Conflict("already_started", too_late[action])
 
 
 def _write_or_conflict(write) -> None:
@@ -247,7 +268,7 @@ def _write_or_conflict(write) -> None:
     except (IntegrityError, OperationalError) as error:
         # Concurrent exclusion-constraint checks can also end in a deadlock: the loser's write is undone.
         if getattr(error.__cause__, "pgcode", None) in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED):
-            raise Conflict(SLOT_UNAVAILABLE, SLOT_UNAVAILABLE_MESSAGE) from error
+            raise Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE)) from error
         raise
 
 

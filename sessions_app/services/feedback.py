@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
@@ -29,13 +30,15 @@ def give_feedback(
     booking = Booking.objects.get(pk=booking.pk)
     require_participant(booking, by)
     if rating not in FEEDBACK_RATINGS:
-        raise InvalidInput("rating", "Rate the session from 1 to 5.")
+        raise InvalidInput("rating", gettext("Rate the session from 1 to 5."))
     if booking.status == Booking.Status.CANCELLED:
-        raise Conflict("cancelled", "This session was cancelled: there is nothing to give feedback on.")
+        raise Conflict(
+            "cancelled", gettext("This session was cancelled: there is nothing to give feedback on.")
+        )
     if now < booking.end:
-        raise Conflict("too_early", "You can give feedback once the session has ended.")
+        raise Conflict("too_early", gettext("You can give feedback once the session has ended."))
     if Feedback.objects.filter(booking=booking, author=by).exists():
-        raise Conflict("already_given", "You have already given feedback on this session.")
+        raise Conflict("already_given", gettext("You have already given feedback on this session."))
     feedback = Feedback(
         booking=booking,
         author=by,
@@ -50,7 +53,9 @@ def give_feedback(
         with transaction.atomic():
             feedback.save()
     except IntegrityError as error:  # the same person, twice at the same moment
-        raise Conflict("already_given", "You have already given feedback on this session.") from error
+        raise Conflict(
+            "already_given", gettext("You have already given feedback on this session.")
+        ) from error
     return feedback
 
 
@@ -61,9 +66,9 @@ def complete_feedback(
     """The author finishes (or corrects) their own feedback on the feedback page."""
     feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if feedback.author_id != by.pk:
-        raise PermissionDenied("Only the author can change their feedback.")
+        raise PermissionDenied(gettext("Only the author can change their feedback."))
     if rating not in FEEDBACK_RATINGS:
-        raise InvalidInput("rating", "Rate the session from 1 to 5.")
+        raise InvalidInput("rating", gettext("Rate the session from 1 to 5."))
     feedback.rating = rating
     feedback.helpful = helpful
     feedback.comment = comment.strip()
@@ -80,18 +85,24 @@ def record_follow_up(
     now = now or timezone.now()
     booking = Booking.objects.get(pk=booking.pk)
     if by.pk != booking.mentee_id:
-        raise PermissionDenied("Only the mentee answers the follow-up.")
+        raise PermissionDenied(gettext("Only the mentee answers the follow-up."))
     if outcome not in FollowUp.Outcome.values:
-        raise InvalidInput("outcome", "Answer yes, partly or no.")
+        raise InvalidInput("outcome", gettext("Answer yes, partly or no."))
     note = (note or "").strip()
     if len(note) > FOLLOW_UP_NOTE_MAX_LENGTH:
-        raise InvalidInput("note", f"Keep the note under {FOLLOW_UP_NOTE_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "note",
+            gettext("Keep the note under %(count)s characters.") % {"count": FOLLOW_UP_NOTE_MAX_LENGTH},
+        )
     if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
-        raise Conflict("not_held", f"This session is {booking.get_status_display().lower()}.")
+        raise Conflict(
+            "not_held",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
     if now < booking.end:
-        raise Conflict("too_early", "You can answer once the session has ended.")
+        raise Conflict("too_early", gettext("You can answer once the session has ended."))
     try:
         with transaction.atomic():
             return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
     except IntegrityError as error:
-        raise Conflict("already_given", "You have already answered the follow-up.") from error
+        raise Conflict("already_given", gettext("You have already answered the follow-up.")) from error

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from marketplace.errors import InvalidInput
 from marketplace.models import User
@@ -32,20 +33,23 @@ def introduce(
     now = now or timezone.now()
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("note", "Say in a line why they should talk.")
+        raise InvalidInput("note", gettext("Say in a line why they should talk."))
     if len(note) > INTRODUCTION_NOTE_MAX_LENGTH:
-        raise InvalidInput("note", f"Keep the note under {INTRODUCTION_NOTE_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "note",
+            gettext("Keep the note under %(count)s characters.") % {"count": INTRODUCTION_NOTE_MAX_LENGTH},
+        )
     if not (mentor.is_mentor and mentor.is_active):
-        raise InvalidInput("mentor", "This person does not offer mentoring sessions.")
+        raise InvalidInput("mentor", gettext("This person does not offer mentoring sessions."))
     if not colleague.is_active:
-        raise InvalidInput("colleague", "No active colleague with this address.")
+        raise InvalidInput("colleague", gettext("No active colleague with this address."))
     if colleague.pk == mentor.pk:
-        raise InvalidInput("colleague", "Introduce the mentor to someone else.")
+        raise InvalidInput("colleague", gettext("Introduce the mentor to someone else."))
     if (
         request_id is not None
         and not MentorRequest.objects.filter(pk=request_id, asker_id=introducer.pk).exists()
     ):
-        raise InvalidInput("request", "No such request of yours.")
+        raise InvalidInput("request", gettext("No such request of yours."))
     introduction = Introduction.objects.create(
         introducer=introducer,
         colleague=colleague,

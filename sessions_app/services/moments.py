@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from marketplace.errors import InvalidInput
 from marketplace.models import User
@@ -27,19 +28,25 @@ def log_moment(
     note = " ".join((note or "").split())
     with_name = " ".join((with_name or "").split())
     if kind not in Moment.Kind.values:
-        raise InvalidInput("kind", "Pick a kind: tip, encouragement, introduction, advice or other.")
+        raise InvalidInput("kind", gettext("Pick a kind: tip, encouragement, introduction, advice or other."))
     if not note:
-        raise InvalidInput("note", "Say in one line what happened.")
+        raise InvalidInput("note", gettext("Say in one line what happened."))
     if len(note) > MOMENT_NOTE_MAX_LENGTH:
-        raise InvalidInput("note", f"Keep it to one line (under {MOMENT_NOTE_MAX_LENGTH} characters).")
+        raise InvalidInput(
+            "note",
+            gettext("Keep it to one line (under %(count)s characters).") % {"count": MOMENT_NOTE_MAX_LENGTH},
+        )
     if len(with_name) > MOMENT_WITH_NAME_MAX_LENGTH:
-        raise InvalidInput("with_name", f"Keep the name under {MOMENT_WITH_NAME_MAX_LENGTH} characters.")
+        raise InvalidInput(
+            "with_name",
+            gettext("Keep the name under %(count)s characters.") % {"count": MOMENT_WITH_NAME_MAX_LENGTH},
+        )
     if with_person is not None and with_person.pk == author.pk:
-        raise InvalidInput("with_person", "Log a moment with someone else.")
+        raise InvalidInput("with_person", gettext("Log a moment with someone else."))
     if happened_on > today:
-        raise InvalidInput("happened_on", "That day has not come yet.")
+        raise InvalidInput("happened_on", gettext("That day has not come yet."))
     if happened_on < today - MOMENT_MAX_AGE:
-        raise InvalidInput("happened_on", "Log moments from the last year.")
+        raise InvalidInput("happened_on", gettext("Log moments from the last year."))
     return Moment.objects.create(
         author=author,
         kind=kind,

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from marketplace.errors import Conflict, InvalidInput
@@ -60,9 +61,11 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
             }
         elif rating in {str(value) for value in FEEDBACK_RATINGS.values()}:
             initial = {"rating": int(rating), "helpful": "yes" if int(rating) >= 3 else "no"}
-            notice = f"Confirm your rating ({rating}/5) with the button below; add a line if you like."
+            notice = gettext(
+                "Confirm your rating (%(rating)s/5) with the button below; add a line if you like."
+            ) % {"rating": rating}
         if request.GET.get("saved"):
-            notice = "Thank you: your feedback is saved."
+            notice = gettext("Thank you: your feedback is saved.")
         form = FeedbackForm(initial=initial)
     context = {
         "booking": booking,
@@ -90,7 +93,7 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return found
     booking, person = found
     if person.pk != booking.mentee_id:
-        raise PermissionDenied("Only the mentee answers the follow-up.")
+        raise PermissionDenied(gettext("Only the mentee answers the follow-up."))
     follow_up = selectors.follow_up_of(booking)
     problem, status = None, 200
     if request.method == "POST":

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from marketplace.errors import InvalidInput
@@ -39,7 +40,11 @@ def introduce(request: SignedInPageRequest, pk: int) -> HttpResponse:
                 form.add_error(error.field if visible else None, error.message)
                 status = 400
             else:
-                messages.success(request, f"Introduced {data['colleague'].name} to {mentor.name}.")
+                messages.success(
+                    request,
+                    gettext("Introduced %(colleague)s to %(mentor)s.")
+                    % {"colleague": data["colleague"].name, "mentor": mentor.name},
+                )
                 return redirect("mentor-detail", pk=mentor.pk)
         else:
             status = 400

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from marketplace.errors import InvalidInput
@@ -42,7 +43,7 @@ def moments(request: SignedInPageRequest) -> HttpResponse:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 400
             else:
-                messages.success(request, "Moment logged.")
+                messages.success(request, gettext("Moment logged."))
                 return redirect("moments")
         else:
             status = 400

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
@@ -61,7 +62,11 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 form.add_error(error.field if error.field in ("topic", "duration") else None, error.message)
                 status = 400
             else:
-                messages.success(request, f"Booked: {booking.duration} minutes with {mentor.name}.")
+                messages.success(
+                    request,
+                    gettext("Booked: %(duration)s minutes with %(name)s.")
+                    % {"duration": booking.duration, "name": mentor.name},
+                )
                 return redirect("session-detail", pk=booking.pk)
         else:
             status = 400
@@ -133,7 +138,7 @@ def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
     except (Conflict, InvalidInput) as error:
         form.add_error(None, error.message)
         return _render_detail(request, booking, form, status=error.status_code)
-    messages.success(request, "Session cancelled. You both get an email with the calendar update.")
+    messages.success(request, gettext("Session cancelled. You both get an email with the calendar update."))
     return redirect("session-list")
 
 
@@ -148,7 +153,7 @@ def mark_no_show(request: SignedInPageRequest, pk: int) -> HttpResponse:
     except Conflict as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Marked as a no-show.")
+        messages.success(request, gettext("Marked as a no-show."))
     return redirect("session-detail", pk=booking.pk)
 
 
@@ -168,10 +173,12 @@ def reschedule_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
             except (Conflict, InvalidInput) as problem:
                 error, status = problem.message, problem.status_code
             else:
-                messages.success(request, "Session moved. You both get an email with the calendar update.")
+                messages.success(
+                    request, gettext("Session moved. You both get an email with the calendar update.")
+                )
                 return redirect("session-detail", pk=booking.pk)
         else:
-            error, status = "Pick one of the times below.", 400
+            error, status = gettext("Pick one of the times below."), 400
         booking = selectors.booking_for_participant(pk, request.user)
     can_move = booking.status == Booking.Status.CONFIRMED and booking.start > timezone.now()
     slots = selectors.reschedule_slots(booking, now=timezone.now()) if can_move else []
@@ -189,7 +196,7 @@ def reschedule_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
 @require_POST
 def rotate_calendar_feed(request: SignedInPageRequest) -> HttpResponse:
     bookings.rotate_calendar_token(user=request.user)
-    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+    messages.success(request, gettext("Your calendar feed has a new address; the old one no longer works."))
     return redirect("session-list")
 
 

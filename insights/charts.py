@@ -2,14 +2,32 @@
 
 from datetime import date
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
 from insights.selectors.mentors import skill_gaps
 
 TOP_SKILLS = 12
+# static/js/insights.js shows these in the reader's language: chart_data sends each English text with its
+# translation ("words").
+CHART_WORDS = (
+    _("Sessions held"),
+    _("Participants"),
+    _("Median hours to help"),
+    _("Requests made"),
+    _("hours"),
+    _("requests"),
+    _("Requests"),
+    _("Without a session"),
+    _("Mentors offering"),
+    _("Share of sessions held (%)"),
+)
 
 
 def _week_label(week: date, current_week: date | None) -> str:
-    label = f"{week.day} {week:%b}"
-    return f"{label} (so far)" if week == current_week else label
+    label = date_format(week, gettext("j M"))
+    return gettext("%(week)s (so far)") % {"week": label} if week == current_week else label
 
 
 def chart_data(report: dict, *, current_week: date | None = None) -> dict:
@@ -23,6 +41,7 @@ def chart_data(report: dict, *, current_week: date | None = None) -> dict:
     skills = report["skills"][:TOP_SKILLS]
     spread = report["load_spread"]
     return {
+        "words": {word: gettext(word) for word in CHART_WORDS},
         "weekly": {
             "labels": [_week_label(week["week_start"], current_week) for week in weeks],
             "sessions": [week["sessions"] for week in weeks],
@@ -49,5 +68,5 @@ def chart_data(report: dict, *, current_week: date | None = None) -> dict:
 
 def slice_label(row: dict) -> str:
     if row["from_percent"] == 0:
-        return f"Busiest {row['to_percent']}%"
+        return gettext("Busiest %(percent)s%%") % {"percent": row["to_percent"]}
     return f"{row['from_percent']}–{row['to_percent']}%"

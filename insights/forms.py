@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from insights.selectors.scope import Scope
 from marketplace.models import Department
@@ -23,23 +24,26 @@ def default_range(today: date) -> tuple[date, date]:
 class InsightsFilterForm(forms.Form):
     start = forms.DateField(
         required=False,
-        label="From",
+        label=_("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
         validators=[day_in_range],
     )
     end = forms.DateField(
         required=False,
-        label="To",
+        label=_("To"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
         validators=[day_in_range],
     )
     department = forms.ModelChoiceField(
         queryset=Department.objects.order_by("name"),
         required=False,
-        empty_label="All departments",
-        error_messages={"invalid_choice": "No such department.", "invalid_pk_value": "No such department."},
+        empty_label=_("All departments"),
+        error_messages={
+            "invalid_choice": _("No such department."),
+            "invalid_pk_value": _("No such department."),
+        },
     )
 
     def __init__(self, data=None, *, today: date | None = None, **kwargs) -> None:
@@ -57,9 +61,9 @@ class InsightsFilterForm(forms.Form):
         if start is None:
             start = default_range(end)[0]
         if end < start:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error("end", _("The end date must be on or after the start date."))
         elif (end - start).days + 1 > MAX_RANGE_DAYS:
-            self.add_error("end", "Choose a range of at most two years.")
+            self.add_error("end", _("Choose a range of at most two years."))
         data["start"], data["end"] = start, end
         return data
 

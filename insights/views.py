@@ -9,21 +9,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from insights import charts, rollups, tasks
 from insights.forms import InsightsFilterForm
 from insights.selectors.definitions import DEFINITIONS
 from insights.selectors.impact import mentor_impact
-from insights.selectors.privacy import FEWER_THAN_5
 from insights.selectors.summary import summary
-from insights.templatetags.insights import hours, number, percent, rating
+from insights.templatetags.insights import hours, insights_label, number, percent, rating
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(VIEW_INSIGHTS_PERMISSION):
-        raise PermissionDenied("Only HR admins can see insights.")
+        raise PermissionDenied(gettext("Only HR admins can see insights."))
     form = InsightsFilterForm(request.GET)
     context: dict = {"form": form}
     status = 200
@@ -71,29 +72,29 @@ def impact(request: HttpRequest) -> HttpResponse:
 
 
 DEFINITION_LABELS = {
-    "employees": "Employees",
-    "participants": "Participants",
-    "participation_rate": "Participation rate",
-    "sessions_held": "Sessions held",
-    "minutes_held": "Minutes held",
-    "active_mentors": "Active mentors",
-    "mentor_utilization": "Mentor utilisation",
-    "median_hours_to_help": "Median time to help",
-    "served_before_deadline_rate": "Served before the deadline",
-    "requests": "Requests",
-    "avg_rating": "Average rating",
-    "helpful_rate": "Helped",
-    "no_show_rate": "No-shows",
-    "cancellation_rate": "Cancellations",
-    "cross_department_share": "Across departments",
-    "unblocked_rate": "Unblocked after a week",
-    "partly_unblocked_rate": "Partly unblocked",
-    "follow_ups": "One-week follow-ups",
-    "moments_logged": "Moments logged",
-    "mentors_carrying_half": "Mentors carrying half",
-    "weekly": "Per week",
-    "skills": "Skill demand and supply",
-    "equity": "Access equity",
+    "employees": _("Employees"),
+    "participants": _("Participants"),
+    "participation_rate": _("Participation rate"),
+    "sessions_held": _("Sessions held"),
+    "minutes_held": _("Minutes held"),
+    "active_mentors": _("Active mentors"),
+    "mentor_utilization": _("Mentor utilisation"),
+    "median_hours_to_help": _("Median time to help"),
+    "served_before_deadline_rate": _("Served before the deadline"),
+    "requests": _("Requests"),
+    "avg_rating": _("Average rating"),
+    "helpful_rate": _("Helped"),
+    "no_show_rate": _("No-shows"),
+    "cancellation_rate": _("Cancellations"),
+    "cross_department_share": _("Across departments"),
+    "unblocked_rate": _("Unblocked after a week"),
+    "partly_unblocked_rate": _("Partly unblocked"),
+    "follow_ups": _("One-week follow-ups"),
+    "moments_logged": _("Moments logged"),
+    "mentors_carrying_half": _("Mentors carrying half"),
+    "weekly": _("Per week"),
+    "skills": _("Skill demand and supply"),
+    "equity": _("Access equity"),
 }
 
 
@@ -103,7 +104,7 @@ def headline_figures(report: dict) -> list[dict]:
 
     def figure(key: str, value: str, note: str = "", *, suppressed: bool = False) -> dict:
         if key in report.get("withheld", ()):
-            value, suppressed = FEWER_THAN_5, True
+            value, suppressed = gettext("fewer than 5"), True
         return {
             "key": key,
             "label": DEFINITION_LABELS[key],
@@ -115,59 +116,80 @@ def headline_figures(report: dict) -> list[dict]:
 
     if spread.get("suppressed"):
         carrying = figure(
-            "mentors_carrying_half", spread["suppressed"], "too few active mentors to show", suppressed=True
+            "mentors_carrying_half",
+            insights_label(spread["suppressed"]),
+            gettext("too few active mentors to show"),
+            suppressed=True,
         )
     else:
         carrying = figure(
             "mentors_carrying_half",
             number(spread["mentors_carrying_half"]),
-            f"{percent(spread['share_of_mentors_carrying_half'])} of active mentors",
+            gettext("%(share)s of active mentors")
+            % {"share": percent(spread["share_of_mentors_carrying_half"])},
         )
     return [
         figure(
             "participation_rate",
             percent(report["participation_rate"]),
-            f"{number(report['participants'])} of {number(report['employees'])} employees took part",
+            gettext("%(participants)s of %(employees)s employees took part")
+            % {"participants": number(report["participants"]), "employees": number(report["employees"])},
         ),
-        figure("sessions_held", number(report["sessions_held"]), f"{number(report['minutes_held'])} minutes"),
+        figure(
+            "sessions_held",
+            number(report["sessions_held"]),
+            gettext("%(minutes)s minutes") % {"minutes": number(report["minutes_held"])},
+        ),
         figure(
             "median_hours_to_help",
             hours(report["median_hours_to_help"]),
-            f"{number(report['requests'])} requests made",
+            gettext("%(requests)s requests made") % {"requests": number(report["requests"])},
         ),
         figure(
             "served_before_deadline_rate",
             percent(report["served_before_deadline_rate"]),
-            f"of {number(report['decided_requests'])} requests booked or past their deadline",
+            gettext("of %(requests)s requests booked or past their deadline")
+            % {"requests": number(report["decided_requests"])},
         ),
         figure(
             "active_mentors",
             number(report["active_mentors"]),
-            f"{number(report['offering_mentors'])} offer time now",
+            gettext("%(mentors)s offer time now") % {"mentors": number(report["offering_mentors"])},
         ),
         figure(
             "mentor_utilization",
             percent(report["mentor_utilization"]),
-            f"{number(report['booked_minutes'])} of {number(report['offered_minutes'])} minutes offered",
+            gettext("%(booked)s of %(offered)s minutes offered")
+            % {"booked": number(report["booked_minutes"]), "offered": number(report["offered_minutes"])},
         ),
         figure(
-            "avg_rating", rating(report["avg_rating"]), f"from {number(report['ratings'])} mentees' ratings"
+            "avg_rating",
+            rating(report["avg_rating"]),
+            gettext("from %(ratings)s mentees' ratings") % {"ratings": number(report["ratings"])},
         ),
         figure(
-            "helpful_rate", percent(report["helpful_rate"]), f"of {number(report['ratings'])} mentees said so"
+            "helpful_rate",
+            percent(report["helpful_rate"]),
+            gettext("of %(ratings)s mentees said so") % {"ratings": number(report["ratings"])},
         ),
         figure(
             "unblocked_rate",
             percent(report["unblocked_rate"]),
-            f"{percent(report['partly_unblocked_rate'])} partly, of {number(report['follow_ups'])} "
-            "mentees who answered"
+            gettext("%(partly)s partly, of %(answers)s mentees who answered")
+            % {"partly": percent(report["partly_unblocked_rate"]), "answers": number(report["follow_ups"])}
             if report["follow_ups"]
-            else "no one-week answers yet",
+            else gettext("no one-week answers yet"),
         ),
         figure("no_show_rate", percent(report["no_show_rate"], 1)),
         figure("cancellation_rate", percent(report["cancellation_rate"], 1)),
-        figure("cross_department_share", percent(report["cross_department_share"]), "of sessions held"),
-        figure("moments_logged", number(report["moments_logged"]), "tips, encouragement and introductions"),
+        figure(
+            "cross_department_share", percent(report["cross_department_share"]), gettext("of sessions held")
+        ),
+        figure(
+            "moments_logged",
+            number(report["moments_logged"]),
+            gettext("tips, encouragement and introductions"),
+        ),
         carrying,
     ]
 

@@ -3,15 +3,17 @@
 from datetime import datetime
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 
 from insights.selectors.figures import rate
 from sessions_app.models import Booking, Feedback, FollowUp
 
 HELD = Booking.Status.COMPLETED
 FOLLOW_UP_LABELS: dict[str, str] = {
-    FollowUp.Outcome.YES: "Unblocked",
-    FollowUp.Outcome.PARTLY: "Partly unblocked",
-    FollowUp.Outcome.NO: "Not unblocked",
+    FollowUp.Outcome.YES: _("Unblocked"),
+    FollowUp.Outcome.PARTLY: _("Partly unblocked"),
+    FollowUp.Outcome.NO: _("Not unblocked"),
 }
 
 
@@ -61,7 +63,7 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         "follow_up_outcomes": [
             {
                 "outcome": outcome,
-                "label": label,
+                "label": gettext(label),
                 "count": outcomes[outcome],
                 "share": rate(outcomes[outcome], outcomes["answered"]),
             }
@@ -71,7 +73,7 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
             {
                 "note": row["note"],
                 "outcome": row["outcome"],
-                "outcome_label": FOLLOW_UP_LABELS[row["outcome"]],
+                "outcome_label": gettext(FOLLOW_UP_LABELS[row["outcome"]]),
                 "written_at": row["created_at"],
                 "topic": row["booking__topic"],
                 "session_start": row["booking__start"],

@@ -86,7 +86,11 @@ def dimensions(
     if department_id is None:
         found.append(Dimension("department", lambda key: key[0], {**departments, None: NO_DEPARTMENT}))
     found += [
-        Dimension("job_level", lambda key: key[1], {**dict(JobLevel.choices), "": NO_LEVEL}),
+        Dimension(
+            "job_level",
+            lambda key: key[1],
+            {**{value: str(label) for value, label in JobLevel.choices}, "": NO_LEVEL},
+        ),
         Dimension("region", lambda key: key[2], REGIONS),
     ]
     for dimension in found:

@@ -6,6 +6,9 @@
   var source = document.getElementById("insights-charts");
   if (!source || typeof Chart === "undefined") return;
   var data = JSON.parse(source.textContent);
+  // The legends and axis titles in the reader's language: insights/charts.py sends them, keyed by the English.
+  var words = data.words || {};
+  function t(text) { return words[text] || text; }
   var BLUE = "#1d4ed8", TEAL = "#0f766e", AMBER = "#b45309", GREY = "#6b7280", RED = "#b91c1c";
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -30,8 +33,8 @@
       data: {
         labels: data.weekly.labels,
         datasets: [
-          { type: "bar", label: "Sessions held", data: data.weekly.sessions, backgroundColor: BLUE, borderRadius: 3 },
-          { type: "line", label: "Participants", data: data.weekly.participants, borderColor: TEAL,
+          { type: "bar", label: t("Sessions held"), data: data.weekly.sessions, backgroundColor: BLUE, borderRadius: 3 },
+          { type: "line", label: t("Participants"), data: data.weekly.participants, borderColor: TEAL,
             backgroundColor: TEAL, cubicInterpolationMode: "monotone", pointRadius: 3 }
         ]
       },
@@ -44,18 +47,18 @@
       data: {
         labels: data.time_to_help.labels,
         datasets: [
-          { type: "line", label: "Median hours to help", data: data.time_to_help.median_hours, borderColor: AMBER,
+          { type: "line", label: t("Median hours to help"), data: data.time_to_help.median_hours, borderColor: AMBER,
             backgroundColor: AMBER, cubicInterpolationMode: "monotone", spanGaps: true, yAxisID: "hours", pointRadius: 3 },
-          { type: "bar", label: "Requests made", data: data.time_to_help.requests, backgroundColor: "#cbd5e1",
+          { type: "bar", label: t("Requests made"), data: data.time_to_help.requests, backgroundColor: "#cbd5e1",
             yAxisID: "requests", borderRadius: 3 }
         ]
       },
       options: {
         interaction: { mode: "index", intersect: false },
         scales: {
-          hours: { position: "left", beginAtZero: true, title: { display: true, text: "hours" }, grid: { color: "#e5e7eb" } },
+          hours: { position: "left", beginAtZero: true, title: { display: true, text: t("hours") }, grid: { color: "#e5e7eb" } },
           requests: { position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { display: false },
-                      title: { display: true, text: "requests" } },
+                      title: { display: true, text: t("requests") } },
           x: { grid: { display: false } }
         }
       }
@@ -69,10 +72,10 @@
       data: {
         labels: data.skills.labels,
         datasets: [
-          { label: "Requests", data: data.skills.requested, backgroundColor: data.skills.labels.map(function (name) {
+          { label: t("Requests"), data: data.skills.requested, backgroundColor: data.skills.labels.map(function (name) {
               return gaps.indexOf(name) >= 0 ? RED : BLUE; }), borderRadius: 3 },
-          { label: "Without a session", data: data.skills.unmet, backgroundColor: "#fca5a5", borderRadius: 3 },
-          { label: "Mentors offering", data: data.skills.offered, backgroundColor: TEAL, borderRadius: 3 }
+          { label: t("Without a session"), data: data.skills.unmet, backgroundColor: "#fca5a5", borderRadius: 3 },
+          { label: t("Mentors offering"), data: data.skills.offered, backgroundColor: TEAL, borderRadius: 3 }
         ]
       },
       options: { indexAxis: "y", scales: { x: integerAxis, y: { grid: { display: false } } } }
@@ -84,7 +87,7 @@
       type: "bar",
       data: {
         labels: data.load.labels,
-        datasets: [{ label: "Share of sessions held (%)", data: data.load.share, borderRadius: 3,
+        datasets: [{ label: t("Share of sessions held (%)"), data: data.load.share, borderRadius: 3,
           backgroundColor: data.load.share.map(function (_, index) { return index === 0 ? BLUE : GREY; }) }]
       },
       options: { scales: { y: { beginAtZero: true, ticks: { callback: function (v) { return v + "%"; } } },

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -195,6 +196,10 @@ class BookingIcsView(APIView):
         )
     )
     def get(self, request: SignedInApiRequest, pk: int) -> HttpResponse:
+        # DRF answers 404 for an unknown `?format=`, but serves an empty one as if it were absent: the schema
+        # offers only its renderers' formats.
+        if request.query_params.get("format", "json") not in {"json", "ics"}:
+            raise NotFound
         booking = selectors.booking_for_participant(pk, request.user)
         response = HttpResponse(
             calendar.booking_ics(booking, recipient=request.user, method=calendar.METHOD_PUBLISH),

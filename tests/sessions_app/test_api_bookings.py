@@ -284,6 +284,16 @@ def test_the_ics_endpoint_serves_one_event_as_text_calendar(api_as, mentee, open
     assert f"UID:{booking.uid}@sidebar".encode() in response.content
 
 
+@pytest.mark.parametrize("format_", ["", "xml"])
+def test_the_ics_endpoint_answers_404_for_a_format_it_does_not_offer(api_as, mentee, open_mentor, format_):
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee)
+
+    response = api_as(mentee).get(f"{BOOKINGS}{booking.pk}/ics/?format={format_}")
+
+    assert response.status_code == 404
+    assert api_as(mentee).get(f"{BOOKINGS}{booking.pk}/ics/?format=ics").status_code == 200
+
+
 def test_the_mentor_marks_a_no_show_but_the_mentee_may_not(api_as, mentee, open_mentor):
     booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(minutes=15))
 

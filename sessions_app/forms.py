@@ -134,7 +134,7 @@ class FeedbackForm(forms.Form):
     )
     helpful = forms.TypedChoiceField(
         label=_("Did this help?"),
-        choices=[("yes", "Yes"), ("no", "No")],
+        choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         error_messages={"required": _("Say whether it helped.")},

@@ -7,6 +7,7 @@ from typing import TypedDict
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils.translation import gettext, ngettext
 
 from insights.models import WeekSkill
 from insights.selectors.figures import rate
@@ -183,12 +184,21 @@ def skill_gaps(skills: list[SkillDemand], limit: int = 3) -> list[SkillDemand]:
 
 
 def gap_sentence(skill: SkillDemand) -> str:
-    mentors = {0: "no mentor offers it", 1: "1 mentor offers it"}.get(
-        skill["offered"], f"{skill['offered']} mentors offer it"
-    )
-    free = f" ({skill['free_minutes_per_week']} free minutes a week)" if skill["offered"] else ""
-    plural = "s" if skill["requested"] != 1 else ""
+    """In the reader's language (the API's `sentence` too: it is for people)."""
+    requests = ngettext(
+        "%(skill)s: %(requested)s request, %(unmet)s without a session;",
+        "%(skill)s: %(requested)s requests, %(unmet)s without a session;",
+        skill["requested"],
+    ) % {"skill": skill["name"], "requested": skill["requested"], "unmet": skill["unmet"]}
+    if not skill["offered"]:
+        return requests + " " + gettext("no mentor offers it.")
     return (
-        f"{skill['name']}: {skill['requested']} request{plural}, {skill['unmet']} without a session; "
-        f"{mentors}{free}."
+        requests
+        + " "
+        + ngettext(
+            "%(mentors)s mentor offers it (%(minutes)s free minutes a week).",
+            "%(mentors)s mentors offer it (%(minutes)s free minutes a week).",
+            skill["offered"],
+        )
+        % {"mentors": skill["offered"], "minutes": skill["free_minutes_per_week"]}
     )

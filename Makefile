@@ -36,7 +36,8 @@ messages: $(MESSAGES)
 
 assets: $(ASSETS)
 
-## make run: install, build assets, migrate, seed demo data into an empty database, serve (and Celery with REDIS_URL)
+## make run: install, build assets, migrate, seed demo data into an empty database, serve with gunicorn on PORT
+## (default 8000; links follow it unless SITE_URL is set), with Celery worker and beat when REDIS_URL is set
 run: install assets
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty

@@ -45,9 +45,10 @@ def setup_django(database: str = "sidebar_bench") -> None:
     call_command("migrate", verbosity=0)
 
 
-def progress(label: str, done: int, total: int) -> None:
-    if done == total or done % 20_000 < 2_000:
-        print(f"  {label}: {done:,}/{total:,}", flush=True)
+def progress(label: str, done: int, total: int | None) -> None:
+    """As seed_demo shows it: the count alone while its total is not known yet."""
+    if total is None or done == total or done % 20_000 < 2_000:
+        print(f"  {label}: {done:,}" + (f"/{total:,}" if total is not None else ""), flush=True)
 
 
 def ensure_organisation() -> None:

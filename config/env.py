@@ -145,6 +145,17 @@ def read_count(name: str, default: int, *, low: int = 1, high: int | None = None
     return _read(name, default, _whole_number("items", low, high))
 
 
+def read_port(name: str, default: int) -> int:
+    """A TCP port number, 1 to 65535."""
+
+    def parse(raw: str) -> int:
+        if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+            raise ValueError("expected a port number from 1 to 65535")
+        return int(raw)
+
+    return _read(name, default, parse)
+
+
 def read_url(name: str, default: str) -> str:
     return _read(name, default, _url)
 

@@ -8,7 +8,8 @@ buffering proxy in front for slow clients (any reverse proxy: nginx, Traefik, a 
 
 Environment overrides (docs/api.md, "Configuration"): WEB_CONCURRENCY (workers), GUNICORN_THREADS (above 1:
 gthread workers with that many threads each), GUNICORN_TIMEOUT, GUNICORN_GRACEFUL_TIMEOUT,
-GUNICORN_MAX_REQUESTS (0: never recycle) and GUNICORN_BIND. Command-line flags win over this file.
+GUNICORN_MAX_REQUESTS (0: never recycle) and GUNICORN_BIND (by default all addresses, on PORT or 8000).
+Command-line flags win over this file.
 """
 
 import gc
@@ -19,7 +20,7 @@ from pathlib import Path
 # Gunicorn runs this file as a script: the project must be importable for config.env.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from config.env import read_count, read_seconds, read_str
+from config.env import read_count, read_port, read_seconds, read_str
 
 
 def cores() -> int:
@@ -28,7 +29,7 @@ def cores() -> int:
 
 
 wsgi_app = "config.wsgi:application"
-bind = read_str("GUNICORN_BIND", "0.0.0.0:8000")
+bind = read_str("GUNICORN_BIND", f"0.0.0.0:{read_port('PORT', 8000)}")  # PORT: as SITE_URL's default reads it
 workers = read_count("WEB_CONCURRENCY", 2 * cores() + 1, high=256)
 threads = read_count("GUNICORN_THREADS", 1, high=256)
 worker_class = "sync" if threads == 1 else "gthread"

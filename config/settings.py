@@ -46,7 +46,9 @@ if not DEBUG:
 if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"
 
-SITE_URL = env.read_url("SITE_URL", "http://127.0.0.1:8000")
+# The port Sidebar is served on (scripts/run.sh, gunicorn's default bind): without SITE_URL, links follow it.
+SERVE_PORT = env.read_port("PORT", 8000)
+SITE_URL = env.read_url("SITE_URL", f"http://127.0.0.1:{SERVE_PORT}")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [

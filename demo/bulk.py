@@ -11,7 +11,9 @@ from django.db import connection
 
 COPY_BATCH_SIZE = 50_000
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-Progress = Callable[[str, int, int], None]
+# progress(label, done, total): `total` is None while it is not known yet (rows still being generated), and
+# never a guess, so a total once shown is the final one.
+Progress = Callable[[str, int, int | None], None]
 
 
 class BulkWriter:
@@ -31,6 +33,7 @@ class BulkWriter:
         self.rows.append(row)
         if len(self.rows) >= COPY_BATCH_SIZE:
             self.flush()
+            self.progress(self.label, self.written, None)  # how many there will be is not known yet
 
     def flush(self) -> None:
         if not self.rows:
@@ -47,7 +50,6 @@ class BulkWriter:
                 cursor.executemany(f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})", self.rows)
         self.written += len(self.rows)
         self.rows = []
-        self.progress(self.label, self.written, max(self.written, 1) + 1)
 
     def close(self) -> int:
         self.flush()

@@ -95,3 +95,10 @@ def skill_supply(slug: str) -> float:
     if slug in SCARCE_SKILLS:
         return SCARCE_SUPPLY
     return PLENTIFUL_SUPPLY if slug in PLENTIFUL_SKILLS else 1.0
+
+
+# When people joined Sidebar (demo.joins): most at the launch, this many weeks before the history begins;
+# the others over the history, as the programme is adopted. Nobody's first session, request or moment comes
+# before they joined.
+JOINED_AT_LAUNCH_SHARE = 0.7
+LAUNCH_WEEKS_BEFORE_HISTORY = 4

@@ -11,7 +11,7 @@ minutes; the nightly full refresh catches the rare late change to an older week.
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -63,8 +63,13 @@ class _Counts(CellCounts):
             setattr(self, name, getattr(self, name) + (value or 0))
 
 
-def refresh(*, now: datetime, full: bool = False) -> RollupState:
-    """Recomputes recent weeks (or, with `full` or on first use, every week with data) as of `now`."""
+def refresh(
+    *, now: datetime, full: bool = False, progress: Callable[[int, int], None] | None = None
+) -> RollupState:
+    """Recomputes recent weeks (or, with `full` or on first use, every week with data) as of `now`.
+
+    `progress(weeks done, weeks in all)` is called after each chunk of weeks (seed_demo shows it).
+    """
     state = RollupState.objects.first()
     this_week = week_start(now)
     last = this_week + timedelta(weeks=REFRESH_WEEKS_AHEAD)
@@ -72,11 +77,14 @@ def refresh(*, now: datetime, full: bool = False) -> RollupState:
         first = min(filter(None, (_first_week_with_data(), this_week)))
     else:
         first = this_week - timedelta(weeks=REFRESH_WEEKS_BACK)
+    weeks_in_all = (last - first).days // 7 + 1
     for chunk_start in _weeks(first, last, step=CHUNK_WEEKS):
         chunk_end = min(chunk_start + timedelta(weeks=CHUNK_WEEKS - 1), last)
         with transaction.atomic():
             _lock()
             _rebuild(chunk_start, chunk_end, now=now)
+        if progress is not None:
+            progress((chunk_end - first).days // 7 + 1, weeks_in_all)
     if state is None:
         state = RollupState(first_week=first, last_week=last, refreshed_at=now, full_refresh_at=now)
     state.first_week, state.last_week = min(state.first_week, first), max(state.last_week, last)

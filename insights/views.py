@@ -16,7 +16,7 @@ from insights import charts, rollups, tasks
 from insights.forms import InsightsFilterForm
 from insights.selectors.definitions import DEFINITIONS
 from insights.selectors.impact import mentor_impact
-from insights.selectors.summary import summary
+from insights.selectors.summary import refreshed_at, summary
 from insights.templatetags.insights import hours, insights_label, number, percent, rating
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
 
@@ -32,6 +32,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         scope = form.scope()
         now = timezone.now()
         tasks.refresh_if_stale(now=now)
+        if refreshed_at() is None:
+            # A new deployment: the first refresh is queued, and figures read now would all be zeros.
+            context["computing"] = True
+            return render(request, "insights/dashboard.html", context)
         report = summary(scope, now=now)
         current_week = rollups.week_start(now)
         figures = [] if report["suppressed"] else headline_figures(report)

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Serves Sidebar on http://127.0.0.1:8000 (PORT to change). With REDIS_URL set, also runs a Celery worker and beat;
-# without, the outbox sweep loop (manage.py run_sweep). Each is started again if it exits (a worker that died in
-# an outage), and all are stopped cleanly (SIGTERM, then waited for) when the server stops or on Ctrl-C.
+# Serves Sidebar on http://127.0.0.1:8000 (PORT to change; links follow it unless SITE_URL is set) with gunicorn
+# and config/gunicorn.conf.py, as production does; whitenoise serves the static files (with DEBUG on, straight
+# from static/ and the apps, no collectstatic). With REDIS_URL set, also runs a Celery worker and beat; without,
+# the outbox sweep loop (manage.py run_sweep). Each is started again if it exits (a worker that died in an
+# outage), and all are stopped cleanly (SIGTERM, then waited for) when the server stops, on Ctrl-C (exit status
+# 130) or on TERM (143). Code changes need a restart: `manage.py runserver` reloads them, for development.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${VENV:-.venv}
 port=${PORT:-8000}
 pids=()
+# Console mail (DEBUG) and logs show as they happen, also when the output is a file or a pipe.
+export PYTHONUNBUFFERED=1
 cleanup() {
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -46,6 +51,6 @@ else
 fi
 echo "Sidebar on http://127.0.0.1:$port  (logins: mentee@, mentor@, hr@example.com / demo-pass-123)" >&2
 # In the background, waited for: bash runs the TERM trap only once a foreground command has ended.
-"$venv/bin/python" manage.py runserver "127.0.0.1:$port" --noreload &
+"$venv/bin/gunicorn" -c config/gunicorn.conf.py --bind "127.0.0.1:$port" &
 pids+=($!)
 wait $!

@@ -24,6 +24,7 @@ RUN_ENVIRONMENT = {
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "NUM_PROXIES",
+    "PORT",
 }
 
 
@@ -182,6 +183,36 @@ def test_malformed_variables_fail_naming_the_variable():
         result = load_settings(**{name: value})
         assert result.returncode != 0, name
         assert name in result.stderr, (name, result.stderr[-500:])
+
+
+SITE_URL_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps([s.SITE_URL, s.CSRF_TRUSTED_ORIGINS]))"
+)
+
+
+def test_without_site_url_links_follow_the_port_sidebar_is_served_on():
+    assert json.loads(fresh_interpreter(SITE_URL_SETTINGS).stdout.splitlines()[-1]) == [
+        "http://127.0.0.1:8000",
+        ["http://127.0.0.1:8000"],
+    ]
+    assert json.loads(fresh_interpreter(SITE_URL_SETTINGS, PORT="8202").stdout.splitlines()[-1]) == [
+        "http://127.0.0.1:8202",
+        ["http://127.0.0.1:8202"],
+    ]
+
+
+def test_a_site_url_wins_over_the_port():
+    result = fresh_interpreter(SITE_URL_SETTINGS, PORT="8202", SITE_URL="https://sidebar.example.com/")
+    assert json.loads(result.stdout.splitlines()[-1])[0] == "https://sidebar.example.com"
+
+
+@pytest.mark.parametrize("port", ["eighty", "0", "65536", "-1", "8000.5"])
+def test_a_port_that_is_no_port_stops_start_up_naming_it(port):
+    result = load_settings(PORT=port)
+    assert result.returncode != 0
+    assert "PORT" in result.stderr.strip().splitlines()[-1]
+    assert "port number from 1 to 65535" in result.stderr
 
 
 def test_reminder_leads_are_read_as_minutes():

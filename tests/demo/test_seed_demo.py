@@ -1,12 +1,19 @@
+import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db.models import F
+from django.utils import timezone
 
+from demo import bulk
 from demo.people import DEMO_PASSWORD
 from demo.story import DEMO_TIMEZONES
+from insights.models import RollupState, WeekCell
 from marketplace.models import AvailabilityBlock, Skill, User, UserSkill
+from sessions_app.models import Booking
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +135,90 @@ def test_seed_reports_progress():
     assert "weekly blocks:" in output
 
 
+PROGRESS_LINE = re.compile(r"^  (?P<label>[a-z -]+): (?P<done>[\d,]+)(?:/(?P<total>[\d,]+))?$")
+
+
+class Terminal(StringIO):
+    """What seed_demo writes to when run in a terminal: progress lines are rewritten in place (\r)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def progress_by_label(output: str) -> dict[str, list[tuple[int, int | None]]]:
+    found: dict[str, list[tuple[int, int | None]]] = {}
+    for line in re.split(r"[\r\n]", output):
+        if match := PROGRESS_LINE.match(line):
+            total = match["total"]
+            found.setdefault(match["label"], []).append(
+                (int(match["done"].replace(",", "")), int(total.replace(",", "")) if total else None)
+            )
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stream", [StringIO, Terminal], ids=["log", "terminal"])
+def test_progress_totals_are_exact_from_the_start_and_counts_only_grow(monkeypatch, stream):
+    monkeypatch.setattr(bulk, "COPY_BATCH_SIZE", 7)  # rows written in many batches, as at a large size
+    out = stream()
+    call_command("seed_demo", stdout=out, mentors=12, employees=30)
+
+    progress = progress_by_label(out.getvalue())
+    assert {"people", "sessions", "feedback", "requests", "moments", "join dates", "insights weeks"} <= set(
+        progress
+    )
+    for label, updates in progress.items():
+        totals = {total for _done, total in updates if total is not None}
+        assert len(totals) == 1, (label, updates)  # one total, the final one, whenever one is shown
+        dones = [done for done, _total in updates]
+        assert dones == sorted(dones), (label, updates)
+        assert updates[-1] == (totals.pop(),) * 2, (label, updates)  # ends with all done
+    streamed = progress["sessions"]
+    assert len(streamed) > 1
+    assert streamed[0][1] is None
+    assert Booking.objects.count() == streamed[-1][0] == streamed[-1][1]
+
+
 @pytest.mark.django_db
 def test_negative_sizes_are_refused():
     with pytest.raises(CommandError, match="--mentors"):
         seed(mentors=-1)
+
+
+@pytest.mark.django_db
+def test_past_ranges_of_the_demo_show_figures_for_departments_of_5_or_more(client):
+    seed(mentors=12, employees=60)
+    assert client.login(email="hr@example.com", password=DEMO_PASSWORD)
+    today = timezone.now().date()
+    past = {
+        "start": (today - timedelta(weeks=10)).isoformat(),
+        "end": (today - timedelta(weeks=7)).isoformat(),
+    }
+
+    report = client.get("/api/v1/insights/summary/", past).json()
+
+    assert report["suppressed"] is None
+    everyone = User.objects.count()
+    # People joined over the history: most were there ten weeks ago, not all of today's.
+    assert everyone // 2 < report["employees"] < everyone
+    departments = report["equity"]["department"]
+    largest = max(departments, key=lambda row: row.get("employees") or 0)
+    assert largest["suppressed"] is None
+    assert largest["employees"] >= 5
+    assert report["sessions_held"] > 0
+
+
+@pytest.mark.django_db
+def test_nobody_in_the_demo_did_anything_before_they_joined():
+    seed()
+    assert not Booking.objects.filter(created_at__lt=F("mentee__date_joined")).exists()
+    assert not Booking.objects.filter(start__lt=F("mentor__date_joined")).exists()
+    assert User.objects.filter(date_joined__lt=timezone.now() - timedelta(weeks=12)).exists()
+    assert User.objects.filter(date_joined__gt=timezone.now() - timedelta(weeks=11)).exists()
+
+
+@pytest.mark.django_db
+def test_the_seeded_dashboard_has_its_summary_tables_filled():
+    seed()
+    assert RollupState.objects.exists()
+    assert WeekCell.objects.exists()

@@ -34,6 +34,7 @@ RUN_ONLY = {
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "SITE_URL",
+    "PORT",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # tests/e2e/conftest.py sets it for Playwright's thread
 }

@@ -21,6 +21,7 @@ OVERRIDES = {
     "GUNICORN_MAX_REQUESTS",
     "GUNICORN_BIND",
     "GUNICORN_CMD_ARGS",
+    "PORT",
 }
 
 
@@ -78,8 +79,18 @@ def test_the_environment_overrides_workers_threads_timeouts_recycling_and_bind()
     assert settings["bind"] == "['127.0.0.1:9000']"
 
 
+def test_the_port_moves_the_default_bind_and_an_explicit_bind_wins():
+    assert resolved(PORT="8202")["bind"] == "['0.0.0.0:8202']"
+    assert resolved(PORT="8202", GUNICORN_BIND="127.0.0.1:9000")["bind"] == "['127.0.0.1:9000']"
+
+
 def test_a_malformed_override_stops_gunicorn_naming_the_variable():
-    for name, raw in (("GUNICORN_THREADS", "many"), ("GUNICORN_TIMEOUT", "0"), ("WEB_CONCURRENCY", "0")):
+    for name, raw in (
+        ("GUNICORN_THREADS", "many"),
+        ("GUNICORN_TIMEOUT", "0"),
+        ("WEB_CONCURRENCY", "0"),
+        ("PORT", "http"),
+    ):
         result = resolve(**{name: raw})
         assert result.returncode != 0, (name, raw)
         assert name in result.stderr, result.stderr[-2000:]

@@ -1,7 +1,6 @@
 """seed_demo: a deterministic demo organisation (docs/api.md "Demo data")."""
 
 import random
-import sys
 import time
 
 from django.conf import settings
@@ -9,10 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.joins import seed_join_dates
 from demo.people import DEMO_PASSWORD, seed_people
 from demo.reflections import seed_moments
 from demo.requests import seed_requests
 from demo.sessions import seed_sessions
+from insights import rollups
 from marketplace.models import User
 
 
@@ -95,6 +96,17 @@ class Command(BaseCommand):
                 progress=self.progress,
                 now=now,
             )
+            seed_join_dates(
+                rng=random.Random(f"join dates {seed}"),
+                now=now,
+                weeks_of_history=weeks_of_history,
+                launch_people=(people.mentee_id, people.mentor_id, people.hr_id),
+                progress=self.progress,
+            )
+        # The HR dashboard reads summary tables: filled now, so that its first visitor sees figures.
+        rollups.refresh(
+            now=now, full=True, progress=lambda done, total: self.progress("insights weeks", done, total)
+        )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -107,10 +119,13 @@ class Command(BaseCommand):
             )
         )
 
-    def progress(self, label: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        if sys.stdout.isatty():
-            self.stdout.write(f"\r  {label}: {done:,}/{total:,}", ending=end)
-        elif done >= total or done % 10000 < 2000:
-            self.stdout.write(f"  {label}: {done:,}/{total:,}")
+    def progress(self, label: str, done: int, total: int | None) -> None:
+        """`done` of `total` on one line, rewritten in place on a terminal; while `total` is not known (rows
+        still being generated), the count alone: a total shown is the final one, never a guess."""
+        finished = total is not None and done >= total
+        counted = f"  {label}: {done:,}" + (f"/{total:,}" if total is not None else "")
+        if self.stdout.isatty():
+            self.stdout.write(f"\r{counted}", ending="\n" if finished else "")
+        elif finished or total is None or done % 10000 < 2000:
+            self.stdout.write(counted)
         self.stdout.flush()

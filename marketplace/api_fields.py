@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace.instants import InstantError, check_day, parse_instant
+from marketplace.validators import instant_message
 
 
 def iso_utc(instant: datetime | None) -> str | None:
@@ -46,7 +47,7 @@ class InstantField(serializers.Field):
         try:
             return parse_instant(data)
         except InstantError as error:
-            raise serializers.ValidationError(error.message, code=error.code) from None
+            raise serializers.ValidationError(instant_message(error), code=error.code) from None
 
     def to_representation(self, value: datetime) -> str | None:
         return iso_utc(value)
@@ -60,7 +61,7 @@ class DayField(serializers.DateField):
         try:
             return check_day(day)
         except InstantError as error:
-            raise serializers.ValidationError(error.message, code=error.code) from None
+            raise serializers.ValidationError(instant_message(error), code=error.code) from None
 
 
 def json_type_of(value: object) -> JsonType:

@@ -38,3 +38,8 @@ class Bound:
     def limits(self) -> Limits:
         """min_value and max_value, as both forms.IntegerField and serializers.IntegerField take them."""
         return Limits(min_value=self.low, max_value=self.high)
+
+
+# Any id a client may send: the largest primary key the databases store (a bigger one overflows SQLite's
+# integer before it could be looked up).
+ID = Bound(1, 2**63 - 1)

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
+from marketplace import bounds
 from marketplace.api_fields import InstantField, JsonType, StrictJSONInput, iso_utc
 from marketplace.models import (
     BIO_MAX_LENGTH,
@@ -284,7 +285,7 @@ class MentorFilterSerializer(serializers.Serializer):
 
     skill = serializers.SlugField(required=False)
     q = serializers.CharField(required=False, max_length=MENTOR_SEARCH_MAX_LENGTH, allow_blank=True)
-    department = serializers.IntegerField(required=False, min_value=1)
+    department = serializers.IntegerField(required=False, **bounds.ID.limits())
     available_before = InstantField(required=False)
 
     def validate_skill(self, value: str) -> str:

@@ -31,6 +31,7 @@ from marketplace.models import (
     UserSkill,
 )
 from marketplace.timezones import is_valid_timezone
+from marketplace.validators import instant_message
 
 PROFILE_FIELDS = (
     "display_name",
@@ -194,7 +195,7 @@ def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = ""
         try:
             check_instant(instant)
         except InstantError as error:
-            raise InvalidInput(field, error.message) from None
+            raise InvalidInput(field, instant_message(error)) from None
     if end <= start:
         raise InvalidInput("end", gettext("Time off must end after it starts."))
     if end <= now:

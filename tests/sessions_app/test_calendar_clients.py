@@ -259,3 +259,84 @@ def test_a_session_in_the_night_the_clocks_change_reads_at_its_instant(db, start
     [event] = read_in_both_clients(calendar.booking_ics(booking, recipient=new_york))["events"]
 
     assert (utc(event["start"]["utc"]), utc(event["end"]["utc"])) == (booking.start, booking.end)
+
+
+def test_every_kind_of_invite_reads_at_its_instants_across_clock_changes_and_years(db):
+    """The invite, the update and the cancellation each person is e-mailed, New York and Sydney: booked the
+    week before New York falls back (Sydney already on summer time), moved past New York's 2028 fall-back."""
+    new_york = UserFactory(email="nia@example.com", timezone="America/New_York")
+    sydney = MentorFactory(email="sam@example.com", timezone="Australia/Sydney")
+    booked_at = datetime(2027, 10, 26, 14, 0, tzinfo=UTC)  # 10:00 EDT; 01:00 AEDT on the 27th
+    moved_to = datetime(2028, 11, 14, 15, 0, tzinfo=UTC)  # 10:00 EST; 02:00 AEDT on the 15th
+    booking = BookingFactory(mentor=sydney, mentee=new_york, start=booked_at, duration=20)
+
+    def send(kind: str) -> None:
+        for recipient in (new_york, sydney):
+            OutboundMessage.objects.create(
+                booking=booking,
+                kind=kind,
+                recipient=recipient,
+                sequence=booking.sequence,
+                due_at=timezone.now(),
+            )
+        tasks.send_due_messages()
+
+    send(OutboundMessage.Kind.CONFIRMATION)
+    booking.start, booking.end, booking.sequence = moved_to, moved_to + timedelta(minutes=20), 1
+    booking.save()
+    send(OutboundMessage.Kind.RESCHEDULE)
+    cancel_booking(booking=booking, by=new_york, reason="Found the answer")
+    tasks.send_due_messages()
+
+    expected = {
+        new_york: ["2027-10-26T10:00:00", "2028-11-14T10:00:00", "2028-11-14T10:00:00"],
+        sydney: ["2027-10-27T01:00:00", "2028-11-15T02:00:00", "2028-11-15T02:00:00"],
+    }
+    for person, wall_clocks in expected.items():
+        shown = [read_in_both_clients(ics) for ics in invites_to(person.email)]
+        assert [calendar["method"] for calendar in shown] == ["REQUEST", "REQUEST", "CANCEL"]
+        assert all(calendar["timezones"] == [person.timezone] for calendar in shown)
+        events = [calendar["events"][0] for calendar in shown]
+        assert [event["sequence"] for event in events] == [0, 1, 2]
+        assert [(utc(event["start"]["utc"]), utc(event["end"]["utc"])) for event in events] == [
+            (booked_at, booked_at + timedelta(minutes=20)),
+            (moved_to, moved_to + timedelta(minutes=20)),
+            (moved_to, moved_to + timedelta(minutes=20)),
+        ]
+        assert [event["start"]["tzid"] for event in events] == [person.timezone] * 3
+        assert [event["start"]["local"] for event in events] == wall_clocks
+
+
+def test_each_persons_feed_reads_every_session_in_their_zone_on_both_sides_of_clock_changes(client, db):
+    """One feed spanning years, in two zones whose clocks change in opposite seasons: every session at its
+    instant, every wall-clock time the person's own (the offsets of 2027 would be wrong for 2030's)."""
+    new_york = UserFactory(timezone="America/New_York")
+    sydney = MentorFactory(timezone="Australia/Sydney")
+    starts = [
+        datetime(2027, 3, 9, 15, 0, tzinfo=UTC),  # New York on EST, Sydney on AEDT
+        datetime(2027, 3, 16, 14, 0, tzinfo=UTC),  # New York on EDT, Sydney still AEDT
+        datetime(2027, 4, 6, 14, 0, tzinfo=UTC),  # New York on EDT, Sydney on AEST
+        datetime(2029, 11, 6, 15, 0, tzinfo=UTC),  # New York on EST again, Sydney on AEDT
+        datetime(2030, 7, 2, 14, 0, tzinfo=UTC),  # New York on EDT, Sydney on AEST
+    ]
+    bookings = [BookingFactory(mentor=sydney, mentee=new_york, start=start) for start in starts]
+
+    for person in (new_york, sydney):
+        shown = read_in_both_clients(client.get(f"/calendar/{person.calendar_token}.ics").content)
+
+        assert shown["timezones"] == [person.timezone]
+        assert [
+            (event["uid"], utc(event["start"]["utc"]), event["start"]["tzid"], event["start"]["local"])
+            for event in shown["events"]
+        ] == [
+            (booking.ical_uid, booking.start, person.timezone, local(booking.start, person.timezone))
+            for booking in bookings
+        ]
+    assert [local(start, "America/New_York")[11:16] for start in starts] == ["10:00"] * 5
+    assert [local(start, "Australia/Sydney")[11:16] for start in starts] == [
+        "02:00",
+        "01:00",
+        "00:00",
+        "02:00",
+        "00:00",
+    ]

@@ -25,7 +25,7 @@ def read_with_ical_js(ics: bytes) -> dict:
     if node is None:
         raise UnreadableCalendar("node is not on PATH: the calendar tests read ICS with node and ical.js")
     if not (REPOSITORY / "node_modules" / "ical.js" / "package.json").exists():
-        raise UnreadableCalendar("ical.js is not installed: `make assets` (npm ci) installs it, a dev dependency")
+        raise UnreadableCalendar("ical.js is not installed: `make assets` (npm ci) installs it")
     result = subprocess.run(
         [node, str(READER)], input=ics, capture_output=True, cwd=REPOSITORY, timeout=60, check=False
     )

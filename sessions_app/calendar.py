@@ -6,14 +6,14 @@ instant and the invite reads naturally for that person. UID never changes; SEQUE
 
 import functools
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress, vDuration, vText
 
 from marketplace.i18n import language_of
 from marketplace.models import User
@@ -24,6 +24,7 @@ PRODID = "-//Sidebar//Sidebar sessions//EN"
 METHOD_REQUEST = "REQUEST"
 METHOD_PUBLISH = "PUBLISH"
 METHOD_CANCEL = "CANCEL"
+FEED_REFRESH_INTERVAL = timedelta(hours=1)
 
 
 def booking_ics(booking: Booking, *, recipient: User, method: str | None = None) -> bytes:
@@ -43,7 +44,10 @@ def feed_ics(user: User, bookings: Iterable[Booking]) -> bytes:
     with translation.override(language_of(user)):
         calendar.add("x-wr-calname", gettext("Sidebar sessions"))
     calendar.add("x-wr-timezone", user_zone_name(user))
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    # RFC 7986's REFRESH-INTERVAL and Outlook's X-PUBLISHED-TTL, both durations (PT1H). A bare timedelta would
+    # be written as text by icalendar 6 ("1:00:00"), which ical.js and icalendar 7 refuse with the whole feed.
+    calendar.add("refresh-interval", vDuration(FEED_REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH_INTERVAL))
     for booking in bookings:
         calendar.add_component(_event(booking, recipient=user))
     _add_timezones(calendar, bookings)
@@ -86,18 +90,14 @@ def _event(booking: Booking, *, recipient: User) -> Event:
     event.add("created", booking.created_at)
     if booking.updated_at:
         event.add("last-modified", booking.updated_at)
-    event.add("dtstart", booking.start.astimezone(zone))
-    event.add("dtend", booking.end.astimezone(zone))
+    event.add("dtstart", _wall_clock(booking.start, zone))
+    event.add("dtend", _wall_clock(booking.end, zone))
     with translation.override(language_of(recipient)):  # the texts in the language of whoever reads them
         summary = gettext("Sidebar: %(duration)s min with %(name)s") % {
             "duration": booking.duration,
             "name": other.name,
         }
-        description = gettext("Topic: %(topic)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s") % {
-            "topic": booking.topic,
-            "meeting_url": booking.meeting_url,
-            "link": link,
-        }
+        description = _description(booking, link)
     event.add("summary", summary)
     event.add("description", description)
     event.add("location", booking.meeting_url)
@@ -114,6 +114,28 @@ def _event(booking: Booking, *, recipient: User) -> Event:
     return event
 
 
+def _description(booking: Booking, link: str) -> str:
+    """What the session is about (the topic, and the context of the request it answers: what the mentor needs
+    to prepare) and where it happens."""
+    request = booking.request if booking.request_id else None
+    values = {"topic": booking.topic, "meeting_url": booking.meeting_url, "link": link}
+    if request is not None and request.context:
+        return gettext(
+            "Topic: %(topic)s\n\nContext: %(context)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s"
+        ) % {**values, "context": request.context}
+    return gettext("Topic: %(topic)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s") % values
+
+
+def _wall_clock(instant: datetime, zone: tzinfo) -> datetime:
+    """The instant in the recipient's zone, or in UTC when that wall-clock time happens twice (the hour the
+    clocks go back): RFC 5545 reads such a time as the first occurrence, ical.js as the second, so only UTC
+    is read the same everywhere."""
+    local = instant.astimezone(zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
 def _organizer() -> vCalAddress:
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{address or 'sidebar@example.com'}")
@@ -122,16 +144,14 @@ def _organizer() -> vCalAddress:
 
 
 def _add_timezones(calendar: Calendar, bookings: list[Booking]) -> None:
-    """VTIMEZONEs for the zones used, covering the sessions' years and one either side (not 1970-2038: that
-    is kilobytes each)."""
+    """VTIMEZONEs for the zones used, covering every session in the file with a year either side (not
+    1970-2038: that is kilobytes each), placed before the events as clients reading in one pass expect."""
     if not bookings:
         return
     first_year = max(min(booking.start for booking in bookings).year - 1, 1970)
     last_year = max(booking.end for booking in bookings).year + 1
-    for tzid in sorted(calendar.get_missing_tzids()):
-        component = _vtimezone(tzid, first_year, last_year)
-        if component is not None:
-            calendar.add_component(component)
+    zones = [_vtimezone(tzid, first_year, last_year) for tzid in sorted(calendar.get_missing_tzids())]
+    calendar.subcomponents[:0] = [zone for zone in zones if zone is not None]
 
 
 @functools.lru_cache(maxsize=512)
@@ -139,6 +159,22 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone | None:
     """One zone's VTIMEZONE over whole years. Built once per process: working out a zone's transitions
     costs milliseconds, and every invite needs one or two (the component is only read once built)."""
     try:
-        return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31))
+        zone = Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31))
     except ValueError:  # a zone icalendar does not know: the TZID alone must do
         return None
+    for observance in zone.subcomponents:
+        _one_rdate_per_line(observance)
+    return zone
+
+
+def _one_rdate_per_line(observance: Component) -> None:
+    """icalendar lists an observance's later onsets in one RDATE (RDATE:20260308T030000,20270314T030000,…);
+    ical.js (Thunderbird) reads only the first value of each RDATE and would apply last year's offset to
+    every session after it. One RDATE per onset reads the same everywhere (RFC 5545 allows either)."""
+    rdates = observance.get("RDATE")
+    if rdates is None:
+        return
+    onsets = [onset.dt for line in (rdates if isinstance(rdates, list) else [rdates]) for onset in line.dts]
+    del observance["RDATE"]
+    for onset in onsets:
+        observance.add("RDATE", onset)

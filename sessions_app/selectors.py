@@ -14,6 +14,7 @@ from marketplace import schedules
 from marketplace.models import User
 from marketplace.session_data import Commitment, Rating, TrackRecord
 from marketplace.slots import Interval, bookable_slots
+from matching.models import MentorRequest
 from sessions_app import links
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
 
@@ -99,11 +100,12 @@ def participant_bookings(user: User) -> QuerySet[Booking]:
 
 
 def booking_for_participant(booking_id: int, user: User) -> Booking:
-    """The booking if `user` takes part in it; 404 otherwise, so nobody learns that it exists."""
+    """The booking if `user` takes part in it, with the request it answers; 404 otherwise, so nobody learns
+    that it exists."""
     if not 0 < booking_id <= MAX_ID:
         raise Http404(gettext("No such session."))
     try:
-        return _with_people(participant_bookings(user)).get(pk=booking_id)
+        return _with_people(participant_bookings(user)).select_related("request").get(pk=booking_id)
     except Booking.DoesNotExist:
         raise Http404(gettext("No such session.")) from None
 
@@ -153,15 +155,25 @@ def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
 
 
 def calendar_feed_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
-    """What the personal calendar feed shows: confirmed sessions, and those held in the last 60 days."""
+    """What the personal calendar feed shows: confirmed sessions, and those held in the last 60 days (with
+    the requests they answer, whose context each event describes)."""
     return _with_people(
         participant_bookings(user)
         .filter(
             Q(status=Booking.Status.CONFIRMED)
             | Q(status=Booking.Status.COMPLETED, end__gte=now - FEED_HISTORY)
         )
+        .select_related("request")
         .order_by("start", "id")
     )
+
+
+def request_being_booked(user: User, request_id: int | None) -> MentorRequest | None:
+    """The person's own request a booking answers (its topic and context go with the booking); None for no
+    id or someone else's request (the booking service refuses that one on "request")."""
+    if request_id is None:
+        return None
+    return MentorRequest.objects.filter(pk=request_id, asker=user).first()
 
 
 def user_by_calendar_token(token: str) -> User:

@@ -35,11 +35,13 @@ PAST_PAGE_SIZE = 20
 @login_required
 @require_http_methods(["GET", "POST"])
 def book_session(request: SignedInPageRequest) -> HttpResponse:
-    """The confirm step after a slot button: topic and length, then book (or say the slot just went)."""
+    """The confirm step after a slot button: topic and length, then book (or say the slot just went). From a
+    request's shortlist the topic is the request's, and its context is shown as the mentor will get it."""
     slot = SlotForm(request.POST if request.method == "POST" else request.GET)
     if not slot.is_valid() or not slot.cleaned_data.get("start"):
         return render(request, "sessions_app/book_invalid.html", {"errors": slot.errors}, status=400)
     mentor = slot.cleaned_data["mentor"]
+    need = selectors.request_being_booked(request.user, slot.cleaned_data.get("request"))
     lengths = sorted(mentor.mentor_profile.session_lengths)
     status = 200
     if request.method == "POST":
@@ -78,7 +80,7 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 "start": request.GET.get("start"),
                 "request": slot.cleaned_data.get("request"),
                 "duration": wanted if wanted in lengths else lengths[-1],
-                "topic": request.GET.get("topic", "")[:200],
+                "topic": request.GET.get("topic", "")[:200] or (need.topic if need else ""),
             },
             lengths=lengths,
         )
@@ -99,6 +101,7 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         "lengths": lengths,
         "is_self": request.user.pk == mentor.pk,
         "still_free": still_free,
+        "need": need,
     }
     return render(request, "sessions_app/book.html", context, status=status)
 

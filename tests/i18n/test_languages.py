@@ -16,7 +16,8 @@ from matching.ranking import slot_sentence
 from sessions_app import calendar, notifications
 from sessions_app.models import OutboundMessage
 from sessions_app.outbox import claim_due_messages, send_messages
-from tests.factories import BookingFactory, SkillFactory, UserFactory
+from tests.calendar_clients import read_with_ical_js
+from tests.factories import BookingFactory, MentorRequestFactory, SkillFactory, UserFactory
 
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9,en;q=0.5"}
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de-DE,de;q=0.9"}
@@ -211,6 +212,18 @@ def test_the_calendar_feed_is_in_its_owners_language(db):
     assert "X-WR-CALNAME:Sidebar-Sitzungen" in feed
     assert f"SUMMARY:Sidebar: {booking.duration} Min. mit {booking.mentor.name}" in feed
     assert "DESCRIPTION:Thema: Vortrag" in feed
+
+
+def test_the_invite_of_a_booking_from_a_request_gives_its_context_in_the_mentors_language(db):
+    mentor = UserFactory(language="fr", timezone="Europe/Paris")
+    need = MentorRequestFactory(topic="Négocier mon offre", context="L'offre expire vendredi.")
+    booking = BookingFactory(mentor=mentor, mentee=need.asker, request=need, topic=need.topic)
+
+    [event] = read_with_ical_js(calendar.booking_ics(booking, recipient=mentor))["events"]
+
+    assert event["description"].startswith(
+        "Sujet\u00a0: Négocier mon offre\n\nContexte\u00a0: L'offre expire vendredi.\n\nRejoindre\u00a0: "
+    )
 
 
 def test_shortlist_reasons_are_worded_in_the_active_language(db):

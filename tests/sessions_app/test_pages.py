@@ -7,7 +7,7 @@ from django.utils import timezone
 from marketplace.models import MentorProfile
 from sessions_app.models import Booking
 from sessions_app.services.bookings import book_session
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, MentorRequestFactory
 from tests.sessions_app.helpers import slot
 
 
@@ -72,6 +72,62 @@ def test_confirming_books_and_shows_the_session_page(as_mentee, mentee, open_men
     assert "Session with Marco Mentor" in html
     assert booking.meeting_url in html
     assert f"/api/v1/bookings/{booking.pk}/ics/" in html
+
+
+def test_from_a_request_the_confirm_step_has_its_topic_and_shows_its_context(as_mentee, mentee, open_mentor):
+    need = MentorRequestFactory(asker=mentee, topic="Negotiating my first offer", context="Offer due Friday.")
+
+    response = as_mentee.get(book_url(open_mentor, slot()) + f"&request={need.pk}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ">Negotiating my first offer</textarea>" in html
+    assert "Offer due Friday." in html
+    assert f'name="request" value="{need.pk}"' in html
+
+
+def test_a_topic_in_the_link_wins_over_the_requests(as_mentee, mentee, open_mentor):
+    need = MentorRequestFactory(asker=mentee, topic="Negotiating my first offer")
+
+    response = as_mentee.get(book_url(open_mentor, slot()) + f"&request={need.pk}&topic=Just+the+salary")
+
+    assert ">Just the salary</textarea>" in response.content.decode()
+
+
+def test_someone_elses_request_lends_the_confirm_step_nothing(as_mentee, outsider, open_mentor):
+    theirs = MentorRequestFactory(asker=outsider, topic="Their private worry", context="Their secret.")
+
+    response = as_mentee.get(book_url(open_mentor, slot()) + f"&request={theirs.pk}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Their private worry" not in html
+    assert "Their secret." not in html
+
+
+def test_confirming_from_a_request_links_the_booking_and_the_mentor_sees_the_context(
+    client, mentee, open_mentor
+):
+    need = MentorRequestFactory(asker=mentee, topic="Negotiating my first offer", context="Offer due Friday.")
+    client.force_login(mentee)
+    client.post(
+        "/sessions/book/",
+        {
+            "mentor": open_mentor.pk,
+            "start": z(slot()),
+            "duration": 30,
+            "topic": need.topic,
+            "request": need.pk,
+        },
+    )
+    booking = Booking.objects.get()
+    assert (booking.request, booking.topic) == (need, "Negotiating my first offer")
+
+    client.force_login(open_mentor)
+    html = client.get(f"/sessions/{booking.pk}/").content.decode()
+
+    assert "Negotiating my first offer" in html
+    assert "Offer due Friday." in html
 
 
 def test_a_slot_taken_meanwhile_re_renders_the_form_with_the_409_message(as_mentee, outsider, open_mentor):

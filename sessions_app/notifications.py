@@ -328,7 +328,8 @@ def _page_action(message: OutboundMessage, context: dict) -> dict | None:
     elif message.kind == OutboundMessage.Kind.INTRODUCTION:
         if context["is_mentor"]:
             return None  # nothing to do: the colleague books
-        title, url = gettext("See free times and book"), context["slots_url"]
+        title = gettext("See %(name)s’s free times and book") % {"name": context["other"].name}
+        url = context["slots_url"]
     else:
         title, url = gettext("Open the session"), context["session_url"]
     return {"type": "Action.OpenUrl", "title": title, "url": url}

@@ -126,6 +126,28 @@ def test_the_card_is_in_its_recipients_language(teams, db):
     assert mail.outbox[0].subject == card["body"][0]["inlines"][0]["text"]
 
 
+def test_the_cards_buttons_are_in_its_recipients_language(db, mentor):
+    colleague = UserFactory(display_name="Camille", language="fr")
+    introduction = Introduction.objects.create(
+        introducer=UserFactory(display_name="Oscar"),
+        colleague=colleague,
+        mentor=mentor,
+        note="Hi",
+        created_at=timezone.now(),
+    )
+    message = OutboundMessage.objects.create(
+        introduction=introduction, kind="introduction", recipient=colleague, due_at=timezone.now()
+    )
+
+    card = notifications.teams_card(message)["attachments"][0]["content"]
+
+    assert card["lang"] == "fr"
+    assert card["body"][0]["inlines"][0]["text"] == "Oscar vous a mis en relation avec Marco Mentor"
+    assert [action["title"] for action in card["actions"]] == [
+        "Voir les créneaux libres de Marco Mentor et réserver"
+    ]
+
+
 def test_a_name_cannot_become_a_link_or_formatting_in_the_card(teams, db):
     trap = "*Bob* [x](http://evil.example) **now** _here_"
     confirmation(
@@ -186,7 +208,7 @@ def test_each_kind_of_note_links_to_its_page_and_only_invites_to_join(teams, db,
         "to_colleague": [
             {
                 "type": "Action.OpenUrl",
-                "title": "See free times and book",
+                "title": "See Marco Mentor’s free times and book",
                 "url": f"{site}/mentors/{mentor.pk}/",
             }
         ],

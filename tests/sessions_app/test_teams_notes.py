@@ -357,3 +357,21 @@ def test_a_hung_teams_webhook_times_out_with_no_lock_held_and_the_sweep_goes_on(
     assert len(teams.delivered) == 2
     assert sorted(notes.values_list("status", "attempts")) == [("sent", 2), ("sent", 2)]
     assert len(mail.outbox) == 2
+
+
+def test_a_teams_note_that_cannot_be_written_fails_at_once_without_a_post(teams, db):
+    # A reminder is about a session: a row of that kind without one cannot make a card, and never will.
+    note = OutboundMessage.objects.create(
+        kind="reminder",
+        channel="teams",
+        request=MentorRequestFactory(),
+        recipient=UserFactory(),
+        due_at=timezone.now(),
+    )
+
+    tasks.send_due_messages()
+
+    note.refresh_from_db()
+    assert (note.status, note.attempts) == ("failed", 1)
+    assert "has no booking" in note.last_error
+    assert teams.posts == []

@@ -321,6 +321,9 @@ DEFAULT_FROM_EMAIL = env.read_str("DEFAULT_FROM_EMAIL", "Sidebar <sidebar@exampl
 REMINDER_LEADS_MINUTES = env.read_minutes_list("REMINDER_LEADS_MINUTES", (1440, 60))
 FEEDBACK_PROMPT_DELAY_MINUTES = env.read_minutes("FEEDBACK_PROMPT_DELAY_MINUTES", 5)  # 0: as it ends
 SLACK_WEBHOOK_URL = env.read_optional_url("SLACK_WEBHOOK_URL")
+# A Teams incoming webhook (a Workflows "when a webhook request is received" flow, or an Office 365
+# connector): each email sent also posts its note there as an Adaptive Card.
+TEAMS_WEBHOOK_URL = env.read_optional_url("TEAMS_WEBHOOK_URL")
 # The outbox sweep: rows per claim, and after how long a claimed row whose worker died is claimed again.
 OUTBOX_BATCH_SIZE = env.read_count("OUTBOX_BATCH_SIZE", 50)
 # At least a second: a row claimed a moment ago is being sent, not stuck.

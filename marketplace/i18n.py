@@ -1,7 +1,8 @@
 """Languages: which one a person reads Sidebar in, and wording that must be put together lazily.
 
 A person's `language` (their profile) wins; without one, a page follows the browser (LocaleMiddleware reads
-Accept-Language) and anything sent to them (e-mails, calendar texts, Slack notes) follows LANGUAGE_CODE.
+Accept-Language) and anything sent to them (e-mails, calendar texts, Slack and Teams notes) follows
+LANGUAGE_CODE.
 """
 
 from django.conf import settings

@@ -107,7 +107,8 @@ class OutboundMessage(models.Model):
 
     One row per (booking, kind, recipient, lead, sequence, channel): every message goes out once, and a
     session changed twice gets a message for each change (the booking's sequence number tells them apart).
-    With SLACK_WEBHOOK_URL set, each email sent queues its Slack note as a row of its own, retried like one.
+    With SLACK_WEBHOOK_URL or TEAMS_WEBHOOK_URL set, each email sent queues a note on each of those as a row
+    of its own, retried like one.
     """
 
     class Kind(models.TextChoices):
@@ -123,6 +124,7 @@ class OutboundMessage(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         SLACK = "slack", "Slack"
+        TEAMS = "teams", "Microsoft Teams"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,5 +1,6 @@
 """Turning an outbox row into an email (text and HTML, the time in the recipient's zone, an ICS for invites
-and changes) and, when SLACK_WEBHOOK_URL is set, a short Slack message about the same event."""
+and changes) and, when SLACK_WEBHOOK_URL or TEAMS_WEBHOOK_URL is set, a short note about the same event in
+Slack (a line of text) or Microsoft Teams (an Adaptive Card)."""
 
 import json
 import urllib.request
@@ -44,7 +45,13 @@ WITH_INVITE = {
     OutboundMessage.Kind.CANCELLATION,
 }
 OUTBOX_HEADER = "X-Sidebar-Outbox-Id"
-SLACK_TIMEOUT_SECONDS = 5
+# Seconds a chat webhook (Slack, Teams) may take to connect and to answer: a hung one costs a send this long.
+WEBHOOK_TIMEOUT_SECONDS = 5
+# The setting that turns each chat channel on, by its webhook's address.
+CHAT_WEBHOOK_SETTINGS: dict[str, str] = {
+    OutboundMessage.Channel.SLACK: "SLACK_WEBHOOK_URL",
+    OutboundMessage.Channel.TEAMS: "TEAMS_WEBHOOK_URL",
+}
 
 _Related = TypeVar("_Related")
 
@@ -239,15 +246,38 @@ def send(message: OutboundMessage, *, connection=None) -> None:
     email.send(fail_silently=False)
 
 
+def webhook_url(channel: str) -> str | None:
+    """The webhook a chat channel posts to; None when it is off."""
+    return getattr(settings, CHAT_WEBHOOK_SETTINGS[channel]) or None
+
+
+def chat_channels_on() -> list[str]:
+    """The chat channels whose webhook is set: each email sent gets a note on each."""
+    return [channel for channel in CHAT_WEBHOOK_SETTINGS if webhook_url(channel)]
+
+
+def _note_subject(message: OutboundMessage) -> tuple[dict, str]:
+    """The message's context and subject in the active language; Unbuildable when its data cannot make one."""
+    try:
+        context = message_context(message)
+        return context, subject_of(message, context)
+    except BUILD_ERRORS as error:
+        raise Unbuildable(message, error) from error
+
+
+def _join_url(message: OutboundMessage) -> str:
+    """The meeting link, for an invite or a move (not for a cancellation, nor for what comes later)."""
+    if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
+        return message.booking.meeting_url
+    return ""
+
+
 def _slack_text(message: OutboundMessage) -> str:
     with translation.override(language_of(message.recipient)):
-        try:
-            context = message_context(message)
-            text = f"{context['recipient'].name}: {subject_of(message, context)}"
-        except BUILD_ERRORS as error:
-            raise Unbuildable(message, error) from error
-        if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
-            text += " " + gettext("Join: %(url)s") % {"url": message.booking.meeting_url}
+        context, subject = _note_subject(message)
+        text = f"{context['recipient'].name}: {subject}"
+        if join_url := _join_url(message):
+            text += " " + gettext("Join: %(url)s") % {"url": join_url}
     return text
 
 
@@ -257,17 +287,89 @@ def slack_escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _post_json(message: OutboundMessage, payload: dict) -> bytes:
+    """POSTs `payload` to the message's channel's webhook with WEBHOOK_TIMEOUT_SECONDS; returns the start of
+    the answer's body. Raises OSError when the webhook is not set or does not take it (errors, 4xx and 5xx,
+    raise HTTPError, an OSError; a hung webhook raises TimeoutError)."""
+    url = webhook_url(message.channel)
+    if not url:
+        raise OSError(f"{CHAT_WEBHOOK_SETTINGS[message.channel]} is not set")
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+        if not 200 <= response.status < 300:
+            raise OSError(f"{message.get_channel_display()} answered {response.status}")
+        return response.read(2000)
+
+
 def post_to_slack(message: OutboundMessage) -> None:
     """Posts a one-line note on the event to SLACK_WEBHOOK_URL; raises Unbuildable when the note cannot be
     written, OSError when Slack does not take it."""
-    body = json.dumps({"text": slack_escaped(_slack_text(message))}).encode()
-    url = settings.SLACK_WEBHOOK_URL
-    if not url:
-        raise OSError("SLACK_WEBHOOK_URL is not set")
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=SLACK_TIMEOUT_SECONDS) as response:
-        if not 200 <= response.status < 300:  # errors (4xx, 5xx) raise HTTPError, an OSError, already
-            raise OSError(f"Slack answered {response.status}")
+    _post_json(message, {"text": slack_escaped(_slack_text(message))})
+
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+# Office 365 connector webhooks answer 200 to a post they then fail to deliver (a removed channel, a card
+# Teams refuses, their rate limit), with this in the body; Workflows webhooks answer 202 with no body.
+TEAMS_DELIVERY_FAILED = b"Webhook message delivery failed"
+
+
+def _plain(text: str, **style: object) -> dict:
+    """Text exactly as given. A TextBlock reads Markdown (`**bold**`, `_italic_`, `[label](url)`, lists);
+    a TextRun in a RichTextBlock reads none, so a name or a topic cannot become a link or formatting."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
+
+
+def _page_action(message: OutboundMessage, context: dict) -> dict | None:
+    """The page of Sidebar the note is about, as a button: never a signed link (a channel is shared)."""
+    if message.kind == OutboundMessage.Kind.MATCH_FOUND:
+        title, url = gettext("Open your request"), context["request_url"]
+    elif message.kind == OutboundMessage.Kind.INTRODUCTION:
+        if context["is_mentor"]:
+            return None  # nothing to do: the colleague books
+        title = gettext("See %(name)s’s free times and book") % {"name": context["other"].name}
+        url = context["slots_url"]
+    else:
+        title, url = gettext("Open the session"), context["session_url"]
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def teams_card(message: OutboundMessage) -> dict:
+    """The note as a Teams message holding one Adaptive Card, in the recipient's language: the subject the
+    email has, who it is for, and buttons to join the session and to open its page."""
+    language = language_of(message.recipient)
+    with translation.override(language):
+        context, subject = _note_subject(message)
+        body = [
+            _plain(subject, weight="Bolder", size="Medium"),
+            _plain(gettext("For %(name)s") % {"name": context["recipient"].name}, isSubtle=True),
+        ]
+        actions = []
+        if join_url := _join_url(message):
+            actions.append({"type": "Action.OpenUrl", "title": gettext("Join the session"), "url": join_url})
+        if page := _page_action(message, context):
+            actions.append(page)
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "lang": language.split("-")[0],
+        "body": body,
+        "actions": actions,
+    }
+    return {
+        "type": "message",
+        "attachments": [{"contentType": ADAPTIVE_CARD, "contentUrl": None, "content": card}],
+    }
+
+
+def post_to_teams(message: OutboundMessage) -> None:
+    """Posts the note as an Adaptive Card to TEAMS_WEBHOOK_URL; raises Unbuildable when it cannot be written,
+    OSError when Teams does not take it (also a 200 whose body says the delivery failed)."""
+    answer = _post_json(message, teams_card(message))
+    if answer.lstrip().startswith(TEAMS_DELIVERY_FAILED):
+        raise OSError(f"Teams answered: {answer.decode('utf-8', 'replace')[:500]}")
 
 
 def deliver(message: OutboundMessage, *, connection=None) -> None:
@@ -275,6 +377,8 @@ def deliver(message: OutboundMessage, *, connection=None) -> None:
     at once), anything else when it did not go out (the caller retries later)."""
     if message.channel == OutboundMessage.Channel.SLACK:
         post_to_slack(message)
+    elif message.channel == OutboundMessage.Channel.TEAMS:
+        post_to_teams(message)
     else:
         send(message, connection=connection)
 

@@ -1,6 +1,6 @@
 """The outbox: claiming due rows, sending a claimed batch (each row under its own lock, retried with
-back-off), the Slack note an email sent gets, and starting a delivery. The loop that drives it is
-sessions_app.sweep.
+back-off), the chat notes (Slack, Teams) an email sent gets, and starting a delivery. The loop that drives it
+is sessions_app.sweep.
 
 Nothing here imports sessions_app.tasks (the tasks import this): a delivery is started through Celery by the
 sweep task's name.
@@ -92,7 +92,7 @@ def send_messages(
     messages and what their emails need are read in one query for the batch. Each is then sent in three
     steps, no lock held while the network is used: take the claim over in a short transaction (the row is
     still sending under that claim; its claimed_at moves to now, this send's token, which also restarts the
-    re-claim clock), send with no transaction open and a timeout (EMAIL_TIMEOUT, SLACK_TIMEOUT_SECONDS),
+    re-claim clock), send with no transaction open and a timeout (EMAIL_TIMEOUT, WEBHOOK_TIMEOUT_SECONDS),
     then record the outcome with an UPDATE conditional on the token. A second task with the same batch (a
     redelivered task) finds the claim taken over and skips the row; a send that lost its row to a re-claim
     (it outlived OUTBOX_RECLAIM_AFTER_SECONDS) records nothing and is logged.
@@ -117,29 +117,35 @@ def send_messages(
                 emails_sent += message.channel == OutboundMessage.Channel.EMAIL
     finally:
         mail_connection.close()
-    if emails_sent and settings.SLACK_WEBHOOK_URL:
-        start_delivery()  # their Slack notes are due now: a sweep need not wait for beat's next tick
+    if emails_sent and notifications.chat_channels_on():
+        start_delivery()  # their chat notes are due now: a sweep need not wait for beat's next tick
     return sent
 
 
-def _queue_slack_note(message: OutboundMessage) -> None:
-    """With SLACK_WEBHOOK_URL set, an email just sent gets its Slack note: a row of its own, so that Slack
-    being down is retried with back-off (and given up visibly) without sending the email again. Written in
-    the transaction that marks the email sent, so a crash cannot keep one and lose the other."""
-    if message.channel != OutboundMessage.Channel.EMAIL or not settings.SLACK_WEBHOOK_URL:
+def _queue_chat_notes(message: OutboundMessage) -> None:
+    """An email just sent gets a note on each chat channel whose webhook is set (SLACK_WEBHOOK_URL,
+    TEAMS_WEBHOOK_URL): a row of its own each, so that Slack or Teams being down is retried with back-off
+    (and given up visibly) without sending the email again, nor the other channel's note. Written in the
+    transaction that marks the email sent, so a crash cannot keep one and lose the other."""
+    if message.channel != OutboundMessage.Channel.EMAIL:
         return
-    note = OutboundMessage(
-        booking_id=message.booking_id,
-        request_id=message.request_id,
-        introduction_id=message.introduction_id,
-        kind=message.kind,
-        channel=OutboundMessage.Channel.SLACK,
-        recipient_id=message.recipient_id,
-        lead_minutes=message.lead_minutes,
-        sequence=message.sequence,
-        due_at=timezone.now(),
-    )
-    OutboundMessage.objects.bulk_create([note], ignore_conflicts=True)  # queued once, whoever sends the email
+    due_at = timezone.now()
+    notes = [
+        OutboundMessage(
+            booking_id=message.booking_id,
+            request_id=message.request_id,
+            introduction_id=message.introduction_id,
+            kind=message.kind,
+            channel=channel,
+            recipient_id=message.recipient_id,
+            lead_minutes=message.lead_minutes,
+            sequence=message.sequence,
+            due_at=due_at,
+        )
+        for channel in notifications.chat_channels_on()
+    ]
+    if notes:
+        OutboundMessage.objects.bulk_create(notes, ignore_conflicts=True)  # once, whoever sends the email
 
 
 def _send_claimed(
@@ -174,7 +180,8 @@ def _send_claimed(
 def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> datetime | None:
     """In a short transaction: if the row is still sending under `claim` (what this task was handed), counts
     an attempt and moves claimed_at to now (the returned token). None when another task has it, it is done,
-    or it is not to be sent any more (its session is off, Slack was turned off: then it is cancelled).
+    or it is not to be sent any more (its session is off, its chat channel was turned off: then it is
+    cancelled).
 
     The row lock is held only for this transaction, never while sending. The session is read again when it
     changed after the batch was read (moved, cancelled): the email is about the session as it is now."""
@@ -196,8 +203,11 @@ def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> dat
             )
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
         stale_session = allowed and message.booking is not None and message.booking.status not in allowed
-        slack_turned_off = message.channel == OutboundMessage.Channel.SLACK and not settings.SLACK_WEBHOOK_URL
-        if stale_session or slack_turned_off:
+        channel_turned_off = (
+            message.channel != OutboundMessage.Channel.EMAIL
+            and not notifications.webhook_url(message.channel)
+        )
+        if stale_session or channel_turned_off:
             OutboundMessage.objects.filter(pk=message.pk).update(status=OutboundMessage.Status.CANCELLED)
             return None
         # Strictly later than the claim it replaces, so that no other task can hold the same token.
@@ -231,7 +241,7 @@ def _record(message: OutboundMessage, token: datetime, *, status: str, **fields)
 
 def _record_once(message: OutboundMessage, token: datetime, *, status: str, **fields) -> bool:
     """Records a send's outcome if the row is still this send's (sending, claimed_at the token); True when
-    the row was marked sent. A sent email's Slack note is queued in the same transaction."""
+    the row was marked sent. A sent email's chat notes are queued in the same transaction."""
     with transaction.atomic():
         changed = OutboundMessage.objects.filter(
             pk=message.pk, status=OutboundMessage.Status.SENDING, claimed_at=token
@@ -245,7 +255,7 @@ def _record_once(message: OutboundMessage, token: datetime, *, status: str, **fi
             )
             return False
         if status == OutboundMessage.Status.SENT:
-            _queue_slack_note(message)
+            _queue_chat_notes(message)
     return status == OutboundMessage.Status.SENT
 
 

@@ -179,6 +179,7 @@ def test_malformed_variables_fail_naming_the_variable():
         ("FEEDBACK_PROMPT_DELAY_MINUTES", "-1"),
         ("SITE_URL", "sidebar.example.com"),
         ("SLACK_WEBHOOK_URL", "ftp://x"),
+        ("TEAMS_WEBHOOK_URL", "teams.example.com/webhook"),
     ):
         result = load_settings(**{name: value})
         assert result.returncode != 0, name

@@ -173,9 +173,10 @@ def subject_of(message: OutboundMessage, context: dict) -> str:
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:
         return gettext(OTHER_SUBJECTS[message.kind]).format(topic=context["request"].topic)
     if message.kind == OutboundMessage.Kind.INTRODUCTION:
-        introducer = context["introducer"]
-        name = gettext("You") if introducer.pk == context["recipient"].pk else introducer.name
-        return gettext(OTHER_SUBJECTS[message.kind]).format(introducer=name, other=context["other"].name)
+        introducer, other = context["introducer"], context["other"].name
+        if introducer.pk == context["recipient"].pk:  # a sentence of its own: "You" takes another verb form
+            return gettext("You introduced yourself to {other}").format(other=other)
+        return gettext(OTHER_SUBJECTS[message.kind]).format(introducer=introducer.name, other=other)
     booking = context["booking"]
     return gettext(SUBJECTS[message.kind]).format(
         duration=booking.duration,

@@ -64,6 +64,7 @@ class MentorWeek:
     used_minutes: int
     cap_minutes: int
     week_start: date  # a Monday
+    timezone: str  # the zone the week is counted in
     accepting: bool
     has_availability: bool
 
@@ -173,6 +174,7 @@ def mentor_week(user: User, *, now: datetime) -> MentorWeek:
         used_minutes=used,
         cap_minutes=profile.weekly_minutes_cap,
         week_start=monday,
+        timezone=profile.availability_timezone,
         accepting=profile.accepting,
         has_availability=has_blocks,
     )

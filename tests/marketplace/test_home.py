@@ -252,10 +252,11 @@ def test_a_mentor_who_never_saved_their_settings_has_the_default_budget(db):
 
     week = mentor_week(mentor, now=NOW)
 
-    assert (week.cap_minutes, week.used_minutes, week.has_availability) == (
+    assert (week.cap_minutes, week.used_minutes, week.has_availability, week.timezone) == (
         MentorProfile._meta.get_field("weekly_minutes_cap").default,
         0,
         False,
+        "Asia/Tokyo",  # their own zone, until they publish blocks in one
     )
 
 
@@ -310,10 +311,22 @@ def test_the_week_is_counted_in_the_zone_of_the_mentors_weekly_blocks(db, mentee
     BookingFactory(
         mentor=mentor, mentee=mentee, start=datetime(2026, 3, 16, 0, 0, tzinfo=sydney), duration=20
     )
+    # Sunday 23:00 in Sydney, Sunday 12:00 in London: last week there, this week here.
+    BookingFactory(mentor=mentor, mentee=mentee, start=datetime(2026, 3, 15, 23, 0, tzinfo=sydney))
 
-    assert mentor_week(mentor, now=now).used_minutes == 20
+    week = mentor_week(mentor, now=now)
+    assert (week.used_minutes, week.week_start.isoformat(), week.timezone) == (
+        20,
+        "2026-03-16",
+        "Australia/Sydney",
+    )
     MentorProfile.objects.filter(user=mentor).update(availability_timezone="Europe/London")
-    assert mentor_week(mentor, now=now).week_start.isoformat() == "2026-03-09"
+    week = mentor_week(mentor, now=now)
+    assert (week.used_minutes, week.week_start.isoformat(), week.timezone) == (
+        50,
+        "2026-03-09",
+        "Europe/London",
+    )
 
 
 @pytest.mark.parametrize(

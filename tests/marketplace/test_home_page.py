@@ -143,6 +143,7 @@ def test_a_mentor_without_weekly_blocks_is_told_to_publish_them(client, mentor):
 
     assert "Colleagues cannot book you until you publish the times you are free each week." in html
     assert '<a href="/me/availability/" role="button">Publish your availability</a>' in html
+    assert "Your week as a mentor" not in html  # no budget to count yet
 
 
 def test_a_paused_mentor_or_one_whose_budget_is_used_up_is_told_so(client, mentor):
@@ -153,7 +154,9 @@ def test_a_paused_mentor_or_one_whose_budget_is_used_up_is_told_so(client, mento
     assert "budget is fully booked: new sessions go into next week." in home_as(client, mentor)
 
     MentorProfile.objects.filter(user=mentor).update(accepting=False)
-    assert "You are paused: nobody can book you until you accept sessions again" in home_as(client, mentor)
+    html = home_as(client, mentor)
+    assert "You are paused: nobody can book you until you accept sessions again" in html
+    assert '<a href="/me/profile/">Open your profile</a>' in html
 
     MentorProfile.objects.filter(user=mentor).update(accepting=True, weekly_minutes_cap=0)
     html = home_as(client, mentor)

@@ -5,7 +5,7 @@ No Django, no settings, no clock: zones are IANA names or ``ZoneInfo`` objects p
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -92,3 +92,14 @@ def iso_week_start(instant: datetime, timezone: str) -> date:
     require_aware(instant, "instant")
     local_day = instant.astimezone(get_zone(timezone)).date()
     return local_day - timedelta(days=local_day.weekday())
+
+
+def iso_week_bounds(instant: datetime, timezone: str) -> tuple[date, datetime, datetime]:
+    """The ISO week ``instant`` falls in on a wall clock in ``timezone``: its Monday, and the UTC instants of
+    that Monday's 00:00 and the next Monday's 00:00 (a midnight the clock skips becomes the instant it skips
+    to; a repeated one, its first occurrence)."""
+    monday = iso_week_start(instant, timezone)
+    zone = get_zone(timezone)
+    start = resolve_local_end(datetime.combine(monday, time()), zone)
+    end = resolve_local_end(datetime.combine(monday + timedelta(days=7), time()), zone)
+    return monday, start, end

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from marketplace import home as home_data
 from marketplace import schedules, selectors, services
 from marketplace.errors import InvalidInput
 from marketplace.forms import (
@@ -35,7 +36,9 @@ PREVIEW_DAYS = 14
 
 def home(request: HttpRequest) -> HttpResponse:
     context: dict = {}
-    if not request.user.is_authenticated:
+    if request.user.is_authenticated:
+        context["home"] = home_data.home_page(request.user, now=timezone.now())
+    else:
         context["mentor_count"] = User.objects.filter(is_mentor=True, is_active=True).count()
         context["skill_count"] = Skill.objects.count()
     return render(request, "home.html", context)

@@ -5,8 +5,10 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from marketplace import home
 from marketplace.models import Skill, User, UserSkill
 from marketplace.selectors import MentorCard
 from marketplace.session_data import Rating
@@ -93,3 +95,22 @@ def _parse(value: str) -> datetime:
     if parsed is None:
         raise ValueError(f"not an ISO time: {value!r}")
     return parsed
+
+
+def open_requests_for_home(user_id: int, now: datetime, limit: int) -> list[home.OpenRequest]:
+    """The person's requests still open at `now` (none booked, deadline ahead), soonest deadline first, with
+    how many mentors each shortlist offers: one query (marketplace.home's provider, registered in apps.py)."""
+    requests = (
+        MentorRequest.objects.filter(asker_id=user_id, status=MentorRequest.Status.OPEN, needed_by__gt=now)
+        .only("id", "topic", "needed_by", "match_count")
+        .order_by("needed_by", "id")[:limit]
+    )
+    return [
+        home.OpenRequest(
+            topic=request.topic,
+            needed_by=request.needed_by,
+            shortlisted=request.match_count,
+            url=reverse("request-detail", args=[request.pk]),
+        )
+        for request in requests
+    ]

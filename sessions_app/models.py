@@ -28,6 +28,9 @@ MOMENT_NOTE_MAX_LENGTH = 200
 MOMENT_WITH_NAME_MAX_LENGTH = 120
 MOMENT_MAX_AGE = timedelta(days=366)  # how long ago a moment may have happened
 INTRODUCTION_NOTE_MAX_LENGTH = 500
+# The one-week follow-up opens this long after a session ends (the email is due then, and the answer is
+# refused before it).
+FOLLOW_UP_AFTER = timedelta(days=7)
 
 
 class Booking(models.Model):

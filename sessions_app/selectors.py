@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext
 
-from marketplace import schedules
+from marketplace import home, schedules
 from marketplace.models import User
 from marketplace.session_data import Commitment, Rating, TrackRecord
 from marketplace.slots import Interval, bookable_slots
 from matching.models import MentorRequest
 from sessions_app import links
-from sessions_app.models import Booking, Feedback, FollowUp, Moment
+from sessions_app.models import FOLLOW_UP_AFTER, Booking, Feedback, FollowUp, Moment
 
 MAX_ID = 2**63 - 1
 FEED_HISTORY = timedelta(days=60)
@@ -274,3 +275,90 @@ def moment_progress(user: User, *, today: date, goal: int = MOMENTS_WEEKLY_GOAL)
     return MomentProgress(
         this_week=per_week[week_start], goal=goal, streak_weeks=streak, week_start=week_start
     )
+
+
+# --- The home page (marketplace.home's providers, registered in apps.py) ---
+
+# How long the home page keeps asking for an answer after the question opened.
+ANSWER_WAITS_FOR = timedelta(days=30)
+MINUTES_GIVEN_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+
+
+def next_session_for_home(user_id: int, now: datetime) -> home.NextSession | None:
+    """The person's next confirmed session, or the one under way: one query."""
+    booking = (
+        _with_people(Booking.objects.filter(Q(mentor_id=user_id) | Q(mentee_id=user_id)))
+        .filter(status=Booking.Status.CONFIRMED, end__gt=now)
+        .order_by("start", "id")
+        .first()
+    )
+    if booking is None:
+        return None
+    as_mentor = booking.mentor_id == user_id
+    return home.NextSession(
+        start=booking.start,
+        end=booking.end,
+        under_way=booking.start <= now,
+        with_name=(booking.mentee if as_mentor else booking.mentor).name,
+        as_mentor=as_mentor,
+        topic=booking.topic,
+        meeting_url=booking.meeting_url,
+        url=reverse("session-detail", args=[booking.pk]),
+    )
+
+
+def answers_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waiting]:
+    """Feedback the person has not given on a session that ended, and (mentee) the follow-up not answered a
+    week on, while each question is at most ANSWER_WAITS_FOR old; latest sessions first, from at most `limit`
+    sessions: one query."""
+    feedback_opened_since = now - ANSWER_WAITS_FOR
+    follow_up_opened_by = now - FOLLOW_UP_AFTER  # the session ended by then
+    bookings = (
+        _with_people(Booking.objects.filter(Q(mentor_id=user_id) | Q(mentee_id=user_id)))
+        # A session the sweep has not marked completed yet was held all the same.
+        .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.COMPLETED], end__lte=now)
+        .annotate(
+            has_feedback=Exists(Feedback.objects.filter(booking=OuterRef("pk"), author_id=user_id)),
+            has_follow_up=Exists(FollowUp.objects.filter(booking=OuterRef("pk"))),
+        )
+        .filter(
+            Q(has_feedback=False, end__gt=feedback_opened_since)
+            | Q(
+                mentee_id=user_id,
+                has_follow_up=False,
+                end__lte=follow_up_opened_by,
+                end__gt=follow_up_opened_by - ANSWER_WAITS_FOR,
+            )
+        )
+        .order_by("-end", "-id")[:limit]
+    )
+    waiting = []
+    for booking in bookings:
+        other = booking.mentee if booking.mentor_id == user_id else booking.mentor
+        if booking.mentee_id == user_id and not booking.has_follow_up and booking.end <= follow_up_opened_by:
+            waiting.append(
+                home.Waiting(
+                    kind="follow_up",
+                    with_name=other.name,
+                    session_start=booking.start,
+                    url=reverse("session-follow-up", args=[booking.pk]),
+                )
+            )
+        if not booking.has_feedback and booking.end > feedback_opened_since:
+            waiting.append(
+                home.Waiting(
+                    kind="feedback",
+                    with_name=other.name,
+                    session_start=booking.start,
+                    url=reverse("session-feedback", args=[booking.pk]),
+                )
+            )
+    return waiting
+
+
+def minutes_given(mentor_id: int, start: datetime, end: datetime) -> int:
+    """Minutes of the sessions the mentor gives starting in [start, end), held or still to come: one query."""
+    total = Booking.objects.filter(
+        mentor_id=mentor_id, status__in=MINUTES_GIVEN_STATUSES, start__gte=start, start__lt=end
+    ).aggregate(total=Sum("duration"))["total"]
+    return int(total or 0)

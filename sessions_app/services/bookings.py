@@ -20,7 +20,14 @@ from marketplace.instants import NAIVE, InstantError, check_instant
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
 from matching.services import mark_request_booked
-from sessions_app.models import REASON_MAX_LENGTH, SESSION_LENGTHS, TOPIC_MAX_LENGTH, Booking, OutboundMessage
+from sessions_app.models import (
+    FOLLOW_UP_AFTER,
+    REASON_MAX_LENGTH,
+    SESSION_LENGTHS,
+    TOPIC_MAX_LENGTH,
+    Booking,
+    OutboundMessage,
+)
 from sessions_app.outbox import start_delivery
 
 SLOT_UNAVAILABLE = "slot_unavailable"
@@ -288,7 +295,6 @@ def _queue_messages(booking: Booking, *, kind: str, now: datetime) -> None:
     transaction.on_commit(start_delivery, robust=True)
 
 
-FOLLOW_UP_AFTER = timedelta(days=7)
 _SCHEDULED_KINDS = (
     OutboundMessage.Kind.REMINDER,
     OutboundMessage.Kind.FEEDBACK_PROMPT,

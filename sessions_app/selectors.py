@@ -28,14 +28,23 @@ FEED_HISTORY = timedelta(days=60)
 # feels; it reads only columns this module owns.
 _BUSY_SQL = (
     'SELECT id, mentor_id, mentee_id, "start", "end" FROM sessions_app_booking '
-    'WHERE status = %s AND "start" < %s AND "end" > %s AND (mentor_id IN ({ids}) OR mentee_id IN ({ids}))'
+    'WHERE status IN (%s, %s, %s) AND "start" < %s AND "end" > %s '
+    "AND (mentor_id IN ({ids}) OR mentee_id IN ({ids}))"
 )
+
+
+# The statuses of a session that took or will take its people's time.
+TAKE_TIME = [Booking.Status.CONFIRMED.value, Booking.Status.COMPLETED.value, Booking.Status.NO_SHOW.value]
 
 
 def busy_commitments(
     user_ids: Collection[int], start: datetime, end: datetime
 ) -> dict[int, list[Commitment]]:
-    """Confirmed sessions overlapping [start, end) of each person, as mentor or as mentee: one query."""
+    """Sessions that take each person's time in [start, end), as mentor or as mentee: one query.
+
+    Confirmed ones, and those already held or missed: the weekly budget counts this week's past sessions too
+    (the sweep marks them completed or no-show once they have ended), and they can never overlap a new slot.
+    """
     wanted = set(user_ids)
     if not wanted:
         return {}
@@ -44,7 +53,7 @@ def busy_commitments(
     with connection.cursor() as cursor:
         cursor.execute(
             _BUSY_SQL.format(ids=", ".join(["%s"] * len(ids))),
-            [Booking.Status.CONFIRMED.value, adapt(end), adapt(start), *ids, *ids],
+            [*TAKE_TIME, adapt(end), adapt(start), *ids, *ids],
         )
         rows = cursor.fetchall()
     found: dict[int, list[Commitment]] = defaultdict(list)

@@ -8,7 +8,7 @@
    sessions (one) and the working hours of the asker and the pool (one).
 3. The slot engine (the same code as booking) finds each mentor's first slot that ends by the deadline, the
    first inside both people's working hours when there is one: first for the SHORTLIST best of the pool,
-   then, only when fewer than TOP_N of those have a slot, for the rest.
+   then, only when fewer than TOP_N of those have a slot inside working hours, for the rest.
 4. Ratings and track records of those with a slot (one query per registered provider), then `ranking.rank`.
 
 Loading the whole pool in one round keeps the query count fixed; widening only costs slot-engine time.
@@ -160,7 +160,8 @@ def first_slots(
     now: datetime,
     hours: Mapping[int, WorkingWeek] | None = None,
 ) -> dict[int, FirstSlot | None]:
-    """Each mentor's first slot that is over by the deadline: the SHORTLIST first, the rest only if needed.
+    """Each mentor's first slot that is over by the deadline: the SHORTLIST first, the rest only when fewer
+    than TOP_N of those have one inside both people's working hours.
 
     With `hours` (people's working weeks by id), the first slot inside both the asker's and the mentor's
     hours when there is one; without, every slot counts as inside them (bench/matching_sim.py).
@@ -170,7 +171,8 @@ def first_slots(
     asker_week = (hours or {}).get(need.asker_id)
     slots: dict[int, FirstSlot | None] = {}
     for tier in (pool[:SHORTLIST], pool[SHORTLIST:]):
-        if sum(slot is not None for slot in slots.values()) >= ranking.TOP_N:
+        # Enough means enough inside working hours: those rank first, so night-only ones do not count.
+        if sum(first is not None and first.in_working_hours for first in slots.values()) >= ranking.TOP_N:
             break
         for offer in tier:
             schedule = found.get(offer.mentor_id)

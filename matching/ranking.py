@@ -6,7 +6,8 @@ weighted in ``Weights`` (the one place to tune them):
 
 - **skill**: the share of asked skills the mentor offers, and how well (expert > strong > working knowledge);
 - **working hours**: a slot inside both the asker's and the mentor's working hours beats one at 00:30 for
-  either of them, however much sooner (these points outweigh all of urgency's);
+  either of them, whatever else the other has going (these points outweigh all the other terms together, so
+  the shortlist comes in two tiers: inside both people's hours, then outside; skills lead within each);
 - **urgency**: a first slot comfortably before the deadline beats one just before it;
 - **load**: mentors who held few sessions lately and have room under their weekly cap rise, nearly full ones
   fall, so that help is spread instead of piling on the same few people;
@@ -60,9 +61,11 @@ class Weights:
     skill_level: float = 6.0
     """Points for expert level in every asked skill (strong earns half, working knowledge none)."""
 
-    working_hours: float = 15.0
-    """Points for a slot inside both people's working hours: more than urgency's, so that no slot outside them
-    ranks above one inside them for being sooner."""
+    working_hours: float = 120.0
+    """Points for a slot inside both people's working hours: more than all the other terms can add up to, so
+    that no slot outside them ranks above one inside them, however sooner, better matched or less loaded. The
+    pages show only times inside both people's hours until "show all times": the top of the shortlist must be
+    bookable there."""
 
     urgency: float = 12.0
     """Points for a first slot ending at least a comfortable margin before the deadline; fewer as it nears."""

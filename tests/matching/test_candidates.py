@@ -165,6 +165,29 @@ def test_the_shortlist_is_widened_when_too_few_of_its_mentors_have_a_slot(
     assert matched_ids(need, frozen_monday) == [last_in_pool.pk]
 
 
+def test_the_shortlist_is_widened_when_its_mentors_are_free_only_outside_working_hours(
+    mentee, make_mentor, speaking, frozen_monday, monkeypatch
+):
+    # Everyone is free, but only at night in London except one mentor far down the pool.
+    mentors = [make_mentor(skills=[(speaking, 2)], hours=(time(0, 30), time(2))) for _ in range(5)]
+    need = need_of(mentee, [speaking])
+
+    def pool_key(user):
+        return pool_order_key(
+            need, user.pk, {speaking.pk}, department_id=user.department_id, timezone="UTC", at=frozen_monday
+        )
+
+    last_in_pool = max(mentors, key=pool_key)
+    AvailabilityBlock.objects.filter(mentor=last_in_pool).update(start=time(10), end=time(12))
+    monkeypatch.setattr(candidates, "SHORTLIST", 2)
+    monkeypatch.setattr(candidates.ranking, "TOP_N", 2)  # the shortlist alone would be "enough" at night
+
+    found = candidates.find_matches(need, now=frozen_monday)
+
+    assert found.matches[0].mentor_id == last_in_pool.pk
+    assert found.slots[last_in_pool.pk].in_working_hours
+
+
 def test_slots_are_computed_only_for_the_shortlist_when_it_has_enough(
     mentee, make_mentor, speaking, frozen_monday, monkeypatch
 ):

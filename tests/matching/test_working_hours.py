@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from marketplace import session_data
 from marketplace.models import AvailabilityBlock, WorkingHours
 from matching import candidates, services
 from matching.models import MentorRequest
@@ -147,3 +148,60 @@ def test_show_all_times_on_the_shortlist_adds_the_times_outside_working_hours(
     assert 'href="?">Only times inside both working hours' in html
     assert f"/mentors/{night_owl.pk}/?duration=30&amp;request=" in html
     assert "&amp;all_times=1" in html  # "Show other times" keeps the choice
+
+
+# --- The report: a London employee offered "free tomorrow 00:30" and 22:50 first ---
+
+
+@pytest.fixture
+def late_mentor(make_mentor, speaking):
+    """Free only on Monday 22:50–23:50 (London): tonight, outside everybody's default hours."""
+    return make_mentor(
+        display_name="Lee Late", skills=[(speaking, 3)], weekdays=[0], hours=(time(22, 50), time(23, 50))
+    )
+
+
+@pytest.fixture
+def busy_day_mentor(make_mentor, speaking):
+    """Free only on Wednesday 14:00–15:00 (London), with the weakest level and a heavy, patchy record."""
+    return make_mentor(
+        display_name="Bea Busy", skills=[(speaking, 1)], weekdays=[2], hours=(time(14), time(15))
+    )
+
+
+def test_a_london_employee_never_gets_00_30_or_22_50_ranked_first_whatever_else_they_have_going(
+    mentee, speaking, night_owl, late_mentor, busy_day_mentor, track_records, frozen_monday
+):
+    # Everything else favours the two at night: sooner, higher level, idle and reliable; the one in working
+    # hours held many sessions lately and dropped some.
+    track_records[busy_day_mentor.pk] = session_data.TrackRecord(
+        held_recently=40, held_total=40, no_shows=6, cancelled_by_mentor=6
+    )
+    for idle in (night_owl, late_mentor):
+        track_records[idle.pk] = session_data.TrackRecord(
+            held_recently=0, held_total=20, no_shows=0, cancelled_by_mentor=0
+        )
+
+    found = candidates.find_matches(need_of(mentee, speaking), now=frozen_monday)
+
+    first, *others = found.matches
+    assert first.mentor_id == busy_day_mentor.pk
+    assert first.slot.start == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    assert {match.mentor_id for match in others} == {night_owl.pk, late_mentor.pk}
+    assert first.score > max(match.score for match in others)  # the score the API shows agrees
+
+
+def test_the_api_offers_the_london_employee_a_time_in_working_hours_first(
+    api_as, mentee, speaking, night_owl, late_mentor, busy_day_mentor, frozen_monday
+):
+    response = api_as(mentee).post(
+        "/api/v1/requests/",
+        {"topic": "Board talk", "skills": ["public-speaking"], "needed_by": "2026-11-26T17:00:00Z"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    matches = response.json()["matches"]
+    assert matches[0]["mentor"]["id"] == busy_day_mentor.pk
+    assert matches[0]["next_slot"] == "2026-11-25T14:00:00Z"
+    assert {match["next_slot"] for match in matches[1:]} == {"2026-11-23T22:50:00Z", "2026-11-24T00:30:00Z"}

@@ -172,24 +172,33 @@ def test_the_profile_saves_working_hours_with_several_intervals_a_day(client, me
 
 
 @pytest.mark.parametrize(
-    ("hours", "message"),
+    ("hours", "field", "message"),
     [
-        ({"hours_2": "nine to five"}, "Write each interval as"),
-        ({"hours_2": "17:00–09:00"}, "17:00–09:00 ends before it starts"),
-        ({"hours_2": "09:00–13:00, 12:00–17:00"}, "overlap"),
-        ({"hours_2": "25:00–26:00"}, "Write each interval as"),
-        ({f"hours_{day}": "" for day in range(7)}, "Give your working hours on at least one day."),
+        ({"hours_2": "nine to five"}, "hours_2", "Write each interval as"),
+        ({"hours_2": "17:00–09:00"}, "hours_2", "17:00–09:00 ends before it starts"),
+        ({"hours_2": "09:00–13:00, 12:00–17:00"}, "hours_2", "09:00–13:00 and 12:00–17:00 overlap"),
+        ({"hours_6": "25:00–26:00"}, "hours_6", "Write each interval as"),
+        ({f"hours_{day}": "" for day in range(7)}, "hours_0", "Give your working hours on at least one day."),
     ],
 )
 def test_bad_working_hours_on_the_profile_are_shown_on_the_day_and_nothing_is_saved(
-    client, mentee, hours, message
+    client, mentee, hours, field, message
 ):
     assert client.login(email=mentee.email, password=PASSWORD)
     response = client.post("/me/profile/", profile_post(**hours))
 
     assert response.status_code == 200
-    html = response.content.decode()
-    assert message in html.replace("&quot;", '"')
+    html = response.content.decode().replace("&quot;", '"')
+    # On the day's own field (weekday 0 = Monday), announced, and that field marked invalid.
+    error = re.search(rf'<small class="field-error" role="alert" id="id_{field}_error">([^<]*)</small>', html)
+    assert error is not None
+    assert message in error.group(1)
+    day_input = re.search(rf'<input[^>]*name="{field}"[^>]*>', html)
+    assert day_input is not None
+    assert 'aria-invalid="true"' in day_input.group(0)
+    assert html.count('class="field-error"') == 1
+    day = {"hours_0": "Monday", "hours_2": "Wednesday", "hours_6": "Sunday"}[field]
+    assert re.search(rf'<label for="id_{field}">{day}', html)
     assert WorkingHours.objects.filter(person=mentee).count() == 0
     assert User.objects.get(pk=mentee.pk).display_name == "Maya Mentee"
 

@@ -188,7 +188,8 @@ class WorkingIntervalSerializer(BlockSerializer):
         # Under PATCH (a partial root) DRF would skip a missing field of a nested object; here none may be.
         if isinstance(data, dict):
             names = ("weekday", "start", "end")
-            errors = {name: [gettext("This field is required.")] for name in names if name not in data}
+            required = serializers.Field.default_error_messages["required"]  # DRF's own, translated
+            errors = {name: [str(required)] for name in names if name not in data}
             errors.update(
                 {str(name): [gettext("Unknown field.")] for name in sorted(set(data) - set(names), key=str)}
             )

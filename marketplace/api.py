@@ -110,6 +110,7 @@ class MeView(APIView):
             skills=data.get("skills"),
             skills_wanted=data.get("skills_wanted"),
             mentoring=data.get("mentoring"),
+            working_hours=data.get("working_hours"),
         )
         return Response(me_representation(selectors.person_with_details(request.user.pk)))
 
@@ -232,6 +233,12 @@ class MentorSlotsView(APIView):
                 {"duration": [f"This mentor offers {' or '.join(map(str, offered))} minutes."]}
             )
         slots = schedules.slots_for_mentor(
-            mentor.pk, asker_id=request.user.pk, start=start, end=end, duration_minutes=duration, now=now
+            mentor.pk,
+            asker_id=request.user.pk,
+            start=start,
+            end=end,
+            duration_minutes=duration,
+            now=now,
+            within_working_hours=query.validated_data["within_working_hours"],
         )
         return Response(SlotsSerializer({"slots": slots}).data)

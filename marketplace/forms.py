@@ -15,6 +15,7 @@ from marketplace.i18n import days_label, hours_label, minutes_label
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
+    DEFAULT_WORKING_HOURS,
     DISPLAY_NAME_MAX_LENGTH,
     HEADLINE_MAX_LENGTH,
     JOB_TITLE_MAX_LENGTH,
@@ -34,7 +35,7 @@ from marketplace.models import (
     User,
     language_choices,
 )
-from marketplace.services import BlockInput, find_block_problem
+from marketplace.services import BlockInput, find_block_problem, find_working_hours_problem
 from marketplace.text import refuse_control_characters
 from marketplace.timezones import is_valid_timezone
 from marketplace.validators import day_in_range, instant_in_range
@@ -149,6 +150,13 @@ class ProfileForm(forms.Form):
         self.skills = skills
         for name in ("min_notice_minutes", "buffer_minutes"):
             self._offer_current_value(name)
+        for weekday, day_name in enumerate(WEEKDAY_NAMES):
+            self.fields[f"hours_{weekday}"] = forms.CharField(
+                label=day_name,
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("not working"), "inputmode": "text"}),
+            )
         for skill in skills:
             self.fields[f"offer_{skill.slug}"] = forms.TypedChoiceField(
                 label=skill.name, choices=LEVEL_CHOICES, coerce=int, empty_value=None, required=False
@@ -180,7 +188,36 @@ class ProfileForm(forms.Form):
         data = self.cleaned_data
         if data.get("is_mentor") and not data.get("session_lengths"):
             self.add_error("session_lengths", _("Offer at least one session length."))
+        self._clean_working_hours()
         return data
+
+    def working_hours_fields(self) -> list[forms.BoundField]:
+        return [self[f"hours_{weekday}"] for weekday in range(7)]
+
+    def _clean_working_hours(self) -> None:
+        self._working_hours: list[BlockInput] | None = None
+        if not any(f"hours_{weekday}" in self.data for weekday in range(7)):
+            return  # a post without the section (an older page) leaves the working hours as they are
+        self._working_hours = []
+        for weekday in range(7):
+            name = f"hours_{weekday}"
+            if name not in self.cleaned_data:
+                continue
+            try:
+                day = parse_day_hours(self.cleaned_data[name], weekday)
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+                continue
+            problem = find_working_hours_problem(day) if day else None
+            if problem:
+                self.add_error(name, problem)
+            self._working_hours.extend(day)
+        if not self._working_hours and not any(name.startswith("hours_") for name in self.errors):
+            self.add_error("hours_0", find_working_hours_problem([]) or "")
+
+    def working_hours(self) -> list[BlockInput] | None:
+        """The working hours as typed, once the form is valid; None when the post had no working hours."""
+        return self._working_hours
 
     def offered_skills(self) -> list[tuple[str, int]]:
         return [
@@ -191,6 +228,45 @@ class ProfileForm(forms.Form):
 
     def wanted_skills(self) -> list[str]:
         return [skill.slug for skill in self.skills if self.cleaned_data.get(f"want_{skill.slug}")]
+
+
+def day_hours_text(intervals: Iterable[tuple[Any, Any]]) -> str:
+    """A day's working hours as the profile page writes them: "09:00–12:00, 13:00–17:00"."""
+    return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in intervals)
+
+
+def working_hours_initial(stored: Iterable[tuple[int, Any, Any]]) -> dict[str, str]:
+    """The profile page's day fields from (weekday, start, end) rows; the default week when there are none."""
+    rows = sorted(stored) or list(DEFAULT_WORKING_HOURS)
+    return {
+        f"hours_{weekday}": day_hours_text((start, end) for day, start, end in rows if day == weekday)
+        for weekday in range(7)
+    }
+
+
+def parse_day_hours(text: str, weekday: int) -> list[BlockInput]:
+    """ "09:00-12:00, 13:00-17:00" (an en dash works too) as one day's intervals; empty: not working."""
+    intervals = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        start_text, separator, end_text = part.replace("–", "-").replace("—", "-").partition("-")
+        try:
+            if not separator:
+                raise ValueError(part)
+            start = datetime.strptime(start_text.strip(), "%H:%M").time()
+            end = datetime.strptime(end_text.strip(), "%H:%M").time()
+        except ValueError:
+            raise forms.ValidationError(
+                gettext('Write each interval as "09:00–17:00" (24-hour times), several with commas.')
+            ) from None
+        if start >= end:
+            raise forms.ValidationError(
+                gettext("%(start)s–%(end)s ends before it starts: working hours stay within one day.")
+                % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+            )
+        intervals.append(BlockInput(weekday, start, end))
+    return intervals
 
 
 class MentorFilterForm(forms.Form):

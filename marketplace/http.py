@@ -27,3 +27,22 @@ class SignedInApiRequest(Request):
     """An API view whose permission classes require a signed-in person."""
 
     user: User
+
+
+ALL_TIMES = "all_times"  # ?all_times=1: a page lists times outside working hours too
+
+
+def shows_all_times(request: HttpRequest) -> bool:
+    """Whether the page should list every bookable time, not only those inside both people's working hours."""
+    return request.GET.get(ALL_TIMES) == "1"
+
+
+def other_times_query(request: HttpRequest) -> str:
+    """The page's query string with "show all times" switched the other way (the rest, bar the page, kept)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if shows_all_times(request):
+        query.pop(ALL_TIMES, None)
+    else:
+        query[ALL_TIMES] = "1"
+    return query.urlencode()

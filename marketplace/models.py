@@ -4,7 +4,7 @@ Every instant is stored in UTC; weekly availability is wall-clock time plus the 
 """
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import ClassVar
 from zoneinfo import available_timezones
 
@@ -53,6 +53,9 @@ TIME_OFF_NOTE_MAX_LENGTH = 200
 TIME_OFF_LONGEST = timedelta(days=366)
 LANGUAGE_MAX_LENGTH = 10
 MENTOR_SEARCH_MAX_LENGTH = 100  # the browse filter's free text (a query, not a field)
+# A person's working hours when they have set none: (weekday, start, end), Monday to Friday 09:00–17:00.
+DEFAULT_WORKING_HOURS = tuple((weekday, time(9), time(17)) for weekday in range(5))
+WORKING_INTERVALS_PER_DAY = 4
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -288,3 +291,31 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor} off {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class WorkingHours(models.Model):
+    """One interval of a person's working hours: wall-clock time on a weekday, in the person's own zone.
+
+    A person has several (Monday to Friday, or a morning and an afternoon); none stored means
+    DEFAULT_WORKING_HOURS. Intervals never cross midnight and do not overlap (they may touch: 09:00–12:00
+    and 12:00–17:00 are one stretch); pages and the API offer times inside both people's hours first.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(
+        validators=WEEKDAYS.validators(), help_text="0 = Monday … 6 = Sunday"
+    )
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=WEEKDAYS.condition("weekday"), name="working_hours_weekday_0_6"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="working_hours_start_before_end"),
+            models.UniqueConstraint(fields=["person", "weekday", "start"], name="working_hours_start_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} works on weekday {self.weekday} {self.start:%H:%M}–{self.end:%H:%M}"

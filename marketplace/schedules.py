@@ -8,11 +8,12 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from marketplace import session_data
-from marketplace.models import AvailabilityBlock, MentorProfile, TimeOff
+from marketplace.models import DEFAULT_WORKING_HOURS, AvailabilityBlock, MentorProfile, TimeOff, User
 from marketplace.slots import (
     Interval,
     MentorSchedule,
     WeeklyBlock,
+    WorkingWeek,
     bookable_slots,
     first_bookable_slot,
     is_bookable,
@@ -91,6 +92,31 @@ def _merge_touching(blocks: list[WeeklyBlock]) -> tuple[WeeklyBlock, ...]:
     return tuple(merged)
 
 
+def working_weeks(person_ids: Collection[int]) -> dict[int, WorkingWeek]:
+    """Each person's working hours in their own zone (the default week when they set none): one query."""
+    intervals: dict[int, list[WeeklyBlock]] = defaultdict(list)
+    zones: dict[int, str] = {}
+    for person_id, zone, weekday, start, end in User.objects.filter(pk__in=person_ids).values_list(
+        "pk", "timezone", "working_hours__weekday", "working_hours__start", "working_hours__end"
+    ):
+        zones[person_id] = zone
+        if weekday is not None:
+            intervals[person_id].append(WeeklyBlock(weekday, start, end))
+    default = tuple(WeeklyBlock(weekday, start, end) for weekday, start, end in DEFAULT_WORKING_HOURS)
+    return {
+        person_id: WorkingWeek(zone, tuple(sorted(intervals[person_id], key=_block_order)) or default)
+        for person_id, zone in zones.items()
+    }
+
+
+def _block_order(block: WeeklyBlock) -> tuple:
+    return (block.weekday, block.start)
+
+
+def _both_weeks(weeks: Mapping[int, WorkingWeek], mentor_id: int, asker_id: int | None) -> list[WorkingWeek]:
+    return [week for person_id in (mentor_id, asker_id) if (week := weeks.get(person_id or 0)) is not None]
+
+
 def asker_busy(
     asker_id: int | None, *, start: datetime, end: datetime, ignore_keys: Collection[int] = ()
 ) -> list:
@@ -108,11 +134,18 @@ def slots_for_mentor(
     end: datetime,
     duration_minutes: int,
     now: datetime,
+    within_working_hours: bool = False,
 ) -> list[Interval]:
-    """Every bookable slot of one mentor starting in [start, end), for this asker (docs/api.md "bookable")."""
+    """Every bookable slot of one mentor starting in [start, end), for this asker (docs/api.md "bookable").
+
+    With `within_working_hours`, only those inside both the mentor's and the asker's working hours.
+    """
     schedule = mentor_schedules([mentor_id], start=start, end=end).get(mentor_id)
     if schedule is None:
         return []
+    within: list[WorkingWeek] = []
+    if within_working_hours:
+        within = _both_weeks(working_weeks([mentor_id, *filter(None, [asker_id])]), mentor_id, asker_id)
     return bookable_slots(
         schedule,
         start=start,
@@ -120,6 +153,7 @@ def slots_for_mentor(
         duration_minutes=duration_minutes,
         now=now,
         asker_busy=asker_busy(asker_id, start=start, end=end + timedelta(minutes=duration_minutes)),
+        within=within,
     )
 
 
@@ -133,14 +167,17 @@ def first_slots(
     now: datetime,
     profiles: Iterable[MentorProfile] | None = None,
     slot_must_end_by_range_end: bool = False,
+    within_working_hours: bool = False,
 ) -> dict[int, Interval | None]:
     """The first bookable slot of each mentor starting in [start, end), each with its own duration.
 
     For many mentors at once (browse, matching) in a fixed number of queries. With slot_must_end_by_range_end
-    a slot must also be over by `end` (help before a deadline).
+    a slot must also be over by `end` (help before a deadline); with `within_working_hours` it must lie in
+    both the mentor's and the asker's working hours.
     """
     schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
     busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    weeks = _weeks_if(within_working_hours, schedules, asker_id)
     found: dict[int, Interval | None] = {}
     for mentor_id, schedule in schedules.items():
         minutes = durations[mentor_id]
@@ -150,9 +187,23 @@ def first_slots(
             else end
         )
         found[mentor_id] = first_bookable_slot(
-            schedule, start=start, end=last_start, duration_minutes=minutes, now=now, asker_busy=busy
+            schedule,
+            start=start,
+            end=last_start,
+            duration_minutes=minutes,
+            now=now,
+            asker_busy=busy,
+            within=_both_weeks(weeks, mentor_id, asker_id),
         )
     return found
+
+
+def _weeks_if(
+    wanted: bool, schedules: Mapping[int, MentorSchedule], asker_id: int | None
+) -> dict[int, WorkingWeek]:
+    if not wanted or not schedules:
+        return {}
+    return working_weeks([*schedules, *filter(None, [asker_id])])
 
 
 def upcoming_slots(
@@ -166,6 +217,7 @@ def upcoming_slots(
     limit: int,
     spacing: timedelta = timedelta(hours=1),
     profiles: Iterable[MentorProfile] | None = None,
+    within_working_hours: bool = False,
 ) -> dict[int, list[Interval]]:
     """Up to `limit` bookable slots per mentor, at least `spacing` apart, for cards that offer a few times."""
     if limit == 1:  # the engine's early exit is much cheaper than listing every slot
@@ -177,16 +229,24 @@ def upcoming_slots(
             durations=durations,
             now=now,
             profiles=profiles,
+            within_working_hours=within_working_hours,
         )
         return {mentor_id: [slot] if slot else [] for mentor_id, slot in firsts.items()}
     schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
     busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    weeks = _weeks_if(within_working_hours, schedules, asker_id)
     found: dict[int, list[Interval]] = {}
     for mentor_id, schedule in schedules.items():
         minutes = durations[mentor_id]
         picked: list[Interval] = []
         for slot in bookable_slots(
-            schedule, start=start, end=end, duration_minutes=minutes, now=now, asker_busy=busy
+            schedule,
+            start=start,
+            end=end,
+            duration_minutes=minutes,
+            now=now,
+            asker_busy=busy,
+            within=_both_weeks(weeks, mentor_id, asker_id),
         ):
             if not picked or slot.start - picked[-1].start >= spacing:
                 picked.append(slot)

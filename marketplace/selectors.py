@@ -55,6 +55,7 @@ def person_with_details(user_id: int) -> User:
         .prefetch_related(
             Prefetch("skills_offered", queryset=UserSkill.objects.select_related("skill")),
             "skills_wanted",
+            "working_hours",
         )
         .get(pk=user_id)
     )
@@ -108,9 +109,17 @@ def _default_durations(profiles: list[MentorProfile]) -> dict[int, int]:
 
 
 def mentor_ids_available_before(
-    mentors: QuerySet[User], *, before: datetime, viewer_id: int | None, now: datetime
+    mentors: QuerySet[User],
+    *,
+    before: datetime,
+    viewer_id: int | None,
+    now: datetime,
+    within_working_hours: bool = False,
 ) -> list[int]:
-    """Ids of the mentors with a slot over by `before`, soonest first: the slot engine decides, not the DB."""
+    """Ids of the mentors with a slot over by `before`, soonest first: the slot engine decides, not the DB.
+
+    With `within_working_hours`, only slots inside both the mentor's and the viewer's working hours count.
+    """
     profiles = list(MentorProfile.objects.filter(user__in=mentors.order_by()))
     slots = schedules.first_slots(
         [profile.user_id for profile in profiles],
@@ -121,19 +130,24 @@ def mentor_ids_available_before(
         now=now,
         profiles=profiles,
         slot_must_end_by_range_end=True,
+        within_working_hours=within_working_hours,
     )
     found = [(slot.start, mentor_id) for mentor_id, slot in slots.items() if slot is not None]
     return [mentor_id for _, mentor_id in sorted(found)]
 
 
 def browsable_mentor_ids(
-    filters: MentorFilters, *, viewer_id: int | None, now: datetime
+    filters: MentorFilters, *, viewer_id: int | None, now: datetime, within_working_hours: bool = False
 ) -> list[int] | QuerySet[User, int]:
     """The ids to page through: in name order, or soonest-free first when `available_before` is set."""
     mentors = accepting_mentors(filters)
     if filters.available_before:
         return mentor_ids_available_before(
-            mentors, before=filters.available_before, viewer_id=viewer_id, now=now
+            mentors,
+            before=filters.available_before,
+            viewer_id=viewer_id,
+            now=now,
+            within_working_hours=within_working_hours,
         )
     return mentors.values_list("pk", flat=True)
 
@@ -145,8 +159,12 @@ def mentor_cards(
     now: datetime,
     horizon: timedelta = NEXT_SLOT_HORIZON,
     slot_count: int = 1,
+    within_working_hours: bool = False,
 ) -> list[MentorCard]:
-    """Cards for these mentors in the given order, with skills, rating and next free slot (fixed queries)."""
+    """Cards for these mentors in the given order, with skills, rating and next free slots (fixed queries).
+
+    With `within_working_hours`, the slots are those inside both the mentor's and the viewer's working hours.
+    """
     users = {
         user.pk: user
         for user in User.objects.filter(pk__in=mentor_ids)
@@ -164,6 +182,7 @@ def mentor_cards(
         now=now,
         limit=slot_count,
         profiles=profiles,
+        within_working_hours=within_working_hours,
     )
     ratings = session_data.ratings([user.pk for user in ordered])
     return [

@@ -19,6 +19,7 @@ from marketplace.api_fields import InstantField, JsonType, StrictJSONInput, iso_
 from marketplace.models import (
     BIO_MAX_LENGTH,
     BUFFER_MINUTES,
+    DEFAULT_WORKING_HOURS,
     DISPLAY_NAME_MAX_LENGTH,
     HEADLINE_MAX_LENGTH,
     JOB_TITLE_MAX_LENGTH,
@@ -31,6 +32,7 @@ from marketplace.models import (
     TIMEZONE_CHOICES,
     WEEKDAYS,
     WEEKLY_MINUTES_CAP,
+    WORKING_INTERVALS_PER_DAY,
     Department,
     JobLevel,
     Skill,
@@ -38,6 +40,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.selectors import MentorCard, mentoring_settings
+from marketplace.services import BlockInput, find_working_hours_problem
 from marketplace.text import refuse_control_characters
 
 TIMEZONE_NAMES = [name for name, _ in TIMEZONE_CHOICES]
@@ -145,6 +148,57 @@ class OfferedSkillField(serializers.Field):
         return value
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
+class HourMinuteField(serializers.TimeField):
+    """A local wall-clock time written "HH:MM"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+        self.error_messages["invalid"] = _('Use the 24-hour form "HH:MM", e.g. "09:30".')
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
+
+
+class BlockSerializer(StrictJSONInput):
+    weekday = serializers.IntegerField(
+        **WEEKDAYS.limits(),
+        error_messages={
+            "min_value": _("Use 0 (Monday) to 6 (Sunday)."),
+            "max_value": _("Use 0 (Monday) to 6 (Sunday)."),
+        },
+    )
+    start = HourMinuteField()
+    end = HourMinuteField()
+    ends_before_start = _("A block must end after it starts (same day).")
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["start"] >= attrs["end"]:
+            raise serializers.ValidationError({"end": [self.ends_before_start]})
+        return attrs
+
+
+class WorkingIntervalSerializer(BlockSerializer):
+    """One interval of working hours, in the person's zone: all three fields (even in a PATCH), no others."""
+
+    ends_before_start = _("Working hours must end after they start (the same day).")
+
+    def to_internal_value(self, data):
+        # Under PATCH (a partial root) DRF would skip a missing field of a nested object; here none may be.
+        if isinstance(data, dict):
+            names = ("weekday", "start", "end")
+            required = serializers.Field.default_error_messages["required"]  # DRF's own, translated
+            errors = {name: [str(required)] for name in names if name not in data}
+            errors.update(
+                {str(name): [gettext("Unknown field.")] for name in sorted(set(data) - set(names), key=str)}
+            )
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class MeUpdateSerializer(StrictJSONInput):
     """PATCH /api/v1/me/: any subset. Read-only fields of GET are ignored; unknown ones are a 400."""
 
@@ -166,6 +220,10 @@ class MeUpdateSerializer(StrictJSONInput):
     skills = serializers.ListField(child=OfferedSkillField(), max_length=30)
     skills_wanted = serializers.ListField(child=serializers.SlugField(), max_length=30)
     mentoring = MentoringSerializer(partial=True)
+    # The stubs leave out the list's min_length/max_length, which many=True passes to the ListSerializer.
+    working_hours = WorkingIntervalSerializer(  # type: ignore[call-arg]
+        many=True, max_length=7 * WORKING_INTERVALS_PER_DAY
+    )
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -181,6 +239,13 @@ class MeUpdateSerializer(StrictJSONInput):
         if len(set(slugs)) != len(slugs):
             raise serializers.ValidationError(gettext("List each skill once."))
         return value
+
+    def validate_working_hours(self, value: list[dict]) -> list[BlockInput]:
+        intervals = [BlockInput(**item) for item in value]
+        problem = find_working_hours_problem(intervals)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return sorted(intervals, key=lambda item: (item.weekday, item.start))
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -218,6 +283,7 @@ class MeSerializer(serializers.Serializer):
     skills = SkillWithLevelSerializer(source="skills_offered", many=True)
     skills_wanted = serializers.SerializerMethodField()
     mentoring = serializers.SerializerMethodField()
+    working_hours = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_skills_wanted(self, user: User) -> list[str]:
@@ -227,40 +293,17 @@ class MeSerializer(serializers.Serializer):
     def get_mentoring(self, user: User) -> dict:
         return MentoringSerializer(mentoring_settings(user)).data
 
+    @extend_schema_field(WorkingIntervalSerializer(many=True))
+    def get_working_hours(self, user: User) -> list:
+        """In the person's zone; the default week when they have set none (prefetched: no query)."""
+        stored = [(item.weekday, item.start, item.end) for item in user.working_hours.all()]
+        intervals = sorted(stored) or DEFAULT_WORKING_HOURS
+        rows = [{"weekday": weekday, "start": start, "end": end} for weekday, start, end in intervals]
+        return [WorkingIntervalSerializer(row).data for row in rows]
+
 
 def me_representation(user: User) -> dict:
     return MeSerializer(user).data
-
-
-@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
-class HourMinuteField(serializers.TimeField):
-    """A local wall-clock time written "HH:MM"."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
-        self.error_messages["invalid"] = _('Use the 24-hour form "HH:MM", e.g. "09:30".')
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str):
-            self.fail("invalid", format="HH:MM")
-        return super().to_internal_value(value)
-
-
-class BlockSerializer(StrictJSONInput):
-    weekday = serializers.IntegerField(
-        **WEEKDAYS.limits(),
-        error_messages={
-            "min_value": _("Use 0 (Monday) to 6 (Sunday)."),
-            "max_value": _("Use 0 (Monday) to 6 (Sunday)."),
-        },
-    )
-    start = HourMinuteField()
-    end = HourMinuteField()
-
-    def validate(self, attrs: dict) -> dict:
-        if attrs["start"] >= attrs["end"]:
-            raise serializers.ValidationError({"end": ["A block must end after it starts (same day)."]})
-        return attrs
 
 
 class AvailabilitySerializer(StrictJSONInput):
@@ -298,6 +341,11 @@ class SlotQuerySerializer(serializers.Serializer):
     start = InstantField(required=False)
     end = InstantField(required=False)
     duration = serializers.ChoiceField(choices=SESSION_LENGTHS, required=False)
+    within_working_hours = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Only the starts inside both the mentor's and the caller's working hours.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("start"), attrs.get("end")

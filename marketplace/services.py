@@ -22,6 +22,7 @@ from marketplace.models import (
     VIEW_INSIGHTS_PERMISSION,
     WEEKDAY_NAMES,
     WEEKDAYS,
+    WORKING_INTERVALS_PER_DAY,
     AvailabilityBlock,
     Department,
     MentorProfile,
@@ -29,6 +30,7 @@ from marketplace.models import (
     TimeOff,
     User,
     UserSkill,
+    WorkingHours,
 )
 from marketplace.timezones import is_valid_timezone
 from marketplace.validators import instant_message
@@ -68,12 +70,18 @@ def update_profile(
     skills: list[tuple[str, int]] | None = None,
     skills_wanted: list[str] | None = None,
     mentoring: Mapping[str, Any] | None = None,
+    working_hours: list["BlockInput"] | None = None,
 ) -> User:
     """Applies a validated profile change all at once: either everything is stored or nothing is.
 
     `department` left out keeps the department; `skills` replaces the offered skills with (slug, level) pairs;
-    `skills_wanted` replaces the wanted skills.
+    `skills_wanted` replaces the wanted skills; `working_hours` replaces the working hours (in the person's
+    zone, the new one if `fields` changes it).
     """
+    if working_hours is not None:
+        problem = find_working_hours_problem(working_hours)
+        if problem:
+            raise InvalidInput("working_hours", problem)
     user = User.objects.select_for_update().get(pk=user.pk)
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
@@ -87,6 +95,12 @@ def update_profile(
         _replace_offered_skills(user, skills)
     if skills_wanted is not None:
         user.skills_wanted.set(_skills_by_slug("skills_wanted", skills_wanted).values())
+    if working_hours is not None:
+        WorkingHours.objects.filter(person=user).delete()
+        WorkingHours.objects.bulk_create(
+            WorkingHours(person=user, weekday=item.weekday, start=item.start, end=item.end)
+            for item in working_hours
+        )
 
     if mentoring or user.is_mentor:
         profile, created = MentorProfile.objects.select_for_update().get_or_create(
@@ -164,6 +178,23 @@ def find_block_problem(blocks: list[BlockInput]) -> str | None:
                 "end": f"{earlier.end:%H:%M}",
                 "later_start": f"{later.start:%H:%M}",
                 "later_end": f"{later.end:%H:%M}",
+            }
+    return None
+
+
+def find_working_hours_problem(intervals: list[BlockInput]) -> str | None:
+    """The first rule a person's working hours break, or None: at least one interval, each ending after it
+    starts, none overlapping another on its day, at most WORKING_INTERVALS_PER_DAY a day."""
+    if not intervals:
+        return gettext("Give your working hours on at least one day.")
+    problem = find_block_problem(intervals)
+    if problem:
+        return problem
+    for weekday in range(7):
+        if sum(1 for item in intervals if item.weekday == weekday) > WORKING_INTERVALS_PER_DAY:
+            return gettext("On %(day)s, give at most %(count)d intervals.") % {
+                "day": WEEKDAY_NAMES[weekday],
+                "count": WORKING_INTERVALS_PER_DAY,
             }
     return None
 

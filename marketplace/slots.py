@@ -4,12 +4,15 @@ A slot is bookable when it lies inside a weekly block (wall-clock time in the me
 off, at least ``min_notice_minutes`` from now (and never in the past), at least ``buffer_minutes`` away from
 the mentor's confirmed sessions, not overlapping a confirmed session of the mentor or of the asker, and when
 it keeps the mentor within ``weekly_minutes_cap`` for the ISO week (in the mentor's zone) of its local start.
+A listing may also ask for slots that lie wholly inside some people's working hours (``within``: each a
+``WorkingWeek``, weekly wall-clock intervals in that person's own zone); outside them is treated as busy.
 Starts sit on a grid of the mentor's local wall clock (local minute-of-day % grid == 0), so Asia/Kathmandu
 (+05:45) gets starts at :05, :15 ... UTC.
 
 DST: blocks are wall-clock times, so 09:00 stays 09:00 local across a change. A local time the clock skips
 is never a start; a block end the clock skips is clamped to the transition instant. A local time the clock
-repeats means its first occurrence only. A slot's length is real elapsed time.
+repeats means its first occurrence only. A slot's length is real elapsed time. Working hours follow the same
+rules, except that a working interval beginning at a skipped time begins at the transition instant.
 
 Internally every instant is an integer count of microseconds since the Unix epoch, which keeps comparisons
 exact and cheap. The zone is consulted a few times per local day that has a block; on the rare days whose
@@ -27,6 +30,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -37,10 +41,12 @@ __all__ = [
     "Interval",
     "MentorSchedule",
     "WeeklyBlock",
+    "WorkingWeek",
     "bookable_slots",
     "first_bookable_slot",
     "is_bookable",
     "iso_week_start",
+    "lies_within",
 ]
 
 _US_PER_MINUTE = 60_000_000
@@ -109,6 +115,17 @@ class MentorSchedule:
         get_zone(self.timezone)  # an unknown zone fails here, naming itself
 
 
+@dataclass(frozen=True, slots=True)
+class WorkingWeek:
+    """A person's working hours: weekly wall-clock intervals in their own zone (touching ones join)."""
+
+    timezone: str  # IANA name of the person's zone
+    intervals: tuple[WeeklyBlock, ...]
+
+    def __post_init__(self) -> None:
+        get_zone(self.timezone)
+
+
 def bookable_slots(
     schedule: MentorSchedule,
     *,
@@ -118,13 +135,17 @@ def bookable_slots(
     now: datetime,
     asker_busy: Sequence[Interval] = (),
     grid_minutes: int = 10,
+    within: Sequence[WorkingWeek] = (),
 ) -> list[Interval]:
-    """Every bookable slot whose start lies in ``[start, end)``, sorted, as UTC intervals."""
+    """Every bookable slot whose start lies in ``[start, end)``, sorted, as UTC intervals.
+
+    With ``within``, only the slots that lie wholly inside the working hours of each of those people.
+    """
     require_aware(start, "start")
     require_aware(end, "end")
     require_aware(now, "now")
     lo, hi = _clamp(_us(start)), _clamp(_us(end))
-    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi)
+    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi, within)
     starts = rules.collect(max(lo, rules.earliest), hi, first_only=False)
     return _intervals(starts, duration_minutes, rules.grid)
 
@@ -138,13 +159,14 @@ def first_bookable_slot(
     now: datetime,
     asker_busy: Sequence[Interval] = (),
     grid_minutes: int = 10,
+    within: Sequence[WorkingWeek] = (),
 ) -> Interval | None:
     """The first slot ``bookable_slots`` would return, found without computing the others."""
     require_aware(start, "start")
     require_aware(end, "end")
     require_aware(now, "now")
     lo, hi = _clamp(_us(start)), _clamp(_us(end))
-    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi)
+    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, lo, hi, within)
     starts = rules.collect(max(lo, rules.earliest), hi, first_only=True)
     if not starts:
         return None
@@ -159,6 +181,7 @@ def is_bookable(
     now: datetime,
     asker_busy: Sequence[Interval] = (),
     grid_minutes: int = 10,
+    within: Sequence[WorkingWeek] = (),
 ) -> bool:
     """Whether ``slot_start`` is one of the slots ``bookable_slots`` offers (over any range containing it)."""
     require_aware(slot_start, "slot_start")
@@ -166,8 +189,63 @@ def is_bookable(
     at = _us(slot_start)
     if _clamp(at) != at:
         return False
-    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, at, at + 1)
+    rules = _Rules.build(schedule, now, duration_minutes, grid_minutes, asker_busy, at, at + 1, within)
     return rules.admits(at)
+
+
+def lies_within(slot: Interval, week: WorkingWeek) -> bool:
+    """Whether the whole of ``slot`` lies inside the person's working hours (touching intervals join)."""
+    start, end = _us(slot.start), _us(slot.end)
+    for span_start, span_end in _working_spans(week, start, end):
+        if span_start <= start and end <= span_end:
+            return True
+    return False
+
+
+def _working_spans(week: WorkingWeek, lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    """The person's working time around ``[lo, hi]`` as disjoint, sorted spans of instants (touching joined).
+
+    Covers every local day that ``[lo, hi]`` touches, and one more on each side.
+    """
+    zone = get_zone(week.timezone)
+    return _working_spans_of_days(week, _local_ordinal(lo, zone) - 1, _local_ordinal(hi, zone) + 1)
+
+
+@lru_cache(maxsize=4096)
+def _working_spans_of_days(week: WorkingWeek, first_day: int, last_day: int) -> tuple[tuple[int, int], ...]:
+    # Cached: a listing for many mentors reads the asker's week once per mentor over the same days.
+    zone = get_zone(week.timezone)
+    by_weekday: list[list[WeeklyBlock]] = [[] for _ in range(7)]
+    for interval in week.intervals:
+        by_weekday[interval.weekday].append(interval)
+    spans: list[tuple[int, int]] = []
+    for ordinal in range(first_day, last_day + 1):
+        midnight = datetime.fromordinal(ordinal)
+        for interval in by_weekday[(ordinal + 6) % 7]:
+            begins = _us(resolve_local_end(datetime.combine(midnight, interval.start), zone))
+            ends = _us(resolve_local_end(datetime.combine(midnight, interval.end), zone))
+            if begins < ends:
+                spans.append((begins, ends))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        if merged and span_start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], span_end))
+        else:
+            merged.append((span_start, span_end))
+    return tuple(merged)
+
+
+def _outside_working_hours(week: WorkingWeek, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The gaps between the person's working spans, covering at least ``[lo, hi]``: busy for a listing."""
+    gaps = []
+    cursor = lo - _US_PER_DAY
+    for span_start, span_end in _working_spans(week, lo, hi):
+        if span_start > cursor:
+            gaps.append((cursor, span_start))
+        cursor = max(cursor, span_end)
+    gaps.append((cursor, max(cursor, hi) + _US_PER_DAY))
+    return gaps
 
 
 def _us(instant: datetime) -> int:
@@ -227,6 +305,7 @@ class _Rules:
         asker_busy: Sequence[Interval],
         lo: int,
         hi: int,
+        within: Sequence[WorkingWeek] = (),
     ) -> _Rules:
         """Rules for slots starting in ``[lo, hi)``; intervals that cannot touch such a slot are dropped."""
         if duration_minutes <= 0:
@@ -241,6 +320,10 @@ class _Rules:
             for interval in intervals:
                 span_start = _us(interval.start) - widen
                 span_end = _us(interval.end) + widen
+                if span_end > lo and span_start < horizon:
+                    spans.append((span_start, span_end))
+        for week in within:
+            for span_start, span_end in _outside_working_hours(week, lo, horizon):
                 if span_end > lo and span_start < horizon:
                     spans.append((span_start, span_end))
         spans.sort()

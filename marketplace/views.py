@@ -25,8 +25,9 @@ from marketplace.forms import (
     TimeOffForm,
     WeekEditor,
     small_count,
+    working_hours_initial,
 )
-from marketplace.http import SignedInPageRequest
+from marketplace.http import SignedInPageRequest, other_times_query, shows_all_times
 from marketplace.models import TIMEZONE_CHOICES, Skill, TimeOff, User
 from marketplace.slots import Interval
 
@@ -66,16 +67,33 @@ def mentor_list(request: SignedInPageRequest) -> HttpResponse:
             department=data["department"].pk if data["department"] else None,
             available_before=data["available_before"],
         )
+    all_times = shows_all_times(request)
     now = timezone.now()
-    ids = selectors.browsable_mentor_ids(filters, viewer_id=request.user.pk, now=now)
+    ids = selectors.browsable_mentor_ids(
+        filters, viewer_id=request.user.pk, now=now, within_working_hours=not all_times
+    )
     page = Paginator(ids, MENTORS_PER_PAGE).get_page(request.GET.get("page"))
-    cards = selectors.mentor_cards(list(page.object_list), viewer_id=request.user.pk, now=now, slot_count=3)
+    cards = selectors.mentor_cards(
+        list(page.object_list),
+        viewer_id=request.user.pk,
+        now=now,
+        slot_count=3,
+        within_working_hours=not all_times,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "marketplace/mentor_list.html",
-        {"form": form, "page": page, "cards": cards, "query": query.urlencode(), "book_url": _book_url()},
+        {
+            "form": form,
+            "page": page,
+            "cards": cards,
+            "query": query.urlencode(),
+            "book_url": _book_url(),
+            "all_times": all_times,
+            "other_times_query": other_times_query(request),
+        },
     )
 
 
@@ -104,16 +122,25 @@ def mentor_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     viewer_zone = ZoneInfo(request.user.timezone)
     start_of_today = datetime.combine(now.astimezone(viewer_zone).date(), time(), tzinfo=viewer_zone)
-    slots = []
+    all_times = shows_all_times(request)
+    slots: list[Interval] = []
+    outside_hours_only = False
     if settings.accepting and mentor.pk != request.user.pk:
-        slots = schedules.slots_for_mentor(
-            mentor.pk,
-            asker_id=request.user.pk,
-            start=now,
-            end=start_of_today + timedelta(days=PREVIEW_DAYS),
-            duration_minutes=duration,
-            now=now,
-        )
+
+        def listed(within_working_hours: bool) -> list[Interval]:
+            return schedules.slots_for_mentor(
+                mentor.pk,
+                asker_id=request.user.pk,
+                start=now,
+                end=start_of_today + timedelta(days=PREVIEW_DAYS),
+                duration_minutes=duration,
+                now=now,
+                within_working_hours=within_working_hours,
+            )
+
+        slots = listed(not all_times)
+        # Nothing inside both working days: say whether "show all times" would find something.
+        outside_hours_only = not slots and not all_times and bool(listed(False))
     return render(
         request,
         "marketplace/mentor_detail.html",
@@ -123,7 +150,10 @@ def mentor_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
             "settings": settings,
             "duration": duration,
             "days": _slots_by_day(slots, viewer_zone),
-            "mentor_now": now.astimezone(ZoneInfo(mentor.timezone)),
+            "all_times": all_times,
+            "outside_hours_only": outside_hours_only,
+            "other_times_query": other_times_query(request),
+            "mentor_now": now,  # rendered on the mentor's clock by the template's {% timezone %}
             "book_url": _book_url(),
             "request_id": request.GET.get("request", ""),
             "topic": request.GET.get("topic", "")[:200],
@@ -158,6 +188,9 @@ def _profile_initial(user: User) -> dict:
         initial[f"offer_{item.skill.slug}"] = str(item.level)
     for skill in user.skills_wanted.all():
         initial[f"want_{skill.slug}"] = True
+    initial.update(
+        working_hours_initial((row.weekday, row.start, row.end) for row in user.working_hours.all())
+    )
     return initial
 
 
@@ -198,6 +231,7 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
                 skills=form.offered_skills(),
                 skills_wanted=form.wanted_skills(),
                 mentoring=mentoring if data["is_mentor"] or user.is_mentor else None,
+                working_hours=form.working_hours(),
             )
         except InvalidInput as error:
             form.add_error(None, error.message)

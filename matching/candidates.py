@@ -1,26 +1,27 @@
-"""Candidate generation: from a need to ranked matches in seven queries, whatever the size of the company.
+"""Candidate generation: from a need to ranked matches in eight queries, whatever the size of the company.
 
 1. One query: the accepting mentors (never the asker) who offer at least one asked skill, with their levels,
    department, zone and mentoring settings. The database filters by skill; nobody else is loaded.
 2. In Python they are ordered by `ranking.pool_order_key` (skills covered, preferences, then a fair
    pseudo-random order) and cut to POOL_SIZE. The slot engine's inputs for that pool come in one round
    through marketplace.schedules (weekly blocks, time off, sessions: three queries) plus the asker's own
-   sessions (one).
-3. The slot engine (the same code as booking) finds each mentor's first slot that ends by the deadline: first
-   for the SHORTLIST best of the pool, then, only when fewer than TOP_N of those have a slot, for the rest.
+   sessions (one) and the working hours of the asker and the pool (one).
+3. The slot engine (the same code as booking) finds each mentor's first slot that ends by the deadline, the
+   first inside both people's working hours when there is one: first for the SHORTLIST best of the pool,
+   then, only when fewer than TOP_N of those have a slot inside working hours, for the rest.
 4. Ratings and track records of those with a slot (one query per registered provider), then `ranking.rank`.
 
 Loading the whole pool in one round keeps the query count fixed; widening only costs slot-engine time.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from marketplace import schedules, session_data
 from marketplace.models import MentorProfile, UserSkill
 from marketplace.session_data import Rating, TrackRecord
-from marketplace.slots import Interval, MentorSchedule, first_bookable_slot
+from marketplace.slots import Interval, MentorSchedule, WorkingWeek, first_bookable_slot, lies_within
 from matching import ranking
 from matching.models import MentorRequest
 from matching.ranking import DEFAULT_WEIGHTS, AskedSkill, Candidate, Match, Need, OfferedSkill, Weights
@@ -32,12 +33,29 @@ class Shortlist:
 
     matches: list[Match]
     ratings: Mapping[int, Rating]
+    # How each match's slot sits in the working hours, and the sooner slot outside them if there is one.
+    slots: Mapping[int, "FirstSlot"] = field(default_factory=dict)
 
 
 EMPTY = Shortlist(matches=[], ratings={})
 POOL_SIZE = 200  # mentors whose schedules are loaded for one request
 SHORTLIST = 50  # of which the slot engine looks at these first
 RECENT_LOAD_WINDOW = timedelta(weeks=4)
+
+
+@dataclass(frozen=True)
+class FirstSlot:
+    """A mentor's slot for the shortlist: the first inside both people's working hours, else the first."""
+
+    slot: Interval
+    in_asker_hours: bool | None = None  # None: that person's working hours are not known
+    in_mentor_hours: bool | None = None
+    earlier: Interval | None = None  # a sooner slot outside someone's working hours ("show all times")
+
+    @property
+    def in_working_hours(self) -> bool:
+        """Inside every working week known (a slot counts as inside hours nobody gave)."""
+        return self.in_asker_hours is not False and self.in_mentor_hours is not False
 
 
 @dataclass
@@ -85,7 +103,7 @@ def need_for(request: MentorRequest) -> Need:
 
 
 def find_matches(need: Need, *, now: datetime, weights: Weights = DEFAULT_WEIGHTS) -> Shortlist:
-    """The best mentors for `need`, each with their first slot before the deadline (at most 7 queries)."""
+    """The best mentors for `need`, each with their first slot before the deadline (at most 8 queries)."""
     if not need.skills or need.needed_by - timedelta(minutes=need.duration_minutes) <= now:
         return EMPTY
     pool = pool_of(need, _mentors_offering(need), now)
@@ -100,7 +118,8 @@ def find_matches(need: Need, *, now: datetime, weights: Weights = DEFAULT_WEIGHT
     asker_busy = schedules.asker_busy(
         need.asker_id, start=now, end=need.needed_by + timedelta(minutes=need.duration_minutes)
     )
-    slots = first_slots(need, pool, found, asker_busy=asker_busy, now=now)
+    hours = schedules.working_weeks([need.asker_id, *found])
+    slots = first_slots(need, pool, found, asker_busy=asker_busy, now=now, hours=hours)
     with_slot = [mentor_id for mentor_id, slot in slots.items() if slot is not None]
     ratings = session_data.ratings(with_slot)
     records = session_data.track_records(with_slot, now - RECENT_LOAD_WINDOW)
@@ -110,6 +129,7 @@ def find_matches(need: Need, *, now: datetime, weights: Weights = DEFAULT_WEIGHT
         ratings={
             match.mentor_id: ratings[match.mentor_id] for match in matches if match.mentor_id in ratings
         },
+        slots={match.mentor_id: first for match in matches if (first := slots.get(match.mentor_id))},
     )
 
 
@@ -138,43 +158,86 @@ def first_slots(
     *,
     asker_busy: Sequence[Interval],
     now: datetime,
-) -> dict[int, Interval | None]:
-    """Each mentor's first slot that is over by the deadline: the SHORTLIST first, the rest only if needed."""
+    hours: Mapping[int, WorkingWeek] | None = None,
+) -> dict[int, FirstSlot | None]:
+    """Each mentor's first slot that is over by the deadline: the SHORTLIST first, the rest only when fewer
+    than TOP_N of those have one inside both people's working hours.
+
+    With `hours` (people's working weeks by id), the first slot inside both the asker's and the mentor's
+    hours when there is one; without, every slot counts as inside them (bench/matching_sim.py).
+    """
     # The end of the range is exclusive: a slot may start at needed_by - duration at the latest.
     last_start = need.needed_by - timedelta(minutes=need.duration_minutes) + timedelta(microseconds=1)
-    slots: dict[int, Interval | None] = {}
+    asker_week = (hours or {}).get(need.asker_id)
+    slots: dict[int, FirstSlot | None] = {}
     for tier in (pool[:SHORTLIST], pool[SHORTLIST:]):
-        if sum(slot is not None for slot in slots.values()) >= ranking.TOP_N:
+        # Enough means enough inside working hours: those rank first, so night-only ones do not count.
+        if sum(first is not None and first.in_working_hours for first in slots.values()) >= ranking.TOP_N:
             break
         for offer in tier:
             schedule = found.get(offer.mentor_id)
+            mentor_week = (hours or {}).get(offer.mentor_id)
             slots[offer.mentor_id] = (
-                first_bookable_slot(
-                    schedule,
-                    start=now,
-                    end=last_start,
-                    duration_minutes=need.duration_minutes,
-                    now=now,
-                    asker_busy=asker_busy,
-                )
+                _first_slot(need, schedule, [mentor_week, asker_week], last_start, asker_busy, now)
                 if schedule is not None
                 else None
             )
     return slots
 
 
+def _first_slot(
+    need: Need,
+    schedule: MentorSchedule,
+    weeks: Sequence[WorkingWeek | None],
+    last_start: datetime,
+    asker_busy: Sequence[Interval],
+    now: datetime,
+) -> FirstSlot | None:
+    """The first slot inside the mentor's and the asker's working weeks (None: not known), else the first."""
+
+    def first(end: datetime, within: Sequence[WorkingWeek] = ()) -> Interval | None:
+        return first_bookable_slot(
+            schedule,
+            start=now,
+            end=end,
+            duration_minutes=need.duration_minutes,
+            now=now,
+            asker_busy=asker_busy,
+            within=within,
+        )
+
+    mentor_week, asker_week = weeks
+    known = [week for week in (mentor_week, asker_week) if week is not None]
+    inside = first(last_start, known) if known else None
+    if inside is not None:
+        return FirstSlot(
+            inside,
+            in_asker_hours=asker_week is not None or None,
+            in_mentor_hours=mentor_week is not None or None,
+            earlier=first(inside.start),
+        )
+    slot = first(last_start)
+    if slot is None:
+        return None
+    return FirstSlot(
+        slot,
+        in_asker_hours=None if asker_week is None else lies_within(slot, asker_week),
+        in_mentor_hours=None if mentor_week is None else lies_within(slot, mentor_week),
+    )
+
+
 def build_candidates(
     pool: Sequence[Offer],
     found: Mapping[int, MentorSchedule],
-    slots: Mapping[int, Interval | None],
+    slots: Mapping[int, FirstSlot | None],
     ratings: Mapping[int, Rating],
     records: Mapping[int, TrackRecord],
 ) -> list[Candidate]:
     """The engine's candidates: the mentors with a slot, with their load, rating and record (none = new)."""
     candidates = []
     for offer in pool:
-        slot = slots.get(offer.mentor_id)
-        if slot is None:
+        first = slots.get(offer.mentor_id)
+        if first is None:
             continue
         schedule = found[offer.mentor_id]
         rating, record = ratings.get(offer.mentor_id), records.get(offer.mentor_id)
@@ -182,7 +245,9 @@ def build_candidates(
             Candidate(
                 mentor_id=offer.mentor_id,
                 skills=tuple(OfferedSkill(skill_id, level) for skill_id, level in offer.levels.items()),
-                slot=slot,
+                slot=first.slot,
+                in_asker_hours=first.in_asker_hours,
+                in_mentor_hours=first.in_mentor_hours,
                 timezone=offer.timezone,
                 department_id=offer.department_id,
                 department_name=offer.department_name,

@@ -57,7 +57,9 @@ class MentorRequest(models.Model):
     )
     match_count = models.PositiveSmallIntegerField(default=0, help_text="Mentors on the current shortlist.")
     # The shortlist as last offered, best first: [{"mentor_id", "rank", "score", "reasons", "slot_start",
-    # "slot_end", "rating", "rating_count"}], times in UTC ISO. A snapshot: the page shows what was offered.
+    # "slot_end", "in_working_hours", "rating", "rating_count"}, plus "earlier_start" and "earlier_end" when a
+    # sooner slot lies outside someone's working hours], times in UTC ISO. A snapshot: the page shows what was
+    # offered (entries stored before working hours lack those keys: their slot counts as inside them).
     shortlist = models.JSONField(default=list, blank=True)
 
     class Meta:

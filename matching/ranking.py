@@ -1,10 +1,13 @@
 """The ranking engine: who should help with a request, in what order, and why. A pure function of plain data.
 
 ``rank(need, candidates, now)`` scores every candidate who can help before the deadline and returns the best
-``TOP_N`` as ``Match``es, each with 2–4 short sentences that explain it. The score adds five terms, all
+``TOP_N`` as ``Match``es, each with 2–4 short sentences that explain it. The score adds six terms, all
 weighted in ``Weights`` (the one place to tune them):
 
 - **skill**: the share of asked skills the mentor offers, and how well (expert > strong > working knowledge);
+- **working hours**: a slot inside both the asker's and the mentor's working hours beats one at 00:30 for
+  either of them, whatever else the other has going (these points outweigh all the other terms together, so
+  the shortlist comes in two tiers: inside both people's hours, then outside; skills lead within each);
 - **urgency**: a first slot comfortably before the deadline beats one just before it;
 - **load**: mentors who held few sessions lately and have room under their weekly cap rise, nearly full ones
   fall, so that help is spread instead of piling on the same few people;
@@ -57,6 +60,12 @@ class Weights:
 
     skill_level: float = 6.0
     """Points for expert level in every asked skill (strong earns half, working knowledge none)."""
+
+    working_hours: float = 120.0
+    """Points for a slot inside both people's working hours: more than all the other terms can add up to, so
+    that no slot outside them ranks above one inside them, however sooner, better matched or less loaded. The
+    pages show only times inside both people's hours until "show all times": the top of the shortlist must be
+    bookable there."""
 
     urgency: float = 12.0
     """Points for a first slot ending at least a comfortable margin before the deadline; fewer as it nears."""
@@ -134,6 +143,10 @@ class Candidate:
     mentor_id: int
     skills: tuple[OfferedSkill, ...]
     slot: Interval | None  # the first bookable slot that ends by the deadline (slot engine), or None
+    # Whether the slot lies wholly inside the asker's and the mentor's working hours (each in their own zone);
+    # None: not known (no points, no words).
+    in_asker_hours: bool | None = None
+    in_mentor_hours: bool | None = None
     accepting: bool = True
     timezone: str = "UTC"  # the zone of their weekly blocks; their ISO weeks and the cap are counted in it
     department_id: int | None = None
@@ -158,10 +171,11 @@ class ScoreParts:
     load: float
     quality: float
     preference: float
+    working_hours: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.skill + self.urgency + self.load + self.quality + self.preference
+        return self.skill + self.working_hours + self.urgency + self.load + self.quality + self.preference
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +297,7 @@ def score_parts(
         + weights.skill_level * sum((level - 1) / 2 for level in covered) / asked
     )
 
+    working_hours = weights.working_hours if candidate.in_asker_hours and candidate.in_mentor_hours else 0.0
     urgency = weights.urgency * urgency_fit(need, candidate.slot, now, weights)
 
     recent = 1 / (1 + candidate.held_recently / weights.recent_sessions_half)
@@ -297,7 +312,14 @@ def score_parts(
 
     other_department, same_zone = preferences_met(need, candidate, candidate.slot.start)
     preference = weights.preference * (int(other_department) + int(same_zone))
-    return ScoreParts(skill=skill, urgency=urgency, load=load, quality=quality, preference=preference)
+    return ScoreParts(
+        skill=skill,
+        urgency=urgency,
+        load=load,
+        quality=quality,
+        preference=preference,
+        working_hours=working_hours,
+    )
 
 
 def urgency_fit(need: Need, slot: Interval, now: datetime, weights: Weights = DEFAULT_WEIGHTS) -> float:
@@ -371,7 +393,7 @@ def reasons(
 ) -> tuple[str, ...]:
     """2–4 sentences: the skills, the slot, the preferences met, then load and quality, the stronger first."""
     assert candidate.slot is not None
-    found = [skills_sentence(need, candidate), slot_sentence(need, candidate.slot, now)]
+    found = [skills_sentence(need, candidate), slot_sentence(need, candidate.slot, now, candidate)]
     other_department, same_zone = preferences_met(need, candidate, candidate.slot.start)
     if other_department:
         found.append(
@@ -410,8 +432,11 @@ def skills_sentence(need: Need, candidate: Candidate) -> str:
     return _("Knows %(known)s") % {"known": _and_list(known)}
 
 
-def slot_sentence(need: Need, slot: Interval, now: datetime) -> str:
-    """'Free Tue 14:00, 2 days before your deadline', in the asker's zone."""
+def slot_sentence(need: Need, slot: Interval, now: datetime, candidate: Candidate | None = None) -> str:
+    """'Free Tue 14:00 in both your working hours, 2 days before your deadline', in the asker's zone.
+
+    Says whether the slot lies in both people's working hours when the candidate is given.
+    """
     zone = get_zone(need.asker_timezone)
     local = slot.start.astimezone(zone)
     today = now.astimezone(zone).date()
@@ -424,10 +449,21 @@ def slot_sentence(need: Need, slot: Interval, now: datetime) -> str:
         when = date_format(local, _("D H:i"))
     else:
         when = date_format(local, _("D j M H:i"))
-    return _("Free %(when)s, %(margin)s before your deadline") % {
-        "when": when,
-        "margin": _margin_words(need.needed_by - slot.end),
-    }
+    words = {"when": when, "margin": _margin_words(need.needed_by - slot.end)}
+    # Whole sentences, not pieces, so that each language can order them its own way.
+    in_asker = None if candidate is None else candidate.in_asker_hours
+    in_mentor = None if candidate is None else candidate.in_mentor_hours
+    if in_asker is None or in_mentor is None:
+        sentence = _("Free %(when)s, %(margin)s before your deadline")
+    elif in_asker and in_mentor:
+        sentence = _("Free %(when)s in both your working hours, %(margin)s before your deadline")
+    elif not in_asker and not in_mentor:
+        sentence = _("Free %(when)s, outside your working hours and theirs, %(margin)s before your deadline")
+    elif not in_asker:
+        sentence = _("Free %(when)s, outside your working hours, %(margin)s before your deadline")
+    else:
+        sentence = _("Free %(when)s, outside their working hours, %(margin)s before your deadline")
+    return sentence % words
 
 
 def _margin_words(margin: timedelta) -> str:

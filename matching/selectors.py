@@ -50,6 +50,14 @@ class OfferedMatch:
     reasons: list[str]
     slot: Interval
     card: MentorCard  # the mentor as browse shows them; next_slot is the offered slot
+    in_working_hours: bool = True  # the slot lies inside both the asker's and the mentor's working hours
+    earlier: Interval | None = None  # a sooner slot outside someone's working hours ("show all times")
+
+    def times(self, *, all_times: bool) -> list[Interval]:
+        """The times the page offers: inside both people's working hours, or every stored one."""
+        if all_times:
+            return [slot for slot in (self.earlier, self.slot) if slot is not None]
+        return [self.slot] if self.in_working_hours else []
 
     @property
     def mentor(self) -> User:
@@ -78,6 +86,9 @@ def offered_matches(request: MentorRequest) -> list[OfferedMatch]:
             continue
         slot = Interval(_parse(entry["slot_start"]), _parse(entry["slot_end"]))
         rating = Rating(entry["rating"], entry["rating_count"]) if entry.get("rating") is not None else None
+        earlier = None
+        if entry.get("earlier_start") and entry.get("earlier_end"):
+            earlier = Interval(_parse(entry["earlier_start"]), _parse(entry["earlier_end"]))
         offered.append(
             OfferedMatch(
                 rank=entry["rank"],
@@ -85,6 +96,8 @@ def offered_matches(request: MentorRequest) -> list[OfferedMatch]:
                 reasons=list(entry["reasons"]),
                 slot=slot,
                 card=MentorCard(user=skills[0].user, skills=skills, rating=rating, next_slots=[slot]),
+                in_working_hours=entry.get("in_working_hours", True),
+                earlier=earlier,
             )
         )
     return offered

@@ -142,20 +142,24 @@ def _validate(
 
 def shortlist_snapshot(found: candidates.Shortlist) -> list[dict]:
     """The shortlist as stored on the request (JSON), so the page later shows exactly what was offered."""
-    return [
-        {
+    entries = []
+    for match in found.matches:
+        rating, first = found.ratings.get(match.mentor_id), found.slots.get(match.mentor_id)
+        entry = {
             "mentor_id": match.mentor_id,
             "rank": match.rank,
             "score": match.score,
             "reasons": list(match.reasons),
             "slot_start": _iso(match.slot.start),
             "slot_end": _iso(match.slot.end),
+            "in_working_hours": first.in_working_hours if first else True,
             "rating": rating.average if rating else None,
             "rating_count": rating.count if rating else 0,
         }
-        for match in found.matches
-        for rating in [found.ratings.get(match.mentor_id)]
-    ]
+        if first and first.earlier:
+            entry["earlier_start"], entry["earlier_end"] = _iso(first.earlier.start), _iso(first.earlier.end)
+        entries.append(entry)
+    return entries
 
 
 def _iso(instant: datetime) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from marketplace.errors import InvalidInput
-from marketplace.http import SignedInPageRequest
+from marketplace.http import SignedInPageRequest, other_times_query, shows_all_times
 from marketplace.timezones import get_zone
 from matching import selectors, services
 from matching.forms import DATETIME_LOCAL, RequestForm
@@ -91,6 +91,8 @@ def request_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
             "book_url": _url_or_none("book-session"),
             "sessions_url": _url_or_none("session-list"),
             "suggestions": _suggestions(item, skills),
+            "all_times": shows_all_times(request),
+            "other_times_query": other_times_query(request),
         },
     )
 

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 from django import template
 
@@ -16,3 +17,9 @@ def utc_iso(moment: datetime) -> str:
 @register.filter
 def level_label(level: int) -> str:
     return str(dict(SkillLevel.choices).get(level, ""))
+
+
+@register.filter
+def times_shown(match: Any, all_times: bool) -> list:
+    """The times a shortlist place offers (matching.selectors.OfferedMatch.times), for its card."""
+    return match.times(all_times=bool(all_times))

@@ -1,6 +1,7 @@
 import re
 from datetime import time
 
+from marketplace.models import WorkingHours
 from sessions_app.models import Booking
 from tests.factories import PASSWORD, AvailabilityBlockFactory, MentorFactory, UserFactory
 
@@ -8,10 +9,13 @@ from tests.factories import PASSWORD, AvailabilityBlockFactory, MentorFactory, U
 def test_employee_books_from_a_mentor_page_sees_it_cancels_it_and_the_slot_is_offered_again(
     page, transactional_db, log_in, screenshot, axe_violations
 ):
-    UserFactory(email="e@example.com", display_name="Eve Employee", timezone="America/New_York")
+    employee = UserFactory(email="e@example.com", display_name="Eve Employee", timezone="America/New_York")
     mentor = MentorFactory(display_name="Sid Speaker", timezone="Australia/Sydney")
     for weekday in range(7):
         AvailabilityBlockFactory(mentor=mentor, weekday=weekday, start=time(9), end=time(11))
+        # Sydney's mornings are New York's evenings: both work hours that meet there (in every season).
+        WorkingHours.objects.create(person=mentor, weekday=weekday, start=time(7), end=time(13))
+        WorkingHours.objects.create(person=employee, weekday=weekday, start=time(12), end=time(23))
 
     log_in("e@example.com", PASSWORD)
     page.goto(f"/mentors/{mentor.pk}/")

@@ -1,5 +1,6 @@
 from datetime import time
 
+from marketplace.models import WorkingHours
 from tests.factories import (
     PASSWORD,
     AvailabilityBlockFactory,
@@ -13,7 +14,7 @@ from tests.factories import (
 def test_employee_filters_mentors_by_skill_and_opens_one(
     page, transactional_db, log_in, screenshot, axe_violations
 ):
-    UserFactory(email="e@example.com", timezone="America/New_York")
+    employee = UserFactory(email="e@example.com", timezone="America/New_York")
     speaking = SkillFactory(name="Public speaking", slug="public-speaking")
     sql = SkillFactory(name="SQL", slug="sql", category="data")
     speaker = MentorFactory(
@@ -25,6 +26,10 @@ def test_employee_filters_mentors_by_skill_and_opens_one(
     for mentor in (speaker, analyst):
         for weekday in range(7):
             AvailabilityBlockFactory(mentor=mentor, weekday=weekday, start=time(9), end=time(11))
+    # Sydney's mornings are New York's evenings: both work hours that meet there (in every season).
+    for weekday in range(7):
+        WorkingHours.objects.create(person=speaker, weekday=weekday, start=time(7), end=time(13))
+        WorkingHours.objects.create(person=employee, weekday=weekday, start=time(12), end=time(23))
 
     log_in("e@example.com", PASSWORD)
     page.goto("/mentors/")

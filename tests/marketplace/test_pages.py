@@ -39,8 +39,13 @@ def sydney_mentor(db):
 
 def test_a_sydney_mentor_seen_from_new_york_shows_sunday_evening(client, sydney_mentor, frozen_monday):
     viewer = UserFactory(timezone="America/New_York")
-    html = logged_in(client, viewer).get(f"/mentors/{sydney_mentor.pk}/?duration=30").content.decode()
+    html = (
+        logged_in(client, viewer)
+        .get(f"/mentors/{sydney_mentor.pk}/?duration=30&all_times=1")
+        .content.decode()
+    )
 
+    # Outside the viewer's working hours, hence all_times.
     # Monday 30 November 09:00 AEDT (UTC+11) = Sunday 29 November 22:00 UTC = 17:00 EST (UTC-5).
     assert "<h3>Sunday 29 November</h3>" in html
     assert 'value="2026-11-29T22:00:00Z"' in html
@@ -51,10 +56,10 @@ def test_a_sydney_mentor_seen_from_new_york_shows_sunday_evening(client, sydney_
 def test_mentor_page_offers_both_lengths_and_each_slot_is_a_labelled_button(
     client, sydney_mentor, mentee, frozen_monday
 ):
-    html = logged_in(client, mentee).get(f"/mentors/{sydney_mentor.pk}/").content.decode()
+    html = logged_in(client, mentee).get(f"/mentors/{sydney_mentor.pk}/?all_times=1").content.decode()
 
     assert "Book a 20-minute session" in html
-    assert 'href="?duration=30"' in html
+    assert 'href="?duration=30&amp;all_times=1"' in html
     # London viewer: 22:00 UTC is 22:00 GMT on Sunday.
     assert 'aria-label="Book Sunday 29 November at 22:00">22:00</button>' in html
     # 22:00 … 22:40 for 20 minutes inside 09:00–10:00 Sydney, on both Mondays within the 14 days.
@@ -86,7 +91,7 @@ def test_browse_filters_stay_in_the_url_across_pages(client, mentee, frozen_mond
 
 def test_browse_shows_next_free_times_in_the_viewers_zone(client, sydney_mentor, frozen_monday):
     viewer = UserFactory(timezone="Asia/Tokyo")  # UTC+9: 22:00 UTC Sunday is 07:00 Monday
-    html = logged_in(client, viewer).get("/mentors/").content.decode()
+    html = logged_in(client, viewer).get("/mentors/?all_times=1").content.decode()
     assert "Mon 30 Nov, 07:00" in html
     assert "New mentor: no ratings yet" in html
 

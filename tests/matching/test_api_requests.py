@@ -51,7 +51,7 @@ def test_asking_answers_201_with_the_contract_fields_and_explained_matches(
     assert match["next_slot"] == "2026-11-23T09:00:00Z"
     assert match["mentor"]["next_slot"] == match["next_slot"]
     assert match["reasons"][0] == "Knows Public speaking (expert) and Storytelling"
-    assert match["reasons"][1] == "Free today 09:00, 3 days before your deadline"
+    assert match["reasons"][1] == "Free today 09:00 in both your working hours, 3 days before your deadline"
     assert 2 <= len(match["reasons"]) <= 4
     stored = MentorRequest.objects.get(pk=body["id"])
     assert stored.asker == mentee

@@ -165,6 +165,29 @@ def test_the_shortlist_is_widened_when_too_few_of_its_mentors_have_a_slot(
     assert matched_ids(need, frozen_monday) == [last_in_pool.pk]
 
 
+def test_the_shortlist_is_widened_when_its_mentors_are_free_only_outside_working_hours(
+    mentee, make_mentor, speaking, frozen_monday, monkeypatch
+):
+    # Everyone is free, but only at night in London except one mentor far down the pool.
+    mentors = [make_mentor(skills=[(speaking, 2)], hours=(time(0, 30), time(2))) for _ in range(5)]
+    need = need_of(mentee, [speaking])
+
+    def pool_key(user):
+        return pool_order_key(
+            need, user.pk, {speaking.pk}, department_id=user.department_id, timezone="UTC", at=frozen_monday
+        )
+
+    last_in_pool = max(mentors, key=pool_key)
+    AvailabilityBlock.objects.filter(mentor=last_in_pool).update(start=time(10), end=time(12))
+    monkeypatch.setattr(candidates, "SHORTLIST", 2)
+    monkeypatch.setattr(candidates.ranking, "TOP_N", 2)  # the shortlist alone would be "enough" at night
+
+    found = candidates.find_matches(need, now=frozen_monday)
+
+    assert found.matches[0].mentor_id == last_in_pool.pk
+    assert found.slots[last_in_pool.pk].in_working_hours
+
+
 def test_slots_are_computed_only_for_the_shortlist_when_it_has_enough(
     mentee, make_mentor, speaking, frozen_monday, monkeypatch
 ):
@@ -173,15 +196,16 @@ def test_slots_are_computed_only_for_the_shortlist_when_it_has_enough(
     calls = []
     real = candidates.first_bookable_slot
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(schedule, **kwargs):
+        calls.append(schedule)
+        return real(schedule, **kwargs)
 
     monkeypatch.setattr(candidates, "first_bookable_slot", counting)
     monkeypatch.setattr(candidates, "SHORTLIST", 11)
 
     assert len(matched_ids(need_of(mentee, [speaking]), frozen_monday)) == 10
-    assert len(calls) == 11
+    # Each mentor's schedule is asked for the first slot inside working hours, then for a sooner one outside.
+    assert len({id(schedule) for schedule in calls}) == 11
 
 
 def test_mentors_covering_more_asked_skills_enter_the_pool_first(
@@ -220,14 +244,15 @@ def _org(count: int, skill) -> list[User]:
 
 
 @pytest.mark.parametrize("count", [30, 300])
-def test_matching_runs_seven_queries_whatever_the_number_of_mentors(
+def test_matching_runs_eight_queries_whatever_the_number_of_mentors(
     count, mentee, speaking, frozen_monday, django_assert_num_queries
 ):
     _org(count, speaking)
     need = need_of(mentee, [speaking], needed_by=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
 
-    # Mentors by skill, blocks, time off, the mentors' and the asker's sessions, ratings, track records.
-    with django_assert_num_queries(7):
+    # Mentors by skill, blocks, time off, the mentors' and the asker's sessions, everybody's working hours,
+    # ratings, track records.
+    with django_assert_num_queries(8):
         found = candidates.find_matches(need, now=frozen_monday)
 
     assert len(found.matches) == 10

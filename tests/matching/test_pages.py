@@ -54,7 +54,7 @@ def test_asking_redirects_to_the_shortlist_with_reasons_and_a_booking_button(
     assert "Who can help before your deadline" in html
     assert "Ada Expert" in html
     assert "<li>Knows Public speaking (expert)</li>" in html
-    assert "<li>Free today 09:00, 3 days before your deadline</li>" in html
+    assert "<li>Free today 09:00 in both your working hours, 3 days before your deadline</li>" in html
     assert 'action="/sessions/book/"' in html
     assert f'name="mentor" value="{mentor.pk}"' in html
     assert 'name="duration" value="30"' in html

@@ -319,3 +319,107 @@ def test_property_the_same_input_in_any_order_gives_the_same_output(case, rng: r
     shuffled = list(candidates)
     rng.shuffle(shuffled)
     assert rank(need, shuffled, NOW) == rank(need, candidates, NOW)
+
+
+# --- Working hours ---
+
+TUESDAY_0030_LONDON = slot_at(datetime(2026, 11, 24, 0, 30, tzinfo=UTC))  # GMT: London's wall clock is UTC
+TUESDAY_1000_LONDON = slot_at(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+
+
+def test_a_slot_at_half_past_midnight_for_the_asker_ranks_below_one_at_ten_though_sooner():
+    at_night = mentor(1, slot=TUESDAY_0030_LONDON, in_asker_hours=False, in_mentor_hours=True)
+    at_ten = mentor(2, slot=TUESDAY_1000_LONDON, in_asker_hours=True, in_mentor_hours=True)
+
+    assert order([at_night, at_ten]) == [2, 1]
+    # Not by its id or by chance: the same with the ids swapped.
+    assert order([replace(at_night, mentor_id=2), replace(at_ten, mentor_id=1)]) == [1, 2]
+
+
+def test_inside_working_hours_outweighs_all_of_urgency():
+    # Free in an hour outside hours, against a slot inside hours that ends as late as the deadline allows.
+    soon = mentor(1, slot=slot_at(NOW + timedelta(hours=1)), in_asker_hours=True, in_mentor_hours=False)
+    last_minute = mentor(
+        2, slot=slot_at(NEED.needed_by - timedelta(minutes=30)), in_asker_hours=True, in_mentor_hours=True
+    )
+    [first, second] = rank(NEED, [soon, last_minute], NOW)
+
+    assert (first.mentor_id, second.mentor_id) == (2, 1)
+    assert first.parts.working_hours == Weights().working_hours
+    assert second.parts.working_hours == 0
+    assert second.parts.urgency > first.parts.urgency
+
+
+def test_inside_working_hours_outweighs_every_other_term_together():
+    # The best a candidate can be outside working hours against the worst inside them, for two asked skills.
+    need = replace(NEED, skills=(SPEAKING, STORY), prefer_other_department=True, prefer_same_timezone=True)
+    best_at_night = mentor(
+        1,
+        levels={SPEAKING.skill_id: 3, STORY.skill_id: 3},
+        slot=TUESDAY_0030_LONDON,
+        in_asker_hours=False,
+        in_mentor_hours=True,
+        department_id=7,
+        rating_average=5.0,
+        rating_count=50,
+        held_total=50,
+        weekly_minutes_cap=None,
+    )
+    worst_by_day = mentor(
+        2,
+        levels={SPEAKING.skill_id: 1},
+        slot=slot_at(NEED.needed_by - timedelta(minutes=30)),
+        in_asker_hours=True,
+        in_mentor_hours=True,
+        timezone="Asia/Tokyo",
+        rating_average=1.0,
+        rating_count=50,
+        held_recently=50,
+        held_total=50,
+        no_shows=20,
+        cancelled_by_mentor=20,
+        weekly_minutes_cap=60,
+        booked_minutes_by_week={date(2026, 11, 23): 30},
+    )
+    need = replace(need, asker_department_id=3)
+
+    [first, second] = rank(need, [best_at_night, worst_by_day], NOW)
+
+    assert (first.mentor_id, second.mentor_id) == (2, 1)
+    assert first.score > second.score  # the score the API shows says so too
+    weights = Weights()
+    others = (
+        weights.skill_coverage + weights.skill_level + weights.urgency + weights.load + weights.quality
+    ) + 2 * weights.preference
+    assert weights.working_hours > others
+
+
+def test_among_slots_inside_working_hours_knowing_what_was_asked_still_leads():
+    need = replace(NEED, skills=(SPEAKING, STORY))
+    knows_both = mentor(1, levels={1: 2, 2: 2}, in_asker_hours=True, in_mentor_hours=True)
+    knows_one = mentor(2, levels={1: 3}, in_asker_hours=True, in_mentor_hours=True)
+    assert order([knows_one, knows_both], need=need) == [1, 2]
+    # And among slots outside them alike.
+    night_one, night_both = (replace(item, in_asker_hours=False) for item in (knows_one, knows_both))
+    assert order([night_one, night_both], need=need) == [1, 2]
+
+
+def test_the_slot_reason_says_whose_working_hours_it_is_in_or_outside():
+    def slot_reason(**hours):
+        return rank(NEED, [mentor(1, slot=TUESDAY_0030_LONDON, **hours)], NOW)[0].reasons[1]
+
+    assert slot_reason(in_asker_hours=True, in_mentor_hours=True) == (
+        "Free tomorrow 00:30 in both your working hours, 2 days before your deadline"
+    )
+    assert slot_reason(in_asker_hours=False, in_mentor_hours=True) == (
+        "Free tomorrow 00:30, outside your working hours, 2 days before your deadline"
+    )
+    assert slot_reason(in_asker_hours=True, in_mentor_hours=False) == (
+        "Free tomorrow 00:30, outside their working hours, 2 days before your deadline"
+    )
+    assert slot_reason(in_asker_hours=False, in_mentor_hours=False) == (
+        "Free tomorrow 00:30, outside your working hours and theirs, 2 days before your deadline"
+    )
+    # Hours nobody gave the engine: no claim either way, and no points.
+    assert slot_reason() == "Free tomorrow 00:30, 2 days before your deadline"
+    assert rank(NEED, [mentor(1)], NOW)[0].parts.working_hours == 0

@@ -192,7 +192,7 @@ def test_the_mentor_can_mark_a_no_show_from_the_session_page_after_the_start(cli
     client.force_login(open_mentor)
 
     assert "Mark as no-show" in client.get(f"/sessions/{booking.pk}/").content.decode()
-    client.post(f"/sessions/{booking.pk}/no-show/")
+    client.post(f"/sessions/{booking.pk}/no-show/", {"confirm": "on"})
 
     booking.refresh_from_db()
     assert booking.status == "no_show"

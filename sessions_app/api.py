@@ -37,9 +37,9 @@ from sessions_app.services.bookings import (
     book_session,
     cancel_booking,
     mark_no_show,
-    undo_no_show,
     reschedule_booking,
     rotate_calendar_token,
+    undo_no_show,
 )
 from sessions_app.services.feedback import give_feedback, record_follow_up
 from sessions_app.services.moments import log_moment

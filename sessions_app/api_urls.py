@@ -11,7 +11,9 @@ urlpatterns = [
     path("bookings/<int:pk>/reschedule/", api.BookingRescheduleView.as_view(), name="api-booking-reschedule"),
     path("bookings/<int:pk>/no-show/", api.BookingNoShowView.as_view(), name="api-booking-no-show"),
     path(
-        "bookings/<int:pk>/no-show/undo/", api.BookingNoShowUndoView.as_view(), name="api-booking-no-show-undo"
+        "bookings/<int:pk>/no-show/undo/",
+        api.BookingNoShowUndoView.as_view(),
+        name="api-booking-no-show-undo",
     ),
     path("bookings/<int:pk>/ics/", api.BookingIcsView.as_view(), name="api-booking-ics"),
     path("bookings/<int:pk>/feedback/", api.BookingFeedbackView.as_view(), name="api-booking-feedback"),

@@ -265,7 +265,8 @@ def _render_detail(
         "is_mentor": is_mentor,
         "can_change": booking.status == Booking.Status.CONFIRMED and booking.start > now,
         "can_mark_no_show": is_mentor and bookings.no_show_refusal(booking, now=now) is None,
-        "can_undo_no_show": is_mentor and booking.no_show_undo_until is not None
+        "can_undo_no_show": is_mentor
+        and booking.no_show_undo_until is not None
         and now <= booking.no_show_undo_until,
         "follow_up_open": now >= booking.follow_up_opens_at,
         "cancel_form": cancel_form,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -144,10 +144,13 @@ def upcoming_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
 
 
 def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
-    """Everything that is not an upcoming confirmed session, latest first."""
+    """Everything that is not an upcoming confirmed session, latest first; `mentee_rated` says whether the
+    mentee gave feedback (a rated session cannot be marked a no-show)."""
+    mentee_feedback = Feedback.objects.filter(booking=OuterRef("pk"), role=Feedback.Role.MENTEE)
     return _with_people(
         participant_bookings(user)
         .exclude(status=Booking.Status.CONFIRMED, end__gt=now)
+        .annotate(mentee_rated=Exists(mentee_feedback))
         .order_by("-start", "-id")
     )
 

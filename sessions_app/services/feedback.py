@@ -117,5 +117,5 @@ def record_follow_up(
 
 def follow_up_not_open_message(booking: Booking) -> str:
     """Says when the follow-up opens, in the active time zone (the person's, on pages)."""
-    opens = formats.date_format(timezone.localtime(booking.follow_up_opens_at), "l j F Y, H:i")
+    opens = formats.date_format(timezone.localtime(booking.follow_up_opens_at), gettext("l j F Y, H:i"))
     return gettext("The one-week follow-up opens a week after the session, on %(date)s.") % {"date": opens}

@@ -161,7 +161,9 @@ def mark_no_show(request: SignedInPageRequest, pk: int) -> HttpResponse:
             except Conflict as error:
                 problem, status = error.message, error.status_code
             else:
-                undo_until = formats.date_format(timezone.localtime(booking.no_show_undo_until), "j F, H:i")
+                undo_until = formats.date_format(
+                    timezone.localtime(booking.no_show_undo_until), gettext("l j F, H:i")
+                )
                 messages.success(
                     request,
                     gettext("Marked as a no-show. You can undo it until %(until)s.") % {"until": undo_until},
@@ -254,6 +256,8 @@ def _render_detail(
     now = timezone.now()
     is_mentor = booking.mentor_id == request.user.pk
     feedback = selectors.session_feedback(booking)
+    undo_until = booking.no_show_undo_until
+    undo_open = undo_until is not None and now <= undo_until
     context = {
         "feedback": [item for item in feedback if is_mentor or item.author_id == request.user.pk],
         "can_give_feedback": booking.end <= now
@@ -265,9 +269,8 @@ def _render_detail(
         "is_mentor": is_mentor,
         "can_change": booking.status == Booking.Status.CONFIRMED and booking.start > now,
         "can_mark_no_show": is_mentor and bookings.no_show_refusal(booking, now=now) is None,
-        "can_undo_no_show": is_mentor
-        and booking.no_show_undo_until is not None
-        and now <= booking.no_show_undo_until,
+        "can_undo_no_show": is_mentor and undo_open,
+        "no_show_undo_open": undo_open,
         "follow_up_open": now >= booking.follow_up_opens_at,
         "cancel_form": cancel_form,
         "problem": problem,

@@ -5,7 +5,7 @@ No Django, no settings, no clock: zones are IANA names or ``ZoneInfo`` objects p
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,15 @@ def resolve_local_end(wall: datetime, zone: ZoneInfo) -> datetime:
     before = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
     after = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
     return transition_between(before, after, zone)
+
+
+def whole_local_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The first and the last day of ``[start, end)`` in ``zone`` when both ends fall on local midnight (whole
+    days: the end, exclusive, is the midnight after the last day); None otherwise."""
+    first, after = start.astimezone(zone), end.astimezone(zone)
+    if first.time() != time() or after.time() != time() or after.date() <= first.date():
+        return None
+    return first.date(), after.date() - timedelta(days=1)
 
 
 def transition_between(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:

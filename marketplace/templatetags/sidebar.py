@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from django import template
 
 from marketplace.models import SkillLevel
+from marketplace.ratings import rating_for_page
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ def utc_iso(moment: datetime) -> str:
 @register.filter
 def level_label(level: int) -> str:
     return str(dict(SkillLevel.choices).get(level, ""))
+
+
+@register.filter
+def rating_value(average: float) -> str:
+    """An average rating as every page shows it (marketplace.ratings)."""
+    return rating_for_page(average)

@@ -101,18 +101,28 @@ def record_follow_up(
             "note",
             gettext("Keep the note under %(count)s characters.") % {"count": FOLLOW_UP_NOTE_MAX_LENGTH},
         )
-    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
-        raise Conflict(
-            "not_held",
-            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
-        )
-    if now < booking.follow_up_opens_at:
-        raise Conflict("too_early", follow_up_not_open_message(booking))
+    refusal = follow_up_conflict(booking, now=now)
+    if refusal is not None:
+        raise refusal
     try:
         with transaction.atomic():
             return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
     except IntegrityError as error:
         raise Conflict("already_given", gettext("You have already answered the follow-up.")) from error
+
+
+def follow_up_conflict(booking: Booking, *, now: datetime) -> Conflict | None:
+    """Why the mentee cannot answer the follow-up now (None when they can): the one rule the service and the
+    pages (which offer the form and the link only when it is None) share. Whether it was already answered
+    is the caller's to check."""
+    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
+        return Conflict(
+            "not_held",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
+    if now < booking.follow_up_opens_at:
+        return Conflict("too_early", follow_up_not_open_message(booking))
+    return None
 
 
 def follow_up_not_open_message(booking: Booking) -> str:

@@ -29,6 +29,7 @@ from sessions_app.forms import (
 )
 from sessions_app.models import NO_SHOW_UNDO_WINDOW, Booking
 from sessions_app.services import bookings
+from sessions_app.services.feedback import follow_up_conflict
 
 PAST_PAGE_SIZE = 20
 
@@ -271,7 +272,7 @@ def _render_detail(
         "can_mark_no_show": is_mentor and bookings.no_show_refusal(booking, now=now) is None,
         "can_undo_no_show": is_mentor and undo_open,
         "no_show_undo_open": undo_open,
-        "follow_up_open": now >= booking.follow_up_opens_at,
+        "follow_up_refusal": follow_up_conflict(booking, now=now),
         "cancel_form": cancel_form,
         "problem": problem,
     }

@@ -21,6 +21,7 @@ from insights.selectors.summary import summary
 from insights.serializers import InsightsSummarySerializer
 from marketplace.api_schema import EMPTY_QUERY_IS_ABSENT, responses
 from marketplace.models import VIEW_INSIGHTS_PERMISSION
+from marketplace.ratings import rating_for_api
 
 FILTER_PARAMETERS = [
     OpenApiParameter(
@@ -62,7 +63,9 @@ class SummaryView(APIView):
         responses=responses({200: InsightsSummarySerializer}, 400, 403),
     )
     def get(self, request: Request) -> Response:
-        return Response(summary(filter_scope(request), now=timezone.now()))
+        report = summary(filter_scope(request), now=timezone.now())
+        # The selector's average is exact (the page rounds it to one decimal); the API gives two.
+        return Response(report | {"avg_rating": rating_for_api(report["avg_rating"])})
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").

@@ -27,6 +27,9 @@ CONFLICT_CODES = (
     "too_early",
     "already_given",
     "cancelled",
+    "already_rated",
+    "not_no_show",
+    "undo_expired",
 )
 
 # One enum for every session length in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

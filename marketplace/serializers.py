@@ -39,6 +39,7 @@ from marketplace.models import (
     SkillLevel,
     User,
 )
+from marketplace.ratings import rating_for_api
 from marketplace.selectors import MentorCard, mentoring_settings
 from marketplace.services import BlockInput, find_working_hours_problem
 from marketplace.text import refuse_control_characters
@@ -373,7 +374,7 @@ class MentorSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True, min_value=1, max_value=5))
     def get_rating(self, card: MentorCard) -> float | None:
-        return round(card.rating.average, 2) if card.rating else None
+        return rating_for_api(card.rating.average) if card.rating else None
 
     @extend_schema_field(serializers.IntegerField(min_value=0))
     def get_rating_count(self, card: MentorCard) -> int:

@@ -69,6 +69,15 @@ def resolve_local_end(wall: datetime, zone: ZoneInfo) -> datetime:
     return transition_between(before, after, zone)
 
 
+def whole_local_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
+    """The first and the last day of ``[start, end)`` in ``zone`` when both ends fall on local midnight (whole
+    days: the end, exclusive, is the midnight after the last day); None otherwise."""
+    first, after = start.astimezone(zone), end.astimezone(zone)
+    if first.time() != time() or after.time() != time() or after.date() <= first.date():
+        return None
+    return first.date(), after.date() - timedelta(days=1)
+
+
 def transition_between(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
     """The first whole-second instant in ``(before, after]`` whose UTC offset differs from ``before``'s.
 

@@ -1,6 +1,7 @@
 """Pages of the marketplace: home, profile, weekly availability, browsing mentors."""
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from marketplace.forms import (
 from marketplace.http import SignedInPageRequest, other_times_query, shows_all_times
 from marketplace.models import TIMEZONE_CHOICES, Skill, TimeOff, User
 from marketplace.slots import Interval
+from marketplace.timezones import whole_local_days
 
 MENTORS_PER_PAGE = 20
 PREVIEW_DAYS = 14
@@ -295,15 +297,52 @@ def _preview(user: User, zone_name: str) -> dict:
     }
 
 
-def _availability_context(request: SignedInPageRequest, editor: WeekEditor, *, saved: bool = False) -> dict:
+@dataclass(frozen=True)
+class TimeOffRow:
+    """A period of time off as the page lists it, in the zone of the mentor's blocks: whole days by their
+    first and last day (both inclusive), anything else by its local start and end."""
+
+    pk: int
+    note: str
+    start: datetime  # naive local wall-clock times: the template must not move them to another zone
+    end: datetime
+    first_day: date | None
+    last_day: date | None
+
+
+def _time_off_rows(periods: list[TimeOff], zone_name: str) -> list[TimeOffRow]:
+    zone = ZoneInfo(zone_name)
+    rows = []
+    for period in periods:
+        days = whole_local_days(period.start, period.end, zone)
+        rows.append(
+            TimeOffRow(
+                pk=period.pk,
+                note=period.note,
+                start=period.start.astimezone(zone).replace(tzinfo=None),
+                end=period.end.astimezone(zone).replace(tzinfo=None),
+                first_day=days[0] if days else None,
+                last_day=days[1] if days else None,
+            )
+        )
+    return rows
+
+
+def _availability_context(
+    request: SignedInPageRequest, editor: WeekEditor, *, saved: bool = False, time_off_notice: str = ""
+) -> dict:
     zone, _ = selectors.availability(request.user)
+    periods = list(selectors.upcoming_time_off(request.user, now=timezone.now()))
     return {
         "editor": editor,
         "timezones": [name for name, _ in TIMEZONE_CHOICES],
         "preview": _preview(request.user, zone),
         "saved": saved,
-        "time_off": selectors.upcoming_time_off(request.user, now=timezone.now()),
+        "time_off": _time_off_rows(periods, zone),
         "time_off_form": TimeOffForm(),
+        "time_off_notice": time_off_notice,
+        # htmx swaps the time-off section; the preview, which time off changes, comes along out of band.
+        "preview_out_of_band": bool(request.htmx and time_off_notice),
     }
 
 
@@ -354,6 +393,8 @@ def availability(request: SignedInPageRequest) -> HttpResponse:
 @login_required
 @require_POST
 def time_off_add(request: SignedInPageRequest) -> HttpResponse:
+    """Adds whole days off (the last day included). With htmx the time-off section and the preview are
+    swapped in place; without, a success goes back to the page (post/redirect/get)."""
     form = TimeOffForm(request.POST)
     if form.is_valid():
         mentor_zone = ZoneInfo(selectors.availability(request.user)[0])
@@ -365,8 +406,12 @@ def time_off_add(request: SignedInPageRequest) -> HttpResponse:
             )
         except InvalidInput as error:
             form.add_error("end_date", error.message)
+    notice = "" if form.errors else gettext("Time off added. The preview is up to date.")
+    if notice and not request.htmx:
+        messages.success(request, notice)
+        return redirect("availability")
     zone, blocks = selectors.availability(request.user)
-    context = _availability_context(request, WeekEditor.from_blocks(zone, blocks))
+    context = _availability_context(request, WeekEditor.from_blocks(zone, blocks), time_off_notice=notice)
     if form.errors:
         context["time_off_form"] = form
     template = "marketplace/_time_off.html" if request.htmx else "marketplace/availability.html"
@@ -380,11 +425,13 @@ def time_off_remove(request: SignedInPageRequest, pk: int) -> HttpResponse:
         services.remove_time_off(mentor=request.user, time_off_id=pk)
     except TimeOff.DoesNotExist as error:
         raise Http404 from error
+    notice = gettext("Time off removed. The preview is up to date.")
     if not request.htmx:
+        messages.success(request, notice)
         return redirect("availability")
     zone, blocks = selectors.availability(request.user)
     return render(
         request,
         "marketplace/_time_off.html",
-        _availability_context(request, WeekEditor.from_blocks(zone, blocks)),
+        _availability_context(request, WeekEditor.from_blocks(zone, blocks), time_off_notice=notice),
     )

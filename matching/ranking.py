@@ -34,10 +34,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from django.utils.dateformat import format as date_format
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from marketplace.ratings import rating_for_page
 from marketplace.slots import Interval
 from marketplace.timezones import get_zone, iso_week_start
 
@@ -506,7 +506,7 @@ def _quality_sentence(candidate: Candidate) -> str:
             "Rated %(average)s by %(count)s colleague",
             "Rated %(average)s by %(count)s colleagues",
             candidate.rating_count,
-        ) % {"average": number_format(round(candidate.rating_average, 1), 1), "count": candidate.rating_count}
+        ) % {"average": rating_for_page(candidate.rating_average), "count": candidate.rating_count}
     if candidate.held_total == 0:
         return _("New to mentoring on Sidebar")
     return ""

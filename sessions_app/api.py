@@ -39,6 +39,7 @@ from sessions_app.services.bookings import (
     mark_no_show,
     reschedule_booking,
     rotate_calendar_token,
+    undo_no_show,
 )
 from sessions_app.services.feedback import give_feedback, record_follow_up
 from sessions_app.services.moments import log_moment
@@ -122,6 +123,16 @@ class BookingNoShowView(APIView):
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         booking = selectors.booking_for_participant(pk, request.user)
         booking = mark_no_show(booking=booking, by=request.user)
+        return Response(booking_representation(booking, request))
+
+
+class BookingNoShowUndoView(APIView):
+    """The mentor takes back a no-show within NO_SHOW_UNDO_WINDOW of marking it."""
+
+    @extend_schema(request=None, responses=responses({200: BookingSerializer}, 403, 404, 409, write=True))
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        booking = selectors.booking_for_participant(pk, request.user)
+        booking = undo_no_show(booking=booking, by=request.user)
         return Response(booking_representation(booking, request))
 
 

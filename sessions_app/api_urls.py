@@ -10,6 +10,11 @@ urlpatterns = [
     path("bookings/<int:pk>/cancel/", api.BookingCancelView.as_view(), name="api-booking-cancel"),
     path("bookings/<int:pk>/reschedule/", api.BookingRescheduleView.as_view(), name="api-booking-reschedule"),
     path("bookings/<int:pk>/no-show/", api.BookingNoShowView.as_view(), name="api-booking-no-show"),
+    path(
+        "bookings/<int:pk>/no-show/undo/",
+        api.BookingNoShowUndoView.as_view(),
+        name="api-booking-no-show-undo",
+    ),
     path("bookings/<int:pk>/ics/", api.BookingIcsView.as_view(), name="api-booking-ics"),
     path("bookings/<int:pk>/feedback/", api.BookingFeedbackView.as_view(), name="api-booking-feedback"),
     path("bookings/<int:pk>/follow-up/", api.BookingFollowUpView.as_view(), name="api-booking-follow-up"),

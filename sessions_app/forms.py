@@ -115,6 +115,15 @@ class CancelForm(forms.Form):
     )
 
 
+class NoShowForm(forms.Form):
+    """The confirm step of a no-show: the box must be ticked, so one stray click records nothing."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes: they did not come to this session"),
+        error_messages={"required": _("Tick the box to confirm that they did not come.")},
+    )
+
+
 class RescheduleForm(forms.Form):
     start = AwareDateTimeField()
 

@@ -31,6 +31,8 @@ INTRODUCTION_NOTE_MAX_LENGTH = 500
 # The one-week follow-up opens this long after a session ends (the email is due then, and the answer is
 # refused before it).
 FOLLOW_UP_AFTER = timedelta(days=7)
+# A mentor can undo a no-show for this long after marking it (a slip of the finger, a mentee who came late).
+NO_SHOW_UNDO_WINDOW = timedelta(hours=24)
 
 
 class Booking(models.Model):
@@ -62,6 +64,8 @@ class Booking(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the mentor marked the session a no-show (null unless it is one; old no-shows may lack it).
+    no_show_marked_at = models.DateTimeField(null=True, blank=True)
     # iCalendar: the UID stays the same for the life of the session, SEQUENCE rises with every change.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
@@ -103,6 +107,18 @@ class Booking(models.Model):
 
     def other_participant(self, user):
         return self.mentee if user.pk == self.mentor_id else self.mentor
+
+    @property
+    def no_show_undo_until(self):
+        """Until when the mentor may undo the no-show; None when it is not one (or was marked before the
+        time of marking was recorded)."""
+        if self.status != self.Status.NO_SHOW or self.no_show_marked_at is None:
+            return None
+        return self.no_show_marked_at + NO_SHOW_UNDO_WINDOW
+
+    @property
+    def follow_up_opens_at(self):
+        return self.end + FOLLOW_UP_AFTER
 
 
 class OutboundMessage(models.Model):

@@ -72,14 +72,15 @@ def _aware(value: datetime) -> datetime:
 
 
 def mentor_ratings(mentor_ids: Collection[int]) -> dict[int, Rating]:
-    """Average rating mentees gave each mentor, with how many ratings: one aggregate query."""
+    """Average rating mentees gave each mentor (exact: marketplace.ratings rounds it for pages and the API),
+    with how many ratings: one aggregate query."""
     rows = (
         Feedback.objects.filter(role=Feedback.Role.MENTEE, booking__mentor_id__in=list(mentor_ids))
         .values("booking__mentor_id")
         .annotate(average=Avg("rating"), count=Count("id"))
         .values_list("booking__mentor_id", "average", "count")
     )
-    return {mentor_id: Rating(round(float(average), 2), count) for mentor_id, average, count in rows}
+    return {mentor_id: Rating(float(average), count) for mentor_id, average, count in rows}
 
 
 def mentor_track_records(mentor_ids: Collection[int], since: datetime) -> dict[int, TrackRecord]:
@@ -156,10 +157,13 @@ def upcoming_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
 
 
 def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
-    """Everything that is not an upcoming confirmed session, latest first."""
+    """Everything that is not an upcoming confirmed session, latest first; `mentee_rated` says whether the
+    mentee gave feedback (a rated session cannot be marked a no-show)."""
+    mentee_feedback = Feedback.objects.filter(booking=OuterRef("pk"), role=Feedback.Role.MENTEE)
     return _with_people(
         participant_bookings(user)
         .exclude(status=Booking.Status.CONFIRMED, end__gt=now)
+        .annotate(mentee_rated=Exists(mentee_feedback))
         .order_by("-start", "-id")
     )
 

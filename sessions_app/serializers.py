@@ -123,6 +123,8 @@ class BookingSerializer(serializers.Serializer):
     ics_url = serializers.SerializerMethodField()
     cancel_reason = serializers.CharField()
     cancelled_at = UtcDateTimeField(allow_null=True)
+    no_show_marked_at = UtcDateTimeField(allow_null=True)
+    no_show_undo_until = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
 
     @extend_schema_field(serializers.URLField())

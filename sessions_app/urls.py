@@ -11,6 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/cancel/", sessions.cancel_session, name="session-cancel"),
     path("sessions/<int:pk>/reschedule/", sessions.reschedule_session, name="session-reschedule"),
     path("sessions/<int:pk>/no-show/", sessions.mark_no_show, name="session-no-show"),
+    path("sessions/<int:pk>/no-show/undo/", sessions.undo_no_show, name="session-no-show-undo"),
     path("sessions/<int:pk>/feedback/", feedback.session_feedback, name="session-feedback"),
     path("sessions/<int:pk>/follow-up/", feedback.session_follow_up, name="session-follow-up"),
     path("sessions/calendar-feed/rotate/", sessions.rotate_calendar_feed, name="calendar-feed-rotate"),

@@ -56,7 +56,7 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         "minutes_given": given["minutes"] or 0,
         "upcoming": given["upcoming"],
         "ratings": ratings["rated"],
-        "avg_rating": round(ratings["rating_sum"] / ratings["rated"], 2) if ratings["rated"] else None,
+        "avg_rating": ratings["rating_sum"] / ratings["rated"] if ratings["rated"] else None,
         "helpful_rate": rate(ratings["helpful"], ratings["rated"]),
         "follow_ups": outcomes["answered"],
         "unblocked_rate": rate(outcomes[FollowUp.Outcome.YES], outcomes["answered"]),

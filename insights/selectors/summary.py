@@ -187,7 +187,8 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
         "active_mentors": spread["active_mentors"],
         "mentor_utilization": rate(booked_minutes, offered_minutes),
         "median_hours_to_help": medians.total,
-        "avg_rating": round(totals.rating_sum / totals.rated, 2) if totals.rated else None,
+        # Exact: marketplace.ratings rounds it, for the page and for the API.
+        "avg_rating": totals.rating_sum / totals.rated if totals.rated else None,
         "helpful_rate": rate(totals.helpful, totals.rated),
         "no_show_rate": rate(sessions["no_shows"], sessions["held"] + sessions["no_shows"]),
         "cancellation_rate": rate(sessions["cancelled"], sessions["scheduled"]),

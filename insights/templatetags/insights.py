@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from insights.regions import REGIONS
 from insights.selectors.privacy import FEWER_THAN_5, NO_DEPARTMENT, NO_LEVEL, PROTECTS_SMALLER
+from marketplace.ratings import rating_for_page
 
 register = template.Library()
 NOTHING = "–"
@@ -69,7 +70,7 @@ def number(value: int | float | None) -> str:
 
 @register.filter
 def rating(value: float | None) -> str:
-    return NOTHING if value is None else f"{_decimal(value, 1)} / 5"
+    return NOTHING if value is None else f"{rating_for_page(value)} / 5"
 
 
 @register.filter

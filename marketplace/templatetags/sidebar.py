@@ -4,6 +4,7 @@ from typing import Any
 from django import template
 
 from marketplace.models import SkillLevel
+from marketplace.ratings import rating_for_page
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def level_label(level: int) -> str:
 def times_shown(match: Any, all_times: bool) -> list:
     """The times a shortlist place offers (matching.selectors.OfferedMatch.times), for its card."""
     return match.times(all_times=bool(all_times))
+
+
+@register.filter
+def rating_value(average: float) -> str:
+    """An average rating as every page shows it (marketplace.ratings)."""
+    return rating_for_page(average)

@@ -22,10 +22,12 @@ from marketplace.schedules import slot_is_bookable
 from matching.services import mark_request_booked
 from sessions_app.models import (
     FOLLOW_UP_AFTER,
+    NO_SHOW_UNDO_WINDOW,
     REASON_MAX_LENGTH,
     SESSION_LENGTHS,
     TOPIC_MAX_LENGTH,
     Booking,
+    Feedback,
     OutboundMessage,
 )
 from sessions_app.outbox import start_delivery
@@ -157,25 +159,86 @@ def reschedule_booking(
     return booking
 
 
+# Messages a no-show withdraws and its undo brings back: what is due after the session. Reminders were due
+# before the start (a no-show is marked after it), so none of them comes back late.
+_AFTER_SESSION_KINDS = (OutboundMessage.Kind.FEEDBACK_PROMPT, OutboundMessage.Kind.FOLLOW_UP)
+
+
 @transaction.atomic
 def mark_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
-    """The mentor records that the mentee did not come; possible once the start has passed."""
+    """The mentor records that the mentee did not come; possible once the session has started, and never for
+    a session the mentee has rated (a rating says they were there). The mentor can undo it for
+    NO_SHOW_UNDO_WINDOW (`undo_no_show`)."""
     now = now or timezone.now()
     booking = _lock_booking(booking.pk)
     if by.pk != booking.mentor_id:
         raise PermissionDenied(gettext("Only the mentor can mark a no-show."))
-    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
-        raise Conflict(
-            "not_held",
-            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
-        )
-    if now < booking.start:
-        raise Conflict("too_early", gettext("You can mark a no-show once the session has started."))
+    refusal = no_show_conflict(booking, now=now)
+    if refusal is not None:
+        raise refusal
     booking.status = Booking.Status.NO_SHOW
+    booking.no_show_marked_at = now
     booking.save()
     OutboundMessage.objects.filter(booking=booking, status=OutboundMessage.Status.PENDING).update(
         status=OutboundMessage.Status.CANCELLED
     )
+    return booking
+
+
+def no_show_conflict(booking: Booking, *, now: datetime) -> Conflict | None:
+    """Why the session cannot be marked a no-show now (None when it can): the one rule the service and the
+    pages (which offer the button only when it is None) share."""
+    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+        return Conflict(
+            "not_held",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
+    if now < booking.start:
+        return Conflict("too_early", gettext("You can mark a no-show once the session has started."))
+    if Feedback.objects.filter(booking=booking, role=Feedback.Role.MENTEE).exists():
+        return Conflict(
+            "already_rated",
+            gettext("%(name)s has rated this session, so it cannot be marked a no-show.")
+            % {"name": booking.mentee.name},
+        )
+    return None
+
+
+def no_show_refusal(booking: Booking, *, now: datetime) -> str | None:
+    refusal = no_show_conflict(booking, now=now)
+    return None if refusal is None else refusal.message
+
+
+@transaction.atomic
+def undo_no_show(*, booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """The mentor takes back a no-show within NO_SHOW_UNDO_WINDOW of marking it: the session is held again
+    (completed, or confirmed while it has not ended), and the feedback prompts and the follow-up the no-show
+    withdrew are due again."""
+    now = now or timezone.now()
+    booking = _lock_booking(booking.pk)
+    if by.pk != booking.mentor_id:
+        raise PermissionDenied(gettext("Only the mentor can undo a no-show."))
+    if booking.status != Booking.Status.NO_SHOW:
+        raise Conflict("not_no_show", gettext("This session is not marked as a no-show."))
+    undo_until = booking.no_show_undo_until
+    if undo_until is None or now > undo_until:
+        hours = int(NO_SHOW_UNDO_WINDOW.total_seconds() // 3600)
+        raise Conflict(
+            "undo_expired",
+            gettext("A no-show can be undone for %(hours)s hours after it was marked; that time has passed.")
+            % {"hours": hours},
+        )
+    booking.status = Booking.Status.COMPLETED if booking.end <= now else Booking.Status.CONFIRMED
+    booking.no_show_marked_at = None
+    _write_or_conflict(booking.save)
+    # At the booking's current sequence only the no-show cancels rows (a cancel or a move raises it first).
+    OutboundMessage.objects.filter(
+        booking=booking,
+        sequence=booking.sequence,
+        kind__in=_AFTER_SESSION_KINDS,
+        status=OutboundMessage.Status.CANCELLED,
+    ).update(status=OutboundMessage.Status.PENDING)
+    transaction.on_commit(start_delivery, robust=True)
     return booking
 
 

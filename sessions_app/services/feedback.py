@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from marketplace.errors import Conflict, InvalidInput
@@ -27,13 +27,19 @@ def give_feedback(
 ) -> Feedback:
     """One participant's feedback, once, after the session has ended."""
     now = now or timezone.now()
-    booking = Booking.objects.get(pk=booking.pk)
+    booking = Booking.objects.select_related("mentor").get(pk=booking.pk)
     require_participant(booking, by)
     if rating not in FEEDBACK_RATINGS:
         raise InvalidInput("rating", gettext("Rate the session from 1 to 5."))
     if booking.status == Booking.Status.CANCELLED:
         raise Conflict(
             "cancelled", gettext("This session was cancelled: there is nothing to give feedback on.")
+        )
+    if booking.status == Booking.Status.NO_SHOW and by.pk == booking.mentee_id:
+        raise Conflict(
+            "not_held",
+            gettext("%(name)s marked this session a no-show: there is nothing to rate.")
+            % {"name": booking.mentor.name},
         )
     if now < booking.end:
         raise Conflict("too_early", gettext("You can give feedback once the session has ended."))
@@ -81,7 +87,8 @@ def complete_feedback(
 def record_follow_up(
     *, booking: Booking, by: User, outcome: str, note: str = "", now: datetime | None = None
 ) -> FollowUp:
-    """The mentee's one-week answer (yes / partly / no, and a line on what changed), once per session."""
+    """The mentee's one-week answer (yes / partly / no, and a line on what changed), once per session, from
+    FOLLOW_UP_AFTER (a week) after the end: the question is whether the session helped in the week after."""
     now = now or timezone.now()
     booking = Booking.objects.get(pk=booking.pk)
     if by.pk != booking.mentee_id:
@@ -94,15 +101,31 @@ def record_follow_up(
             "note",
             gettext("Keep the note under %(count)s characters.") % {"count": FOLLOW_UP_NOTE_MAX_LENGTH},
         )
-    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
-        raise Conflict(
-            "not_held",
-            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
-        )
-    if now < booking.end:
-        raise Conflict("too_early", gettext("You can answer once the session has ended."))
+    refusal = follow_up_conflict(booking, now=now)
+    if refusal is not None:
+        raise refusal
     try:
         with transaction.atomic():
             return FollowUp.objects.create(booking=booking, outcome=outcome, note=note, created_at=now)
     except IntegrityError as error:
         raise Conflict("already_given", gettext("You have already answered the follow-up.")) from error
+
+
+def follow_up_conflict(booking: Booking, *, now: datetime) -> Conflict | None:
+    """Why the mentee cannot answer the follow-up now (None when they can): the one rule the service and the
+    pages (which offer the form and the link only when it is None) share. Whether it was already answered
+    is the caller's to check."""
+    if booking.status in (Booking.Status.CANCELLED, Booking.Status.NO_SHOW):
+        return Conflict(
+            "not_held",
+            gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
+        )
+    if now < booking.follow_up_opens_at:
+        return Conflict("too_early", follow_up_not_open_message(booking))
+    return None
+
+
+def follow_up_not_open_message(booking: Booking) -> str:
+    """Says when the follow-up opens, in the active time zone (the person's, on pages)."""
+    opens = formats.date_format(timezone.localtime(booking.follow_up_opens_at), gettext("l j F Y, H:i"))
+    return gettext("The one-week follow-up opens a week after the session, on %(date)s.") % {"date": opens}

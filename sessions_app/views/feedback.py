@@ -17,7 +17,12 @@ from sessions_app.forms import (
     FollowUpForm,
 )
 from sessions_app.models import FEEDBACK_RATINGS, Booking, FollowUp
-from sessions_app.services.feedback import complete_feedback, give_feedback, record_follow_up
+from sessions_app.services.feedback import (
+    complete_feedback,
+    follow_up_conflict,
+    give_feedback,
+    record_follow_up,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,14 +100,17 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if person.pk != booking.mentee_id:
         raise PermissionDenied(gettext("Only the mentee answers the follow-up."))
     follow_up = selectors.follow_up_of(booking)
-    problem, status = None, 200
+    refusal = None if follow_up else follow_up_conflict(booking, now=timezone.now())
+    problem, status = (refusal.message if refusal else None), 200
     if request.method == "POST":
         form = FollowUpForm(request.POST)
     else:
         outcome = request.GET.get("outcome")
         form = FollowUpForm(initial={"outcome": outcome} if outcome in FollowUp.Outcome.values else {})
     if request.method == "POST" and follow_up is None:
-        if form.is_valid():
+        if refusal is not None:
+            status = refusal.status_code
+        elif form.is_valid():
             try:
                 follow_up = record_follow_up(booking=booking, by=person, **form.cleaned_data)
             except (Conflict, InvalidInput) as error:
@@ -116,6 +124,7 @@ def session_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up": follow_up,
         "token": token,
         "problem": problem,
+        "can_answer": follow_up is None and refusal is None,
     }
     return render(request, "sessions_app/follow_up.html", context, status=status)
 

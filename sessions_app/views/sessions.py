@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,11 +23,13 @@ from sessions_app import calendar, selectors
 from sessions_app.forms import (
     BookingForm,
     CancelForm,
+    NoShowForm,
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import Booking
+from sessions_app.models import NO_SHOW_UNDO_WINDOW, Booking
 from sessions_app.services import bookings
+from sessions_app.services.feedback import follow_up_conflict
 
 PAST_PAGE_SIZE = 20
 
@@ -146,17 +148,52 @@ def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def mark_no_show(request: SignedInPageRequest, pk: int) -> HttpResponse:
+    """The no-show's confirm step: a page with a box to tick (no script needed), whose POST records it."""
+    booking = selectors.booking_for_participant(pk, request.user)
+    if booking.mentor_id != request.user.pk:
+        raise PermissionDenied(gettext("Only the mentor can mark a no-show."))
+    form = NoShowForm(request.POST if request.method == "POST" else None)
+    problem, status = bookings.no_show_refusal(booking, now=timezone.now()), 200
+    if problem is not None:
+        status = 409
+    elif request.method == "POST":
+        if form.is_valid():
+            try:
+                booking = bookings.mark_no_show(booking=booking, by=request.user)
+            except Conflict as error:
+                problem, status = error.message, error.status_code
+            else:
+                undo_until = formats.date_format(
+                    timezone.localtime(booking.no_show_undo_until), gettext("l j F, H:i")
+                )
+                messages.success(
+                    request,
+                    gettext("Marked as a no-show. You can undo it until %(until)s.") % {"until": undo_until},
+                )
+                return redirect("session-detail", pk=booking.pk)
+        else:
+            status = 400
+    context = {
+        "booking": booking,
+        "other": booking.mentee,
+        "form": form,
+        "problem": problem,
+        "undo_hours": int(NO_SHOW_UNDO_WINDOW.total_seconds() // 3600),
+    }
+    return render(request, "sessions_app/no_show.html", context, status=status)
+
+
+@login_required
+@require_POST
+def undo_no_show(request: SignedInPageRequest, pk: int) -> HttpResponse:
     booking = selectors.booking_for_participant(pk, request.user)
     try:
-        bookings.mark_no_show(booking=booking, by=request.user)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
+        bookings.undo_no_show(booking=booking, by=request.user)
     except Conflict as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, gettext("Marked as a no-show."))
+        return _render_detail(request, booking, CancelForm(), status=error.status_code, problem=error.message)
+    messages.success(request, gettext("The no-show is undone: the session counts as held."))
     return redirect("session-detail", pk=booking.pk)
 
 
@@ -214,11 +251,17 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _render_detail(
-    request: SignedInPageRequest, booking: Booking, cancel_form: CancelForm, status: int = 200
+    request: SignedInPageRequest,
+    booking: Booking,
+    cancel_form: CancelForm,
+    status: int = 200,
+    problem: str | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     is_mentor = booking.mentor_id == request.user.pk
     feedback = selectors.session_feedback(booking)
+    undo_until = booking.no_show_undo_until
+    undo_open = undo_until is not None and now <= undo_until
     context = {
         "feedback": [item for item in feedback if is_mentor or item.author_id == request.user.pk],
         "can_give_feedback": booking.end <= now
@@ -229,10 +272,12 @@ def _render_detail(
         "other": booking.other_participant(request.user),
         "is_mentor": is_mentor,
         "can_change": booking.status == Booking.Status.CONFIRMED and booking.start > now,
-        "can_mark_no_show": is_mentor
-        and booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
-        and booking.start <= now,
+        "can_mark_no_show": is_mentor and bookings.no_show_refusal(booking, now=now) is None,
+        "can_undo_no_show": is_mentor and undo_open,
+        "no_show_undo_open": undo_open,
+        "follow_up_refusal": follow_up_conflict(booking, now=now),
         "cancel_form": cancel_form,
+        "problem": problem,
     }
     return render(request, "sessions_app/session_detail.html", context, status=status)
 

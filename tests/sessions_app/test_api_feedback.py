@@ -52,7 +52,7 @@ def test_bad_feedback_is_400_naming_the_field(api_as, mentee, open_mentor, body,
 
 
 def test_the_mentee_answers_the_follow_up_once(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(days=7))
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=timezone.now() - timedelta(days=8))
     url = f"{BOOKINGS}{booking.pk}/follow-up/"
 
     first = api_as(mentee).post(

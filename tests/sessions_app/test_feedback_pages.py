@@ -18,7 +18,7 @@ def held(mentee, mentor):
     return BookingFactory(
         mentor=mentor,
         mentee=mentee,
-        start=timezone.now() - timedelta(hours=2),
+        start=timezone.now() - timedelta(days=8),
         status=Booking.Status.COMPLETED,
     )
 

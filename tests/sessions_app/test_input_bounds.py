@@ -17,7 +17,7 @@ def held(mentee, mentor) -> Booking:
     return BookingFactory(
         mentor=mentor,
         mentee=mentee,
-        start=timezone.now() - timedelta(hours=2),
+        start=timezone.now() - timedelta(days=8),
         status=Booking.Status.COMPLETED,
     )
 

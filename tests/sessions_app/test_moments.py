@@ -175,3 +175,37 @@ def test_the_moments_list_costs_the_same_queries_for_many_moments(
 
     with django_assert_num_queries(len(few)):
         assert client.get(MOMENTS).json()["count"] == 15
+
+
+def page_text(html: str) -> str:
+    """The page's text, tags dropped (the sentences checked here have only inline ones)."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_past_the_goal_the_page_counts_the_moments_and_says_the_goal_is_met(client, mentee):
+    MomentFactory.create_batch(4, author=mentee, happened_on=WEDNESDAY)
+    with time_machine.travel(datetime(2027, 3, 17, 12, 0, tzinfo=UTC), tick=False):
+        client.force_login(mentee)
+        text = page_text(client.get("/moments/").content.decode())
+
+    assert "4 moments this week: weekly goal met." in text
+    assert "4 of 3" not in text
+
+
+def test_short_of_the_goal_the_page_counts_toward_it(client, mentee):
+    MomentFactory(author=mentee, happened_on=WEDNESDAY)
+    with time_machine.travel(datetime(2027, 3, 17, 12, 0, tzinfo=UTC), tick=False):
+        client.force_login(mentee)
+        text = page_text(client.get("/moments/").content.decode())
+
+    assert "1 of 3 moments this week." in text
+    assert "goal met" not in text
+
+
+def test_an_empty_moments_page_speaks_of_the_product_and_its_users(client, mentee):
+    client.force_login(mentee)
+
+    text = page_text(client.get("/moments/").content.decode())
+
+    assert "Nothing logged yet. Aim for 3 moments a week" in text
+    assert "article" not in text.lower()

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -174,13 +175,28 @@ def test_my_sessions_lists_upcoming_and_past_in_my_zone_with_status(as_mentee, m
     html = as_mentee.get("/sessions/").content.decode()
 
     upcoming, past = html.split('id="past-heading"')
-    for topic in ("Upcoming one", "I mentor this", "(you mentor)"):
+    for topic in ("Upcoming one", "I mentor this", "(your mentee)"):
         assert topic in upcoming
     for topic in ("Done", "Called off", "badge-completed", "badge-cancelled"):
         assert topic in past
     local = timezone.localtime(slot(hour=15), timezone=ZoneInfo("Europe/London"))
     assert f"{local:%H:%M}" in upcoming
     assert 'name="reason"' in upcoming
+
+
+def test_my_sessions_say_who_is_whose_mentor_from_both_sides(client, mentee, open_mentor, outsider):
+    BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(hour=15))
+    BookingFactory(mentor=mentee, mentee=outsider, start=slot(days=3, hour=9))
+
+    client.force_login(mentee)
+    mine = client.get("/sessions/").content.decode().split('id="past-heading"')[0]
+    client.force_login(open_mentor)
+    theirs = client.get("/sessions/").content.decode().split('id="past-heading"')[0]
+
+    assert re.search(r"Marco Mentor\s*<span class=\"muted\">\(your mentor\)</span>", mine)
+    assert re.search(r"Oscar Outsider\s*<span class=\"muted\">\(your mentee\)</span>", mine)
+    assert re.search(r"Maya Mentee\s*<span class=\"muted\">\(your mentee\)</span>", theirs)
+    assert "(you mentor)" not in mine + theirs
 
 
 def test_my_sessions_needs_a_fixed_number_of_queries(
@@ -248,7 +264,7 @@ def test_the_mentor_can_mark_a_no_show_from_the_session_page_after_the_start(cli
     client.force_login(open_mentor)
 
     assert "Mark as no-show" in client.get(f"/sessions/{booking.pk}/").content.decode()
-    client.post(f"/sessions/{booking.pk}/no-show/")
+    client.post(f"/sessions/{booking.pk}/no-show/", {"confirm": "on"})
 
     booking.refresh_from_db()
     assert booking.status == "no_show"

@@ -67,18 +67,29 @@
 
   if (data.skills && data.skills.labels.length) {
     var gaps = data.skills.gaps || [];
+    var isGap = function (index) { return gaps.indexOf(data.skills.labels[index]) >= 0; };
+    // One colour per series, so that the legend names every bar; the largest gaps are marked on the skill's
+    // name instead (red and bold), not by recolouring its bar.
     draw("chart-skills", {
       type: "bar",
       data: {
         labels: data.skills.labels,
         datasets: [
-          { label: t("Requests"), data: data.skills.requested, backgroundColor: data.skills.labels.map(function (name) {
-              return gaps.indexOf(name) >= 0 ? RED : BLUE; }), borderRadius: 3 },
-          { label: t("Without a session"), data: data.skills.unmet, backgroundColor: "#fca5a5", borderRadius: 3 },
+          { label: t("Requests"), data: data.skills.requested, backgroundColor: BLUE, borderRadius: 3 },
+          { label: t("Without a session"), data: data.skills.unmet, backgroundColor: AMBER, borderRadius: 3 },
           { label: t("Mentors offering"), data: data.skills.offered, backgroundColor: TEAL, borderRadius: 3 }
         ]
       },
-      options: { indexAxis: "y", scales: { x: integerAxis, y: { grid: { display: false } } } }
+      options: {
+        indexAxis: "y",
+        scales: {
+          x: integerAxis,
+          y: { grid: { display: false }, ticks: {
+            color: function (context) { return isGap(context.index) ? RED : Chart.defaults.color; },
+            font: function (context) { return isGap(context.index) ? { weight: "bold" } : {}; }
+          } }
+        }
+      }
     });
   }
 

@@ -34,11 +34,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+PAGE_FIXTURES = ("page", "phone_page", "sized_page")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed:
-        page = item.funcargs.get("page") or item.funcargs.get("phone_page")
+        page = next((item.funcargs[name] for name in PAGE_FIXTURES if name in item.funcargs), None)
         if page is not None:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
@@ -80,7 +83,7 @@ PHONE_WIDTH = 390
 PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def _browser_page(browser, live_server, csp_violations, device: dict):
+def browser_page_on(browser, live_server, csp_violations, device: dict):
     context = browser.new_context(base_url=live_server.url, **device)
     context.set_default_timeout(10_000)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
@@ -95,13 +98,13 @@ def _browser_page(browser, live_server, csp_violations, device: dict):
 def page(browser, live_server, csp_violations):
     """A browser page on the live server at 1280 px. A test whose pages broke their Content-Security-Policy
     errors."""
-    yield from _browser_page(browser, live_server, csp_violations, DESKTOP)
+    yield from browser_page_on(browser, live_server, csp_violations, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, live_server, csp_violations):
     """Like `page`, on a phone 390 px wide."""
-    yield from _browser_page(browser, live_server, csp_violations, PHONE)
+    yield from browser_page_on(browser, live_server, csp_violations, PHONE)
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
-"""Every page on a 390 px phone, for the mentee, the mentor, HR and someone signed out: nothing scrolls
-sideways, axe-core finds nothing serious, and the navigation folds into a Menu button that works from the
-keyboard (and, without JavaScript, the links wrap instead).
+"""Every page, for the employee, the mentor, HR and someone signed out, on a 390 px phone and at 1280 px, in
+English and in French (longer words): nothing scrolls sideways, axe-core finds nothing serious, and on the
+phone the navigation folds into a Menu button that works from the keyboard and tells screen readers whether
+it is open (without JavaScript, the links wrap instead).
 
 The organisation is the demo's (seed_demo, small): real names, topics and tables of the length people see.
+The pages a person must meet are listed per role and checked, so that a page missing from the data fails the
+test instead of being skipped.
 """
 
 from dataclasses import dataclass
@@ -16,10 +19,41 @@ from demo.people import DEMO_PASSWORD
 from marketplace.models import User
 from matching.models import MentorRequest
 from sessions_app.models import Booking
-from tests.e2e.conftest import PHONE, PHONE_WIDTH, log_in_on
+from tests.e2e.conftest import DESKTOP, PHONE, PHONE_WIDTH, browser_page_on, log_in_on
 from tests.factories import PASSWORD
 
-HORIZONTAL_OVERFLOW = "document.documentElement.scrollWidth"
+pytestmark = pytest.mark.urls("tests.e2e.failing_urls")  # adds /broken/, a page that fails: the 500 page
+
+PAGE_WIDTH = "document.documentElement.scrollWidth"
+# For the failure message: the outermost elements that reach past the window's right edge.
+TOO_WIDE = """(width) => [...document.querySelectorAll("body *")]
+  .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+  .filter((element) => !element.parentElement || element.parentElement.getBoundingClientRect().right <= width + 0.5)
+  .map((element) => `${element.outerHTML.slice(0, 120)}: ${Math.round(element.getBoundingClientRect().right)} px`)"""
+DEVICES = {"phone": PHONE, "desktop": DESKTOP}
+ROLES = {"mentee@example.com": "employee", "mentor@example.com": "mentor", "hr@example.com": "hr", None: "visitor"}
+# The pages each kind of person must have met (beyond those everyone opens), whatever the seed dealt.
+MUST_MEET = {
+    "employee": {"session-upcoming", "session-past", "feedback", "follow-up", "request-detail", "book"},
+    "mentor": {"session-upcoming", "session-past", "feedback", "follow-up", "availability", "impact", "book"},
+    "hr": {"book"},
+    "visitor": set(),
+}
+EVERYONE_SIGNED_IN = {
+    "home",
+    "mentors",
+    "mentor",
+    "requests",
+    "request-new",
+    "sessions",
+    "moments",
+    "introduce",
+    "profile",
+    "insights",
+    "403-or-insights",
+    "404",
+    "500",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +61,24 @@ class Visit:
     name: str
     url: str
     status: int = 200
+
+
+@pytest.fixture(params=["en", "fr"])
+def language(request) -> str:
+    return request.param
+
+
+@pytest.fixture(params=list(DEVICES))
+def device(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def sized_page(browser, live_server, csp_violations, device, language, who):
+    """A signed-out visitor's French comes from the browser (Accept-Language); a signed-in person's from the
+    profile, with the browser left in English."""
+    locale = "fr-FR" if language == "fr" and who is None else "en-GB"
+    yield from browser_page_on(browser, live_server, csp_violations, {**DEVICES[device], "locale": locale})
 
 
 @pytest.fixture
@@ -37,14 +89,14 @@ def demo(transactional_db):
 
 
 def visits_of(person: User | None) -> list[Visit]:
-    """The pages of the issue's list that this person can open, and the refusals they meet."""
-    missing = Visit("404", "/no-such-page/", 404)
+    """The pages of the issue's list that this person can open, and the refusals and faults they meet."""
+    errors = [Visit("404", "/no-such-page/", 404), Visit("500", "/broken/", 500)]
     if person is None:
         return [
             Visit("login", "/accounts/login/"),
             Visit("signup", "/accounts/signup/"),
             Visit("password-reset", "/accounts/password/reset/"),
-            missing,
+            *errors,
         ]
     mentor = User.objects.filter(is_mentor=True).exclude(pk=person.pk).order_by("email").first()
     assert mentor is not None
@@ -61,7 +113,9 @@ def visits_of(person: User | None) -> list[Visit]:
         Visit("password-change", "/accounts/password/change/"),
         Visit("emails", "/accounts/email/"),
         Visit("api-docs", "/api/docs/"),
-        missing,
+        # HR's dashboard; everyone else meets the 403 page there.
+        Visit("insights" if person.is_hr else "403-or-insights", "/insights/", 200 if person.is_hr else 403),
+        *errors,
     ]
     now = timezone.now()
     mine = Booking.objects.filter(mentee=person) | Booking.objects.filter(mentor=person)
@@ -78,28 +132,34 @@ def visits_of(person: User | None) -> list[Visit]:
             # Only the mentee answers the follow-up: the mentor meets the 403 page here.
             Visit("follow-up", f"/sessions/{past.pk}/follow-up/", 200 if past.mentee == person else 403),
         ]
-    request = MentorRequest.objects.filter(asker=person, status=MentorRequest.Status.OPEN).first()
+    asked = MentorRequest.objects.filter(asker=person).order_by("-created_at")
+    request = asked.filter(status=MentorRequest.Status.OPEN).first() or asked.first()
     if request:
-        visits.append(Visit("request-shortlist", f"/requests/{request.pk}/"))
+        visits.append(Visit("request-detail", f"/requests/{request.pk}/"))
     if person.is_mentor:
         visits += [Visit("availability", "/me/availability/"), Visit("impact", "/me/impact/")]
-    visits.append(Visit("insights", "/insights/", 200 if person.is_hr else 403))
     return visits
 
 
-def assert_fits_the_phone(page, axe_violations, where: str) -> None:
-    width = page.evaluate(HORIZONTAL_OVERFLOW)
-    assert width <= PHONE_WIDTH, f"{where} is {width} px wide on a {PHONE_WIDTH} px phone"
+def assert_fits(page, axe_violations, width: int, language: str, where: str) -> None:
+    wide = page.evaluate(PAGE_WIDTH)
+    assert wide <= width, f"{where} is {wide} px wide in a {width} px window: {page.evaluate(TOO_WIDE, width)}"
+    lang = page.locator("html").get_attribute("lang")
+    # Swagger UI and the schema it shows are in English, whatever the reader's language.
+    expected = "en" if "/api/docs/" in page.url else "fr" if language == "fr" else "en-gb"
+    assert lang == expected, f"{where} is in {lang}"
     if "/api/docs/" not in page.url:  # Swagger UI's own markup is not ours to fix
         assert axe_violations(page) == [], where
 
 
 def open_the_menu_from_the_keyboard(page) -> None:
-    """Tab to the Menu button, open it with Enter, reach its links with Tab, close it with Escape."""
-    toggle = page.get_by_role("button", name="Menu")
-    assert toggle.get_attribute("aria-expanded") == "false"
+    """Tab to the Menu button, open it with Enter, reach its links with Tab, close it with Escape; what a screen
+    reader hears (the button's role, name and expanded state) follows."""
+    toggle = page.locator(".menu-toggle")
+    assert page.get_by_role("button", name="Menu", expanded=False).count() == 1
     menu = page.locator("#" + toggle.get_attribute("aria-controls"))
     assert not menu.is_visible()
+    assert menu.get_by_role("link").count() == 0, "a closed menu's links are hidden from screen readers too"
     for _ in range(5):
         page.keyboard.press("Tab")
         if toggle.evaluate("element => element === document.activeElement"):
@@ -107,7 +167,7 @@ def open_the_menu_from_the_keyboard(page) -> None:
     else:
         pytest.fail("Tab never reached the Menu button")
     page.keyboard.press("Enter")
-    assert toggle.get_attribute("aria-expanded") == "true"
+    assert page.get_by_role("button", name="Menu", expanded=True).count() == 1
     links = menu.get_by_role("link")
     assert links.count() >= 1
     assert links.first.is_visible()
@@ -116,40 +176,57 @@ def open_the_menu_from_the_keyboard(page) -> None:
         focused = page.evaluate("document.activeElement.textContent.trim()")
         assert focused == links.nth(index).inner_text().strip()
     page.keyboard.press("Escape")
-    assert toggle.get_attribute("aria-expanded") == "false"
-    assert toggle.evaluate("element => element === document.activeElement")
+    assert page.get_by_role("button", name="Menu", expanded=False).count() == 1
+    assert toggle.evaluate("element => element === document.activeElement"), "Escape gives the focus back"
+    assert not menu.is_visible()
     page.keyboard.press(" ")
     assert toggle.get_attribute("aria-expanded") == "true", "Space opens it too"
-    assert page.evaluate(HORIZONTAL_OVERFLOW) <= PHONE_WIDTH, "the open menu fits as well"
+    assert page.evaluate(PAGE_WIDTH) <= PHONE_WIDTH, "the open menu fits as well"
 
 
-@pytest.mark.parametrize("who", ["mentee@example.com", "mentor@example.com", "hr@example.com", None])
-def test_every_page_fits_a_phone_and_its_menu_opens_from_the_keyboard(
-    phone_page, transactional_db, request, who, axe_violations, screenshot
+@pytest.mark.parametrize("who", list(ROLES))
+def test_every_page_fits_the_screen_and_the_phone_menu_opens_from_the_keyboard(
+    sized_page, transactional_db, request, who, device, language, axe_violations, screenshot
 ):
-    page = phone_page
-    person = request.getfixturevalue("demo")[who] if who else None  # a visitor's pages need no data
+    page = sized_page
+    width = DEVICES[device]["viewport"]["width"]
+    role = ROLES[who]
+    person = None
     if who:
+        person = request.getfixturevalue("demo")[who]  # a visitor's pages need no data
+        if language == "fr":
+            User.objects.filter(pk=person.pk).update(language="fr")
         log_in_on(page, who, DEMO_PASSWORD)
-    role = who.split("@")[0] if who else "visitor"
+    met = set()
 
     for visit in visits_of(person):
         response = page.goto(visit.url)
         assert response is not None
         assert response.status == visit.status, visit
-        screenshot(page, f"phone-{role}-{visit.name}")
-        assert_fits_the_phone(page, axe_violations, f"{visit.url} as {role}")
+        # Measured before the screenshot: a full-page one resizes the window for a moment.
+        assert_fits(page, axe_violations, width, language, f"{visit.url} as {role}")
+        screenshot(page, f"{device}-{language}-{role}-{visit.name}")
+        met.add(visit.name)
         if visit.name == "mentor":
             # The booking step: one tap on a time from the mentor's page.
             page.locator("button.slot").first.click()
             page.wait_for_url("**/sessions/book/**")
-            screenshot(page, f"phone-{role}-book")
-            assert_fits_the_phone(page, axe_violations, f"the booking step as {role}")
+            assert_fits(page, axe_violations, width, language, f"the booking step as {role}")
+            screenshot(page, f"{device}-{language}-{role}-book")
+            met.add("book")
+
+    if who:
+        everyone = EVERYONE_SIGNED_IN - {"403-or-insights" if person and person.is_hr else "insights"}
+        assert everyone | MUST_MEET[role] <= met, f"{role} never met {(everyone | MUST_MEET[role]) - met}"
 
     page.goto("/")
-    open_the_menu_from_the_keyboard(page)
-    screenshot(page, f"phone-{role}-menu-open")
-    assert axe_violations(page) == []
+    if device == "phone":
+        open_the_menu_from_the_keyboard(page)
+        screenshot(page, f"{device}-{language}-{role}-menu-open")
+        assert axe_violations(page) == []
+    else:
+        assert not page.locator(".menu-toggle").is_visible(), "at 1280 px the links show, no Menu button"
+        assert page.locator(".site-menu").get_by_role("link").first.is_visible()
 
 
 def test_without_javascript_the_links_wrap_under_the_brand(browser, live_server, transactional_db, hr):
@@ -161,5 +238,6 @@ def test_without_javascript_the_links_wrap_under_the_brand(browser, live_server,
     assert page.get_by_role("button", name="Menu").count() == 0
     assert page.get_by_role("link", name="My sessions").is_visible()
     assert page.get_by_role("link", name="Insights").is_visible()
-    assert page.evaluate(HORIZONTAL_OVERFLOW) <= PHONE_WIDTH
+    assert page.evaluate(PAGE_WIDTH) <= PHONE_WIDTH
     context.close()
+

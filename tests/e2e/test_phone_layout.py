@@ -26,12 +26,19 @@ pytestmark = pytest.mark.urls("tests.e2e.failing_urls")  # adds /broken/, a page
 
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 # For the failure message: the outermost elements that reach past the window's right edge.
-TOO_WIDE = """(width) => [...document.querySelectorAll("body *")]
-  .filter((element) => element.getBoundingClientRect().right > width + 0.5)
-  .filter((element) => !element.parentElement || element.parentElement.getBoundingClientRect().right <= width + 0.5)
-  .map((element) => `${element.outerHTML.slice(0, 120)}: ${Math.round(element.getBoundingClientRect().right)} px`)"""
+TOO_WIDE = """(width) => {
+  const right = (element) => Math.round(element.getBoundingClientRect().right);
+  return [...document.querySelectorAll("body *")]
+    .filter((element) => right(element) > width && right(element.parentElement) <= width)
+    .map((element) => `${element.outerHTML.slice(0, 120)}: ${right(element)}`);
+}"""
 DEVICES = {"phone": PHONE, "desktop": DESKTOP}
-ROLES = {"mentee@example.com": "employee", "mentor@example.com": "mentor", "hr@example.com": "hr", None: "visitor"}
+ROLES = {
+    "mentee@example.com": "employee",
+    "mentor@example.com": "mentor",
+    "hr@example.com": "hr",
+    None: "visitor",
+}
 # The pages each kind of person must have met (beyond those everyone opens), whatever the seed dealt.
 MUST_MEET = {
     "employee": {"session-upcoming", "session-past", "feedback", "follow-up", "request-detail", "book"},
@@ -143,7 +150,7 @@ def visits_of(person: User | None) -> list[Visit]:
 
 def assert_fits(page, axe_violations, width: int, language: str, where: str) -> None:
     wide = page.evaluate(PAGE_WIDTH)
-    assert wide <= width, f"{where} is {wide} px wide in a {width} px window: {page.evaluate(TOO_WIDE, width)}"
+    assert wide <= width, f"{where}: {wide} px wide in a {width} px window: {page.evaluate(TOO_WIDE, width)}"
     lang = page.locator("html").get_attribute("lang")
     # Swagger UI and the schema it shows are in English, whatever the reader's language.
     expected = "en" if "/api/docs/" in page.url else "fr" if language == "fr" else "en-gb"
@@ -153,8 +160,8 @@ def assert_fits(page, axe_violations, width: int, language: str, where: str) -> 
 
 
 def open_the_menu_from_the_keyboard(page) -> None:
-    """Tab to the Menu button, open it with Enter, reach its links with Tab, close it with Escape; what a screen
-    reader hears (the button's role, name and expanded state) follows."""
+    """Tab to the Menu button, open it with Enter, reach its links with Tab, close it with Escape; what a
+    screen reader hears (the button's role, name and expanded state) follows."""
     toggle = page.locator(".menu-toggle")
     assert page.get_by_role("button", name="Menu", expanded=False).count() == 1
     menu = page.locator("#" + toggle.get_attribute("aria-controls"))
@@ -240,4 +247,3 @@ def test_without_javascript_the_links_wrap_under_the_brand(browser, live_server,
     assert page.get_by_role("link", name="Insights").is_visible()
     assert page.evaluate(PAGE_WIDTH) <= PHONE_WIDTH
     context.close()
-

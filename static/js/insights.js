@@ -26,6 +26,19 @@
     new Chart(canvas, config);
   }
 
+  // Chart.js gives a side axis at most half the chart: on a phone a long skill name would be cut at the edge,
+  // so there it goes on lines of a few words.
+  var NARROW_CHART = 480, LINE_LENGTH = 14;
+  function wrapOnNarrow(text, chartWidth) {
+    if (chartWidth >= NARROW_CHART || text.length <= LINE_LENGTH) return text;
+    return text.split(" ").reduce(function (lines, word) {
+      var last = lines[lines.length - 1];
+      if (last && (last + " " + word).length <= LINE_LENGTH) lines[lines.length - 1] = last + " " + word;
+      else lines.push(word);
+      return lines;
+    }, []);
+  }
+
   var integerAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e5e7eb" } };
 
   if (data.weekly) {
@@ -85,6 +98,7 @@
         scales: {
           x: integerAxis,
           y: { grid: { display: false }, ticks: {
+            callback: function (value) { return wrapOnNarrow(this.getLabelForValue(value), this.chart.width); },
             color: function (context) { return isGap(context.index) ? RED : Chart.defaults.color; },
             font: function (context) { return isGap(context.index) ? { weight: "bold" } : {}; }
           } }

@@ -9,6 +9,7 @@ test instead of being skipped.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -16,8 +17,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from demo.people import DEMO_PASSWORD
-from marketplace.models import User
+from marketplace.models import User, UserSkill
 from matching.models import MentorRequest
+from matching.services import create_request
 from sessions_app.models import Booking
 from tests.e2e.conftest import DESKTOP, PHONE, PHONE_WIDTH, browser_page_on, log_in_on
 from tests.factories import PASSWORD
@@ -41,7 +43,15 @@ ROLES = {
 }
 # The pages each kind of person must have met (beyond those everyone opens), whatever the seed dealt.
 MUST_MEET = {
-    "employee": {"session-upcoming", "session-past", "feedback", "follow-up", "request-detail", "book"},
+    "employee": {
+        "session-upcoming",
+        "session-past",
+        "feedback",
+        "follow-up",
+        "request-detail",
+        "shortlist",
+        "book",
+    },
     "mentor": {"session-upcoming", "session-past", "feedback", "follow-up", "availability", "impact", "book"},
     "hr": {"book"},
     "visitor": set(),
@@ -143,9 +153,26 @@ def visits_of(person: User | None) -> list[Visit]:
     request = asked.filter(status=MentorRequest.Status.OPEN).first() or asked.first()
     if request:
         visits.append(Visit("request-detail", f"/requests/{request.pk}/"))
+    if not person.is_mentor and not person.is_hr:
+        visits.append(Visit("shortlist", f"/requests/{request_with_a_shortlist(person).pk}/"))
     if person.is_mentor:
         visits += [Visit("availability", "/me/availability/"), Visit("impact", "/me/impact/")]
     return visits
+
+
+def request_with_a_shortlist(asker: User) -> MentorRequest:
+    """A request that a demo mentor can answer this week: the shortlist page with its cards."""
+    offered = UserSkill.objects.filter(user__email="mentor@example.com").select_related("skill").first()
+    assert offered is not None
+    request = create_request(
+        asker=asker,
+        topic="Getting ready to present our roadmap to the leadership team",
+        skills=[offered.skill],
+        needed_by=timezone.now() + timedelta(days=7),
+        duration=20,
+    )
+    assert request.match_count > 0
+    return request
 
 
 def assert_fits(page, axe_violations, width: int, language: str, where: str) -> None:
@@ -202,7 +229,8 @@ def test_every_page_fits_the_screen_and_the_phone_menu_opens_from_the_keyboard(
     if who:
         person = request.getfixturevalue("demo")[who]  # a visitor's pages need no data
         if language == "fr":
-            User.objects.filter(pk=person.pk).update(language="fr")
+            person.language = "fr"
+            person.save(update_fields=["language"])
         log_in_on(page, who, DEMO_PASSWORD)
     met = set()
 

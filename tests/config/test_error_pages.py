@@ -2,6 +2,9 @@
 refusal is one WARNING line in the log, never an ERROR with a traceback (config/errors.py, LOGGING)."""
 
 import logging
+import re
+import urllib.error
+import urllib.request
 
 import pytest
 from django.test import Client, RequestFactory
@@ -156,3 +159,66 @@ def test_a_record_of_django_reaches_one_console_handler_not_two():
         logger = logger.parent if logger.propagate else None
 
     assert len(handlers) == 1
+
+
+@pytest.mark.urls("tests.failing_urls")  # adds /broken/, which raises
+class TestOverHttp:
+    """The same through a real HTTP server (pytest-django's live server) with DEBUG off, as in production:
+    each error page is the site's own, styled by its stylesheet; only the fault is logged as an ERROR."""
+
+    @pytest.fixture
+    def fetch(self, live_server, client, mentee):
+        client.login(email=mentee.email, password=PASSWORD)
+        cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+        def get(path: str) -> tuple[int, str]:
+            request = urllib.request.Request(live_server.url + path, headers={"Cookie": cookie})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+
+        return get
+
+    @pytest.mark.parametrize(
+        ("path", "status", "heading"),
+        [
+            ("/insights/", 403, "This page is not open to you"),
+            ("/no-such-page/", 404, "We cannot find this page"),
+            ("/broken/", 500, "Something went wrong on our side"),
+        ],
+    )
+    def test_each_error_is_a_styled_page_in_the_site_layout(
+        self, settings, fetch, transactional_db, path, status, heading
+    ):
+        assert settings.DEBUG is False
+
+        code, html = fetch(path)
+
+        assert code == status
+        assert SITE_HEADER in html
+        assert f'<h1 id="error-heading">{heading}</h1>' in html
+        assert f'<p class="error-code">{status}</p>' in html
+        stylesheet = re.search(r'<link rel="stylesheet" href="(/static/css/app\.css)">', html)
+        assert stylesheet is not None
+        assert fetch(stylesheet.group(1))[0] == 200
+        assert "Traceback" not in html, "DEBUG's technical page never reaches the reader"
+
+    @pytest.mark.parametrize("path", ["/insights/", "/no-such-page/", "/sessions/999999/"])
+    def test_a_refusal_logs_no_error_and_no_traceback(self, fetch, transactional_db, caplog, path):
+        with caplog.at_level(logging.INFO):
+            fetch(path)
+
+        assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+        assert [record for record in caplog.records if record.exc_info] == []
+        assert any(record.levelname == "WARNING" and path in record.getMessage() for record in caplog.records)
+
+    def test_a_fault_logs_an_error_with_its_traceback(self, fetch, transactional_db, caplog):
+        with caplog.at_level(logging.INFO):
+            fetch("/broken/")
+
+        [error] = [record for record in caplog.records if record.levelno >= logging.ERROR]
+        assert error.name == "django.request"
+        assert error.exc_info is not None
+        assert error.exc_info[0] is RuntimeError

@@ -24,7 +24,7 @@ from sessions_app.models import Booking
 from tests.e2e.conftest import DESKTOP, PHONE, PHONE_WIDTH, browser_page_on, log_in_on
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.urls("tests.e2e.failing_urls")  # adds /broken/, a page that fails: the 500 page
+pytestmark = pytest.mark.urls("tests.failing_urls")  # adds /broken/, a page that fails: the 500 page
 
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 # For the failure message: the outermost elements that reach past the window's right edge.

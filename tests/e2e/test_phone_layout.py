@@ -34,6 +34,22 @@ TOO_WIDE = """(width) => {
     .filter((element) => right(element) > width && right(element.parentElement) <= width)
     .map((element) => `${element.outerHTML.slice(0, 120)}: ${right(element)}`);
 }"""
+# Time and date fields narrower than their own value ("12:00 PM" shown as "12:00 P"): each is measured against
+# a copy of itself at its natural width, next to it.
+FIELDS_TOO_NARROW = """() => [...document.querySelectorAll("input[type=time], input[type=date]")].flatMap(
+(field) => {
+  const probe = field.cloneNode();
+  probe.removeAttribute("id");
+  for (const [name, value] of [["position", "absolute"], ["width", "auto"], ["min-width", "0"]]) {
+    probe.style.setProperty(name, value);
+  }
+  field.after(probe);
+  const needed = probe.getBoundingClientRect().width;
+  const has = field.getBoundingClientRect().width;
+  probe.remove();
+  const name = `${field.name} "${field.value}"`;
+  return needed > has + 0.5 ? [`${name}: ${Math.round(has)} of ${Math.round(needed)} px`] : [];
+})"""
 DEVICES = {"phone": PHONE, "desktop": DESKTOP}
 ROLES = {
     "mentee@example.com": "employee",
@@ -178,6 +194,7 @@ def request_with_a_shortlist(asker: User) -> MentorRequest:
 def assert_fits(page, axe_violations, width: int, language: str, where: str) -> None:
     wide = page.evaluate(PAGE_WIDTH)
     assert wide <= width, f"{where}: {wide} px wide in a {width} px window: {page.evaluate(TOO_WIDE, width)}"
+    assert page.evaluate(FIELDS_TOO_NARROW) == [], f"{where}: fields too narrow for their value"
     lang = page.locator("html").get_attribute("lang")
     # Swagger UI and the schema it shows are in English, whatever the reader's language.
     expected = "en" if "/api/docs/" in page.url else "fr" if language == "fr" else "en-gb"

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.db import OperationalError
 from django.test import Client, RequestFactory
 
 from config import errors
@@ -86,7 +87,24 @@ def test_the_500_page_renders_without_a_database_or_a_request_context():
     html = response.content.decode()
     assert SITE_HEADER in html
     assert "Something went wrong on our side" in html
-    assert 'href="/accounts/login/"' in html, "nobody is known without the request"
+    assert "Something went wrong on our side" in html
+    # Nobody is known without the request: no header links, not even "Log in" to someone signed in.
+    assert 'href="/accounts/login/"' not in html
+    assert 'class="site-menu"' not in html
+
+
+def test_the_briefly_unavailable_page_is_in_the_layout_without_header_links():
+    request = RequestFactory().get("/mentors/")
+    try:
+        raise OperationalError("the database is restarting")
+    except OperationalError:
+        response = errors.server_error(request)
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert SITE_HEADER in html
+    assert "<h1>Sidebar is briefly unavailable</h1>" in html
+    assert 'class="site-menu"' not in html
 
 
 def test_the_api_keeps_answering_json_errors(api_as, api, mentee, client_seeing_errors, monkeypatch):

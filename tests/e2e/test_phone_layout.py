@@ -290,6 +290,12 @@ def test_every_page_fits_the_screen_and_the_phone_menu_opens_from_the_keyboard(
     else:
         assert not page.locator(".menu-toggle").is_visible(), "at 1280 px the links show, no Menu button"
         assert page.locator(".site-menu").get_by_role("link").first.is_visible()
+        if who is None:
+            log_in, sign_up = (page.locator(".site-menu a").nth(index).bounding_box() for index in (0, 1))
+            assert log_in is not None
+            assert sign_up is not None
+            middle = abs((log_in["y"] + log_in["height"] / 2) - (sign_up["y"] + sign_up["height"] / 2))
+            assert middle <= 2, "Sign up (a button) sits level with Log in"
 
 
 def test_without_javascript_the_links_wrap_under_the_brand(browser, live_server, transactional_db, hr):

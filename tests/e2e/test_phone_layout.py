@@ -50,6 +50,21 @@ FIELDS_TOO_NARROW = """() => [...document.querySelectorAll("input[type=time], in
   const name = `${field.name} "${field.value}"`;
   return needed > has + 0.5 ? [`${name}: ${Math.round(has)} of ${Math.round(needed)} px`] : [];
 })"""
+# Buttons that touch or overlap (two stacked with no space between read as one): pairs less than 4 px apart.
+TOUCHING_BUTTONS = """() => {
+  const boxes = [...document.querySelectorAll("main :is(button, [role=button], input[type=submit])")]
+    .map((element) => [element, element.getBoundingClientRect()])
+    .filter(([element, box]) => element.checkVisibility() && box.width > 0);
+  const touching = [];
+  boxes.forEach(([first, one], index) => boxes.slice(index + 1).forEach(([second, other]) => {
+    if (first.contains(second) || second.contains(first)) return;
+    const apart = Math.max(
+      other.left - one.right, one.left - other.right, other.top - one.bottom, one.top - other.bottom);
+    const names = `${first.textContent.trim()} / ${second.textContent.trim()}`;
+    if (apart < 4) touching.push(`${names}: ${apart.toFixed(1)} px`);
+  }));
+  return touching;
+}"""
 DEVICES = {"phone": PHONE, "desktop": DESKTOP}
 ROLES = {
     "mentee@example.com": "employee",
@@ -200,6 +215,7 @@ def assert_fits(page, axe_violations, width: int, language: str, where: str) -> 
     expected = "en" if "/api/docs/" in page.url else "fr" if language == "fr" else "en-gb"
     assert lang == expected, f"{where} is in {lang}"
     if "/api/docs/" not in page.url:  # Swagger UI's own markup is not ours to fix
+        assert page.evaluate(TOUCHING_BUTTONS) == [], f"{where}: buttons touching"
         assert axe_violations(page) == [], where
 
 

@@ -11,6 +11,7 @@ test instead of being skipped.
 from dataclasses import dataclass
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -65,7 +66,7 @@ TOUCHING_BUTTONS = """() => {
   }));
   return touching;
 }"""
-DEVICES = {"phone": PHONE, "desktop": DESKTOP}
+DEVICES: dict[str, dict[str, Any]] = {"phone": PHONE, "desktop": DESKTOP}
 ROLES = {
     "mentee@example.com": "employee",
     "mentor@example.com": "mentor",

@@ -397,10 +397,17 @@ if _proxy_ssl_header and (HTTPS or not DEBUG):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"expected_refusals": {"()": "config.errors.ExpectedRefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {
         "handlers": ["console"],
         "level": env.read_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     },
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's own console handler would print every record of django.* a second time (with DEBUG on);
+        # the root's handler prints it once. A 403 or 404 is one WARNING line, without a traceback.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["expected_refusals"]},
+    },
 }

@@ -17,7 +17,9 @@ api_v1 = [
     path("mentors/<int:pk>/slots/", marketplace_api.MentorSlotsView.as_view(), name="api-mentor-slots"),
 ]
 
-# The database out of reach is a 503 with Retry-After; anything else, Django's 500 (config/errors.py).
+# Error pages in the site layout, JSON under /api/; the database out of reach is a 503 (config/errors.py).
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 urlpatterns = [

@@ -26,6 +26,19 @@
     new Chart(canvas, config);
   }
 
+  // Chart.js gives a side axis at most half the chart: on a phone a long skill name would be cut at the edge,
+  // so there it goes on lines of a few words.
+  var NARROW_CHART = 480, LINE_LENGTH = 14;
+  function wrapOnNarrow(text, chartWidth) {
+    if (chartWidth >= NARROW_CHART || text.length <= LINE_LENGTH) return text;
+    return text.split(" ").reduce(function (lines, word) {
+      var last = lines[lines.length - 1];
+      if (last && (last + " " + word).length <= LINE_LENGTH) lines[lines.length - 1] = last + " " + word;
+      else lines.push(word);
+      return lines;
+    }, []);
+  }
+
   var integerAxis = { beginAtZero: true, ticks: { precision: 0 }, grid: { color: "#e5e7eb" } };
 
   if (data.weekly) {
@@ -67,18 +80,30 @@
 
   if (data.skills && data.skills.labels.length) {
     var gaps = data.skills.gaps || [];
+    var isGap = function (index) { return gaps.indexOf(data.skills.labels[index]) >= 0; };
+    // One colour per series, so that the legend names every bar; the largest gaps are marked on the skill's
+    // name instead (red and bold), not by recolouring its bar.
     draw("chart-skills", {
       type: "bar",
       data: {
         labels: data.skills.labels,
         datasets: [
-          { label: t("Requests"), data: data.skills.requested, backgroundColor: data.skills.labels.map(function (name) {
-              return gaps.indexOf(name) >= 0 ? RED : BLUE; }), borderRadius: 3 },
-          { label: t("Without a session"), data: data.skills.unmet, backgroundColor: "#fca5a5", borderRadius: 3 },
+          { label: t("Requests"), data: data.skills.requested, backgroundColor: BLUE, borderRadius: 3 },
+          { label: t("Without a session"), data: data.skills.unmet, backgroundColor: AMBER, borderRadius: 3 },
           { label: t("Mentors offering"), data: data.skills.offered, backgroundColor: TEAL, borderRadius: 3 }
         ]
       },
-      options: { indexAxis: "y", scales: { x: integerAxis, y: { grid: { display: false } } } }
+      options: {
+        indexAxis: "y",
+        scales: {
+          x: integerAxis,
+          y: { grid: { display: false }, ticks: {
+            callback: function (value) { return wrapOnNarrow(this.getLabelForValue(value), this.chart.width); },
+            color: function (context) { return isGap(context.index) ? RED : Chart.defaults.color; },
+            font: function (context) { return isGap(context.index) ? { weight: "bold" } : {}; }
+          } }
+        }
+      }
     });
   }
 

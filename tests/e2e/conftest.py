@@ -34,11 +34,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+PAGE_FIXTURES = ("page", "phone_page", "sized_page")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed:
-        page = item.funcargs.get("page")
+        page = next((item.funcargs[name] for name in PAGE_FIXTURES if name in item.funcargs), None)
         if page is not None:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"FAILED-{item.name}.png"), full_page=True)
@@ -74,10 +77,14 @@ def csp_violations() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser, live_server, csp_violations):
-    """A browser page on the live server. A test whose pages broke their Content-Security-Policy errors."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# A phone of 390 CSS pixels (iPhone 12 to 15): the viewport meta tag counts and touch is on.
+PHONE_WIDTH = 390
+PHONE = {"viewport": {"width": PHONE_WIDTH, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def browser_page_on(browser, live_server, csp_violations, device: dict):
+    context = browser.new_context(base_url=live_server.url, **device)
     context.set_default_timeout(10_000)
     context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
@@ -85,6 +92,19 @@ def page(browser, live_server, csp_violations):
     yield page
     context.close()
     assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(csp_violations)
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
+    """A browser page on the live server at 1280 px. A test whose pages broke their Content-Security-Policy
+    errors."""
+    yield from browser_page_on(browser, live_server, csp_violations, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser, live_server, csp_violations):
+    """Like `page`, on a phone 390 px wide."""
+    yield from browser_page_on(browser, live_server, csp_violations, PHONE)
 
 
 @pytest.fixture
@@ -115,13 +135,17 @@ def axe_violations():
     return run
 
 
+def log_in_on(page, email: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 @pytest.fixture
 def log_in(page):
     def login(email: str, password: str) -> None:
-        page.goto("/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign In").click()
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        log_in_on(page, email, password)
 
     return login

@@ -1,0 +1,3 @@
+"""Pages of provisioning: HR's CSV import of people, in the insights area."""
+
+urlpatterns: list = []

@@ -35,8 +35,8 @@ def _one_line(value: str, *, longest: int) -> str:
         raise BadValue(gettext(SINGLE_LINE_MESSAGE)) from None
     if len(value) > longest:
         raise BadValue(
-            gettext("Keep it under %(count)s characters (this one has %(length)s).")
-            % {"count": longest + 1, "length": len(value)}
+            gettext("Use at most %(count)s characters (this one has %(length)s).")
+            % {"count": longest, "length": len(value)}
         )
     return value
 

@@ -55,9 +55,13 @@ class PeopleImport(models.Model):
     )
     file_name = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
-    # What the parser read: the columns the file has and one object per person (provisioning.people_csv).
-    columns = models.JSONField(default=list)
+    # What the parser read (provisioning.people_csv): the columns the file has (each as its header writes
+    # it), those it does not read, one object per person, and each problem found with its row and column.
+    # A file with problems is shown, never imported.
+    headers = models.JSONField(default=dict)
+    ignored_columns = models.JSONField(default=list)
     rows = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     imported_at = models.DateTimeField(null=True, blank=True)
     created_count = models.PositiveIntegerField(default=0)

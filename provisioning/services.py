@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 from marketplace.errors import Conflict
 from marketplace.models import Department, User
 from provisioning.models import PeopleImport, ProvisionedPerson
+from provisioning.people_csv import ImportedRow, ParsedFile, stored
 from sessions_app.models import Booking
 from sessions_app.services.bookings import cancel_sessions_of_deactivated_person
 
@@ -195,18 +196,6 @@ def _change_address(user: User, email: str) -> None:
 
 
 @dataclass(frozen=True)
-class ImportedRow:
-    """One person of a CSV file, cleaned (provisioning.people_csv); None for a column the file lacks."""
-
-    email: str
-    display_name: str
-    department: str | None = None
-    job_title: str | None = None
-    job_level: str | None = None
-    manager_email: str | None = None
-
-
-@dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
@@ -265,6 +254,21 @@ def import_people(
     if progress:
         progress(total, total)
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def record_people_file(*, parsed: ParsedFile, file_name: str, by: User, now: datetime) -> PeopleImport:
+    """Keeps what was read from an uploaded file, to be previewed and then, without problems, imported."""
+    return PeopleImport.objects.create(
+        uploaded_by=by,
+        file_name=file_name[:255],
+        created_at=now,
+        headers=parsed.headers,
+        ignored_columns=parsed.ignored,
+        rows=[stored(row, number) for row, number in zip(parsed.rows, parsed.row_numbers, strict=True)],
+        errors=[
+            {"row": error.row, "column": error.column, "message": error.message} for error in parsed.errors
+        ],
+    )
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from tests.provisioning.scim_client import (
 pytestmark = pytest.mark.django_db
 
 
-def new_user(user_name: str = "new@example.com", **extra: object) -> dict:
+def new_user(user_name: str = "new@example.com", /, **extra: object) -> dict:
     return {
         "schemas": [USER_SCHEMA],
         "userName": user_name,

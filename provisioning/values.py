@@ -5,6 +5,7 @@ Each cleaner takes what the identity provider or the file holds and returns what
 column). The limits are marketplace's own (marketplace.models).
 """
 
+import functools
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -84,15 +85,25 @@ def clean_level(value: str) -> str:
     wanted = value.strip().casefold()
     if not wanted:
         return ""
-    for level in JobLevel:
-        with translation.override("en"):
-            english = str(level.label)
-        if wanted in {level.value.casefold(), english.casefold(), str(level.label).casefold()}:
-            return level.value
+    found = _level_names(translation.get_language() or "en").get(wanted)
+    if found:
+        return found
     raise BadValue(
         gettext("“%(value)s” is not a level: use one of %(levels)s.")
         % {"value": value.strip()[:40], "levels": ", ".join(JobLevel.values)}
     )
+
+
+@functools.cache
+def _level_names(language: str) -> dict[str, str]:
+    """Each level's code and labels (English and `language`), case-folded, to its code: once per language,
+    not once per row of a file."""
+    names = {}
+    for reading in ("en", language):
+        with translation.override(reading):
+            names.update({str(level.label).casefold(): level.value for level in JobLevel})
+    names.update({level.value.casefold(): level.value for level in JobLevel})
+    return names
 
 
 def clean_timezone(value: str) -> str:

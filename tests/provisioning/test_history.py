@@ -33,8 +33,8 @@ def test_a_person_deactivated_today_still_counts_in_the_weeks_they_were_there(ap
     mentor = MentorFactory(department=sales, date_joined=joined)
     people = [UserFactory(department=sales, date_joined=joined) for _ in range(6)]
     for week, mentee in enumerate(people[:3], start=3):
-        start = now - timedelta(weeks=week)
-        BookingFactory(mentor=mentor, mentee=mentee, start=start, status=Booking.Status.COMPLETED)
+        held = now - timedelta(weeks=week)
+        BookingFactory(mentor=mentor, mentee=mentee, start=held, status=Booking.Status.COMPLETED)
     gone_long_ago = UserFactory(department=sales, date_joined=joined)
     api = api_as(hr)
     start, end = (now - timedelta(weeks=6)).date(), (now - timedelta(weeks=2)).date()

@@ -94,6 +94,18 @@ def read_str(name: str, default: str) -> str:
     return _read(name, default, str)
 
 
+def read_secret(name: str, *, min_length: int) -> str:
+    """A shared secret, "" when unset or empty. One that is short or holds spaces stops the start; the
+    message never repeats the value (it would end up in logs)."""
+    raw = os.environ.get(name, "").strip()
+    if raw and (len(raw) < min_length or not raw.isprintable() or any(char.isspace() for char in raw)):
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be at least {min_length} printable characters without spaces: "
+            "make one with python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return raw
+
+
 def read_choice(name: str, default: str, choices: Collection[str]) -> str:
     """One of `choices`, compared as given (so LOG_LEVEL=info is refused, as logging would refuse it)."""
 

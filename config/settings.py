@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions_app",
     "insights",
+    "provisioning",
     "demo",
 ]
 
@@ -229,6 +230,9 @@ ACCOUNT_FORMS = {
 # empty: any domain.
 SIGNUP_ALLOWED_DOMAINS = env.read_domains("SIGNUP_ALLOWED_DOMAINS")
 ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupProfileForm"
+# SCIM 2.0 provisioning (/scim/v2/, provisioning.scim): the bearer token the identity provider sends;
+# unset, SCIM is off and its URLs answer 404.
+SCIM_TOKEN = env.read_secret("SCIM_TOKEN", min_length=32)
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's defaults already rate-limit failed logins; these make the policy explicit.

@@ -37,6 +37,8 @@ urlpatterns = [
     path("", include("sessions_app.urls")),
     path("", include("matching.urls")),
     path("", include("insights.urls")),
+    path("", include("provisioning.urls")),
+    path("scim/v2/", include("provisioning.scim.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("sessions_app.api_urls")),

@@ -197,7 +197,10 @@ def mentor_cards(
 
 
 def mentor_or_404(mentor_id: int) -> User:
-    return get_object_or_404(User.objects.select_related("mentor_profile"), pk=mentor_id, is_mentor=True)
+    """A mentor's page, profile and slots: a deactivated person is nobody's mentor any more."""
+    return get_object_or_404(
+        User.objects.select_related("mentor_profile"), pk=mentor_id, is_mentor=True, is_active=True
+    )
 
 
 def availability(mentor: User) -> tuple[str, list[AvailabilityBlock]]:

@@ -19,7 +19,10 @@ _FROM = {
 }
 
 DEFINITIONS = {
-    "employees": _("People with an active account who joined before the end of the range."),
+    "employees": _(
+        "People who joined before the end of the range and whose account is active, or was deactivated "
+        "after the range began."
+    ),
     "participants": _(
         "Employees who took part in at least one held session in the range, as mentee or mentor."
     ),

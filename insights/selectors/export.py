@@ -8,11 +8,10 @@ from django.db.models import Sum
 from insights.models import WeekCell, WeekParticipants, WeekTimeToHelp
 from insights.selectors.figures import hours, rate
 from insights.selectors.people import counter, people_bitmaps
-from insights.selectors.population import mask
+from insights.selectors.population import employees, mask
 from insights.selectors.privacy import FEWER_THAN_5, withhold
 from insights.selectors.scope import Scope, as_date
 from insights.selectors.summary import WEEK_SUMS, summary
-from marketplace.models import User
 
 EXPORT_COLUMNS = (
     "week_start",
@@ -113,9 +112,9 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
     shown = [group["key"] for group in groups if not group["suppressed"]]
     members: dict[int, list[int]] = {dept: [] for dept in shown}
     if shown:
-        for person, dept in User.objects.filter(
-            is_active=True, date_joined__lt=scope.until, department_id__in=shown
-        ).values_list("pk", "department_id"):
+        for person, dept in (
+            employees(scope).filter(department_id__in=shown).values_list("pk", "department_id")
+        ):
             members[dept].append(person)
     by_department = _weekly_by_department(scope, members) if shown else {}
     for group in groups:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 
-from django.db.models import BooleanField, Count, QuerySet, Sum
+from django.db.models import BooleanField, Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from insights.models import CELL_COUNTS, CellCounts, WeekCell, WeekParticipants
@@ -58,7 +58,11 @@ def weekly_bitmaps(scope: Scope) -> tuple[int, dict[date, int]]:
 
 
 def employees(scope: Scope) -> QuerySet:
-    return User.objects.filter(is_active=True, date_joined__lt=scope.until).order_by()
+    """The people who were here during the range: joined before its end, and active now or deactivated by
+    provisioning after it began (a person who left still counts in the weeks they were there)."""
+    return User.objects.filter(
+        Q(is_active=True) | Q(provisioning__deactivated_at__gte=scope.since), date_joined__lt=scope.until
+    ).order_by()
 
 
 def population_cells(scope: Scope, took_part: int) -> dict[tuple, list[int]]:

@@ -1,5 +1,6 @@
-"""Every write to bookings: book, cancel, move, mark a no-show, complete ended sessions, and the outbox rows a
-booking queues and schedules; plus rotating the calendar feed's token.
+"""Every write to bookings: book, cancel, move, mark a no-show, complete ended sessions, cancel the sessions
+of a person being deactivated, and the outbox rows a booking queues and schedules; plus rotating the
+calendar feed's token.
 
 Locking order, the same in every service so that two transactions never wait for each other in a circle:
 the two people's user rows (lower id first, FOR NO KEY UPDATE, so foreign-key checks on them still pass),
@@ -12,10 +13,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from marketplace.errors import Conflict, InvalidInput
+from marketplace.i18n import language_of
 from marketplace.instants import NAIVE, InstantError, check_instant
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
@@ -66,8 +69,15 @@ def book_session(
 
     _lock_people(mentee.pk, mentor.pk)
     profile = MentorProfile.objects.select_for_update().filter(user_id=mentor.pk).first()
-    if profile is None or not mentor.is_mentor or not mentor.is_active:
+    # Read again under the lock, not from the objects passed in: a person deactivated a moment ago (their
+    # sessions cancelled under this same lock) must not be booked by a request that loaded them before.
+    active = set(
+        User.objects.filter(pk__in=(mentee.pk, mentor.pk), is_active=True).values_list("pk", flat=True)
+    )
+    if profile is None or not mentor.is_mentor or mentor.pk not in active:
         raise InvalidInput("mentor", gettext("This person does not offer mentoring sessions."))
+    if mentee.pk not in active:
+        raise PermissionDenied(gettext("This account has been deactivated."))
     if minutes not in profile.session_lengths:
         lengths = gettext(" or ").join(str(length) for length in sorted(profile.session_lengths))
         raise InvalidInput(
@@ -111,7 +121,12 @@ def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | N
     booking = _lock_booking(booking.pk)
     require_participant(booking, by)
     _require_confirmed_and_not_started(booking, now, action="cancelled")
+    _cancel(booking, by=by, reason=reason, now=now, notify=(booking.mentee_id, booking.mentor_id))
+    return booking
 
+
+def _cancel(booking: Booking, *, by: User, reason: str, now: datetime, notify: tuple[int, ...]) -> None:
+    """Cancels a locked, confirmed booking and queues the cancellation (METHOD:CANCEL) to `notify`."""
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_by = by
     booking.cancelled_at = now
@@ -122,8 +137,42 @@ def cancel_booking(*, booking: Booking, by: User, reason: str, now: datetime | N
     OutboundMessage.objects.filter(booking=booking, status=OutboundMessage.Status.PENDING).update(
         status=OutboundMessage.Status.CANCELLED
     )
-    _queue_messages(booking, kind=OutboundMessage.Kind.CANCELLATION, now=now)
-    return booking
+    _queue_messages(booking, kind=OutboundMessage.Kind.CANCELLATION, now=now, recipients=notify)
+
+
+DEACTIVATED_REASON = gettext_noop("%(name)s's account has been deactivated.")
+
+
+@transaction.atomic
+def cancel_sessions_of_deactivated_person(*, person: User, now: datetime) -> list[Booking]:
+    """Cancels every confirmed session of `person` that has not started yet, each with a cancellation (and its
+    ICS) to the other person only, the reason in that person's language. Sessions held stay as they were.
+
+    Locks `person` and everyone they have such a session with, lower id first as every booking does, and
+    keeps them locked until the caller's transaction ends: the caller deactivates `person` in it, so that no
+    booking with them can be made in between (book_session reads `is_active` under the same locks).
+    """
+    locked: set[int] = set()
+    while True:
+        upcoming = Booking.objects.filter(
+            Q(mentor_id=person.pk) | Q(mentee_id=person.pk), status=Booking.Status.CONFIRMED, start__gt=now
+        )
+        wanted = {person.pk} | {
+            other for pair in upcoming.values_list("mentor_id", "mentee_id") for other in pair
+        }
+        if wanted <= locked:
+            break
+        locked |= wanted  # a session with someone new booked meanwhile: lock them too, and look again
+        _lock_people(*locked)
+    bookings = list(
+        upcoming.select_for_update(of=("self",)).select_related("mentor", "mentee").order_by("start", "pk")
+    )
+    for booking in bookings:
+        other = booking.mentee if booking.mentor_id == person.pk else booking.mentor
+        with translation.override(language_of(other)):
+            reason = gettext(DEACTIVATED_REASON) % {"name": person.name}
+        _cancel(booking, by=person, reason=reason[:REASON_MAX_LENGTH], now=now, notify=(other.pk,))
+    return bookings
 
 
 @transaction.atomic
@@ -342,8 +391,11 @@ def _write_or_conflict(write) -> None:
         raise
 
 
-def _queue_messages(booking: Booking, *, kind: str, now: datetime) -> None:
-    """Outbox rows for both people, in the caller's transaction; delivery starts once it commits."""
+def _queue_messages(
+    booking: Booking, *, kind: str, now: datetime, recipients: tuple[int, ...] | None = None
+) -> None:
+    """Outbox rows for `recipients` (both people unless told), in the caller's transaction; delivery starts
+    once it commits."""
     OutboundMessage.objects.bulk_create(
         OutboundMessage(
             booking=booking,
@@ -353,7 +405,7 @@ def _queue_messages(booking: Booking, *, kind: str, now: datetime) -> None:
             due_at=now,
             created_at=now,
         )
-        for recipient_id in (booking.mentee_id, booking.mentor_id)
+        for recipient_id in (recipients or (booking.mentee_id, booking.mentor_id))
     )
     transaction.on_commit(start_delivery, robust=True)
 

@@ -450,3 +450,18 @@ def test_no_forwarded_for_is_trusted_by_default_and_num_proxies_sets_both_rate_l
     nonsense = proxy_counts(NUM_PROXIES="-1")
     assert nonsense.returncode != 0
     assert "NUM_PROXIES" in nonsense.stderr
+
+
+def test_a_short_scim_token_stops_the_start_naming_the_variable_but_not_the_value():
+    weak = "short-scim-token"
+
+    refused = load_settings(SCIM_TOKEN=weak)
+    accepted = fresh_interpreter(
+        "import django; django.setup(); from django.conf import settings; print(len(settings.SCIM_TOKEN))",
+        SCIM_TOKEN=" " + "t" * 40 + " ",
+    )
+
+    assert refused.returncode != 0
+    assert "SCIM_TOKEN" in refused.stderr.strip().splitlines()[-1]
+    assert weak not in refused.stderr
+    assert accepted.stdout.strip() == "40"

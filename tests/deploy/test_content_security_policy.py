@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from provisioning.models import PeopleImport
 from tests.factories import BookingFactory, MentorRequestFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +61,14 @@ def pages(db, mentee, mentor, hr) -> list[tuple[object, str]]:
     booking = BookingFactory(mentor=mentor, mentee=mentee)
     request = MentorRequestFactory(asker=mentee)
     staff = UserFactory(is_staff=True, is_superuser=True)
+    people_file = PeopleImport.objects.create(
+        uploaded_by=hr,
+        file_name="people.csv",
+        created_at=booking.start,
+        headers={"email": "email", "name": "name"},
+        rows=[{"row": 2, "email": "new@example.com", "display_name": "New Person"}],
+        errors=[{"row": 3, "column": "email", "message": "This is not an email address."}],
+    )
     return [
         *(
             (None, url)
@@ -92,6 +101,8 @@ def pages(db, mentee, mentor, hr) -> list[tuple[object, str]]:
         ),
         (mentor, "/me/impact/"),
         (hr, "/insights/"),
+        (hr, "/insights/people/import/"),
+        (hr, f"/insights/people/import/{people_file.pk}/"),
         *(
             (staff, url)
             for url in (

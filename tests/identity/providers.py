@@ -2,8 +2,10 @@
 node-oidc-provider (OpenID Connect, tests/identity/oidc_provider.mjs) and pysaml2's IdP (SAML 2.0,
 tests/identity/saml_idp.py). Each is stopped when its block ends (tests/child_processes.py checks it)."""
 
+import base64
 import contextlib
 import copy
+import datetime
 import json
 import socket
 import subprocess
@@ -15,6 +17,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from csp.constants import SELF
 
 from config import sso
@@ -166,3 +172,22 @@ def start_sign_in(session: requests.Session, site_url: str, button: str) -> requ
     login_page = session.get(f"{site_url}/accounts/login/", timeout=20)
     index = next(i for i, form in enumerate(forms_of(login_page.text)) if button in form["action"])
     return submit(session, login_page, index=index)
+
+
+def another_certificate() -> str:
+    """A self-signed certificate of a key no identity provider here holds, as metadata carries one (base64
+    DER)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Not the test IdP")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()

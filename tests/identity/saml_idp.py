@@ -30,7 +30,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml, xmldsig
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
@@ -78,6 +78,13 @@ def write_key_and_certificate() -> tuple[Path, Path]:
 
 
 KEY, CERT = write_key_and_certificate()
+# Attribute names as the accounts give them, as real IdPs send what they are configured with (pysaml2 would
+# otherwise turn friendly names it knows, such as "email", into URIs of its own choosing).
+ATTRIBUTE_MAPS = WORKDIR / "attribute-maps"
+ATTRIBUTE_MAPS.mkdir(exist_ok=True)
+(ATTRIBUTE_MAPS / "verbatim.py").write_text(
+    'MAP = {"identifier": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri", "fro": {}, "to": {}}\n'
+)
 
 
 def idp_config(sp_metadata: Path | None) -> IdPConfig:
@@ -92,6 +99,7 @@ def idp_config(sp_metadata: Path | None) -> IdPConfig:
                 "want_authn_requests_signed": False,
             }
         },
+        "attribute_map_dir": str(ATTRIBUTE_MAPS),
         "key_file": str(KEY),
         "cert_file": str(CERT),
         "metadata": {"local": [str(sp_metadata)]} if sp_metadata else {},
@@ -168,6 +176,8 @@ def app(environ, start_response):
             authn={"class_ref": saml.AUTHN_PASSWORD_PROTECTED, "authn_auth": BASE},
             sign_assertion=True,
             sign_response=False,
+            sign_alg=xmldsig.SIG_RSA_SHA256,  # Sidebar (python3-saml) refuses SHA-1
+            digest_alg=xmldsig.DIGEST_SHA256,
         )
         http_args = idp.apply_binding(binding, str(response), destination, relay_state, response=True)
         return respond(start_response, "200 OK", http_args["data"])

@@ -155,7 +155,9 @@ def test_metadata_given_as_xml_works_like_its_url(live_server, idp, settings):
 
 def test_an_assertion_signed_by_another_key_than_the_metadata_names_is_refused(live_server, idp, settings):
     xml = requests.get(f"{idp.url}/metadata", timeout=10).text
-    impostor = {**env._saml_metadata(xml), "x509cert": another_certificate()}
+    genuine = env._saml_metadata(xml)
+    assert genuine is not None
+    impostor = {**genuine, "x509cert": another_certificate()}
     settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
         oidc=None, saml=sso.SamlProvider(name="Acme SAML", idp=impostor)
     )

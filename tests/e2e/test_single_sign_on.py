@@ -3,7 +3,9 @@
 
 import pytest
 
+from config import sso
 from marketplace.models import User
+from tests.factories import PASSWORD, UserFactory
 from tests.identity.providers import department_of, oidc_provider, saml_idp, use_providers
 
 ADA_CLAIMS = {
@@ -106,3 +108,30 @@ def test_a_new_person_signs_in_through_the_saml_idp_and_lands_home_provisioned(
     assert axe_violations(page) == []
     grace = User.objects.get(email="grace@example.com")
     assert (department_of(grace), grace.job_title) == ("Compilers", "Rear Admiral")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_password_for_an_sso_only_domain_is_refused_pointing_to_the_button(
+    page, db, settings, screenshot, axe_violations, width
+):
+    UserFactory(email="ada@example.com")
+    settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(
+        oidc=sso.OidcProvider(
+            server_url="https://login.example.com", client_id="c", client_secret="s", name="Acme Login"
+        ),
+        saml=None,
+    )
+    settings.OIDC_SERVER_URL, settings.OIDC_NAME = "https://login.example.com", "Acme Login"
+    settings.SSO_ONLY_DOMAINS = ("example.com",)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+
+    page.get_by_text("People with an @example.com address sign in with single sign-on").wait_for()
+    assert page.get_by_role("button", name="Sign in with Acme Login").is_visible()
+    assert page.url.endswith("/accounts/login/")
+    screenshot(page, f"login-sso-only-refused-{width}")
+    assert axe_violations(page) == []

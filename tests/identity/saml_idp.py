@@ -3,8 +3,9 @@ process of its own: `python tests/identity/saml_idp.py CONFIG.json`.
 
 CONFIG holds the port, a working directory (its key, certificate and the service provider's metadata go
 there), the URL of Sidebar's SAML metadata, and the accounts: {"login": {"password", "name_id", "attributes":
-{name: [values]}}}. The accounts are read again at every sign-in, so a test can change a person's attributes
-between two. Attribute names are sent as given (a URI, or a friendly name such as "department").
+{name: [values]}, "unsigned": true for an assertion nobody signed (optional)}}. The accounts are read again
+at every sign-in, so a test can change a person's attributes between two. Attribute names are sent as given
+(a URI, or a friendly name such as "department").
 
 - GET /metadata: the IdP's metadata (entity id, the HTTP-Redirect sign-in URL, the signing certificate).
 - GET /sso/redirect?SAMLRequest=…: the login page of the request.
@@ -174,7 +175,7 @@ def app(environ, start_response):
             sp_entity_id=message.issuer.text,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=account["name_id"]),
             authn={"class_ref": saml.AUTHN_PASSWORD_PROTECTED, "authn_auth": BASE},
-            sign_assertion=True,
+            sign_assertion=not account.get("unsigned", False),
             sign_response=False,
             sign_alg=xmldsig.SIG_RSA_SHA256,  # Sidebar (python3-saml) refuses SHA-1
             digest_alg=xmldsig.DIGEST_SHA256,

@@ -157,3 +157,13 @@ def test_an_assertion_signed_by_another_key_than_the_metadata_names_is_refused(l
     assert answer.url.startswith(f"{live_server.url}/accounts/saml/")
     assert "Third-Party Login Failure" in answer.text
     assert not User.objects.exists()
+
+
+def test_an_unsigned_assertion_is_refused(live_server, idp):
+    idp.set_account("ada", {**account(URI_ATTRIBUTES), "unsigned": True})
+
+    answer = sign_in(live_server.url, "ada")
+
+    assert answer.url.startswith(f"{live_server.url}/accounts/saml/")
+    assert "Third-Party Login Failure" in answer.text
+    assert not User.objects.exists()

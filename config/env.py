@@ -195,3 +195,36 @@ def read_email(name: str) -> dict | None:
     """An email URL (smtp+tls://user:pass@host:587, consolemail://, filemail:///path …) as Django's EMAIL_*
     settings, or None when unset or empty."""
     return _read(name, None, _email)
+
+
+def _saml_metadata(raw: str) -> dict | None:
+    if not raw:
+        return None
+    xml = raw
+    if not raw.startswith("<"):
+        try:
+            with open(raw, encoding="utf-8") as file:
+                xml = file.read()
+        except OSError as error:
+            raise ValueError(f"expected the metadata XML, or the path of a file with it ({error})") from None
+    # Only when set: python3-saml brings lxml and xmlsec, which a start without SAML need not load.
+    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+    try:
+        idp = OneLogin_Saml2_IdPMetadataParser.parse(xml).get("idp", {})
+    except Exception as error:  # lxml's and python3-saml's errors have no common base
+        raise ValueError(f"expected an identity provider's SAML metadata ({error})") from None
+    certificates = idp.get("x509certMulti", {}).get("signing") or [idp.get("x509cert")]
+    sso_url = idp.get("singleSignOnService", {}).get("url")
+    if not idp.get("entityId") or not sso_url or not certificates[0]:
+        raise ValueError("the metadata names no identity provider with a sign-in URL and signing certificate")
+    config = {"entity_id": idp["entityId"], "sso_url": sso_url, "x509cert": certificates[0]}
+    if slo_url := idp.get("singleLogoutService", {}).get("url"):
+        config["slo_url"] = slo_url
+    return config
+
+
+def read_saml_metadata(name: str) -> dict | None:
+    """An identity provider's SAML metadata (the XML itself, or the path of a file holding it) as allauth's
+    `idp` settings (`entity_id`, `sso_url`, `x509cert`, maybe `slo_url`), or None when unset or empty."""
+    return _read(name, None, _saml_metadata)

@@ -16,7 +16,7 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 
-from config import env
+from config import env, sso
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "marketplace",
     "matching",
     "sessions_app",
@@ -223,6 +226,7 @@ ACCOUNT_EMAIL_VERIFICATION = env.read_choice(
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "marketplace.account_adapter.AccountAdapter"
 ACCOUNT_FORMS = {
+    "login": "marketplace.account_forms.LoginForm",
     "signup": "marketplace.account_forms.SignupForm",
     "add_email": "marketplace.account_forms.AddEmailForm",
 }
@@ -233,6 +237,58 @@ ACCOUNT_SIGNUP_FORM_CLASS = "marketplace.forms.SignupProfileForm"
 # SCIM 2.0 provisioning (/scim/v2/, provisioning.scim): the bearer token the identity provider sends;
 # unset, SCIM is off and its URLs answer 404.
 SCIM_TOKEN = env.read_secret("SCIM_TOKEN", min_length=32)
+
+# --- Single sign-on (docs/api.md, "Single sign-on"): OpenID Connect and SAML 2.0 through allauth ---
+OIDC_SERVER_URL = env.read_optional_url("OIDC_SERVER_URL")
+OIDC_CLIENT_ID = env.read_str("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = env.read_str("OIDC_CLIENT_SECRET", "")
+OIDC_NAME = env.read_str("OIDC_NAME", "") or "SSO"
+SAML_IDP_METADATA_URL = env.read_optional_url("SAML_IDP_METADATA_URL")
+SAML_IDP_METADATA = env.read_saml_metadata("SAML_IDP_METADATA_XML")
+SAML_NAME = env.read_str("SAML_NAME", "") or "SAML"
+# Password logins (page, sign-up and API token) refused for these email domains: they sign in through SSO.
+SSO_ONLY_DOMAINS = env.read_domains("SSO_ONLY_DOMAINS")
+_oidc_given = {
+    name: value
+    for name, value in (
+        ("OIDC_SERVER_URL", OIDC_SERVER_URL),
+        ("OIDC_CLIENT_ID", OIDC_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET", OIDC_CLIENT_SECRET),
+    )
+    if value
+}
+if _oidc_given and len(_oidc_given) < 3:
+    _oidc_missing = sorted({"OIDC_SERVER_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"} - set(_oidc_given))
+    raise ImproperlyConfigured(f"OpenID Connect sign-in also needs {', '.join(_oidc_missing)}")
+if SAML_IDP_METADATA_URL and SAML_IDP_METADATA:
+    raise ImproperlyConfigured("Set SAML_IDP_METADATA_URL or SAML_IDP_METADATA_XML, not both")
+_oidc = (
+    sso.OidcProvider(
+        server_url=OIDC_SERVER_URL, client_id=OIDC_CLIENT_ID, client_secret=OIDC_CLIENT_SECRET, name=OIDC_NAME
+    )
+    if OIDC_SERVER_URL
+    else None
+)
+_saml = (
+    sso.SamlProvider(name=SAML_NAME, metadata_url=SAML_IDP_METADATA_URL, idp=SAML_IDP_METADATA)
+    if SAML_IDP_METADATA_URL or SAML_IDP_METADATA
+    else None
+)
+SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(oidc=_oidc, saml=_saml)
+if SSO_ONLY_DOMAINS and not SOCIALACCOUNT_PROVIDERS:
+    # Otherwise the people of those domains could not sign in at all.
+    raise ImproperlyConfigured(
+        "SSO_ONLY_DOMAINS needs single sign-on: set OIDC_SERVER_URL (with OIDC_CLIENT_ID and "
+        "OIDC_CLIENT_SECRET), SAML_IDP_METADATA_URL or SAML_IDP_METADATA_XML"
+    )
+SOCIALACCOUNT_ADAPTER = "marketplace.sso_adapter.SocialAccountAdapter"
+# The first sign-in creates the person without a form; an address already registered (with a password, say)
+# is signed in and connected, never duplicated. allauth connects only an address the provider verified.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's defaults already rate-limit failed logins; these make the policy explicit.
@@ -373,7 +429,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "form-action": [SELF],
+        # The single sign-on buttons' redirect to the identity provider counts as their form's action.
+        "form-action": [SELF, *sso.form_action_origins(oidc=_oidc, saml=_saml)],
         "base-uri": [SELF],
         "object-src": [NONE],
         "frame-ancestors": [NONE],

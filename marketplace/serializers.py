@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
-from marketplace import bounds
+from marketplace import bounds, sso
 from marketplace.api_fields import InstantField, JsonType, StrictJSONInput, iso_utc
 from marketplace.models import (
     BIO_MAX_LENGTH,
@@ -55,9 +55,12 @@ class TokenRequestSerializer(StrictJSONInput):
 
     def validate(self, attrs: dict) -> dict:
         request = self.context["request"]
+        email = attrs["email"].lower()
+        # Before the password is checked: the answer does not depend on it.
+        if refusal := sso.api_password_refusal(email):
+            raise serializers.ValidationError({"email": [refusal]})
         # Through allauth, not authenticate(): its "login_failed" rate limit (per address and per email)
         # is the page login's, so a lockout on either refuses both, even the right password.
-        email = attrs["email"].lower()
         try:
             user = get_account_adapter(request).authenticate(request, email=email, password=attrs["password"])
         except DjangoValidationError as error:

@@ -45,7 +45,7 @@ run: install assets
 
 ## make test: install, start the Postgres and Redis the tests need (private ports), run the whole suite
 test: install assets
-	scripts/ensure-browser.sh
+	scripts/ensure-test-packages.sh
 	eval "$$(scripts/test-services.sh)" && $(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 ## make test-fast: the suite without the browser and the real-worker tests

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.test.utils import override_settings
+from django.utils import translation
 from rest_framework.test import APIClient
 from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]  # xdist ships no types
 
@@ -64,6 +65,15 @@ def _fast_password_hasher():
     """
     with override_settings(PASSWORD_HASHERS=[MD5_HASHER, *django_settings.PASSWORD_HASHERS]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request served in French (the test client runs the
+    middleware in this thread) would otherwise leave French active for the tests after it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

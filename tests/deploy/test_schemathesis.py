@@ -7,8 +7,10 @@ Both run as one pytest-xdist unit (tests/conftest.py), one after the other: each
 """
 
 import io
+import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -90,4 +92,13 @@ def test_schemathesis_finds_nothing_the_schema_does_not_declare(email, start_gun
 
     report.write_text(result.stdout + result.stderr)
     assert result.returncode == 0, f"{result.stdout[-12000:]}\n{result.stderr[-3000:]}\n{server.log()}"
-    assert "Tested: 30" in result.stdout, result.stdout[-3000:]
+    tested = operations_in(server.port) - 1  # all but DELETE /api/v1/auth/token/
+    assert f"Tested: {tested}" in result.stdout, result.stdout[-3000:]
+
+
+def operations_in(port: int) -> int:
+    """How many operations the served schema declares, so that the run is seen to have tested each."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/schema/?format=json", timeout=20) as answer:
+        schema = json.load(answer)
+    methods = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+    return sum(1 for path in schema["paths"].values() for method in path if method in methods)

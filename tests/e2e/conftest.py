@@ -107,6 +107,24 @@ def phone_page(browser, live_server, csp_violations):
     yield from browser_page_on(browser, live_server, csp_violations, PHONE)
 
 
+# The two widths every journey is checked at: a laptop and a phone.
+WIDTHS = {"desktop": 1280, "phone": PHONE_WIDTH}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def width(request) -> str:
+    """A test that asks for it runs twice: "desktop" (1280 px) and "phone" (390 px)."""
+    return request.param
+
+
+@pytest.fixture
+def sized_page(browser, live_server, csp_violations, width):
+    """Like `page`, at `width`'s size (900 px high)."""
+    yield from browser_page_on(
+        browser, live_server, csp_violations, {"viewport": {"width": WIDTHS[width], "height": 900}}
+    )
+
+
 @pytest.fixture
 def screenshot():
     def take(page, name: str) -> Path:

@@ -14,6 +14,7 @@ from marketplace.home import mentor_week
 from marketplace.models import MentorProfile
 from marketplace.services import make_hr_admin
 from sessions_app.models import Booking
+from tests.e2e.conftest import WIDTHS
 from tests.e2e.test_languages import browser_page, log_in_in_french
 from tests.factories import (
     PASSWORD,
@@ -24,16 +25,10 @@ from tests.factories import (
     UserFactory,
 )
 
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
-
 
 @pytest.fixture
 def sized_page(page, width):
+    """The `page` that the `log_in` fixture signs in on, at `width`'s size."""
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
     return page
 

@@ -9,16 +9,9 @@ from django.utils import timezone
 
 from marketplace.models import User
 from sessions_app.models import Booking, Feedback
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS, is_csp_violation
+from tests.e2e.conftest import REPORT_CSP_VIOLATIONS, WIDTHS, is_csp_violation
 from tests.e2e.test_insights import seed_organisation
 from tests.factories import PASSWORD, AvailabilityBlockFactory, BookingFactory, MentorFactory, UserFactory
-
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
 
 
 def browser_page(browser, live_server, csp_violations, *, locale: str, width: int):
@@ -44,7 +37,7 @@ def french_page(browser, live_server, csp_violations, width):
 def log_in_in_french(page, email: str) -> None:
     page.goto("/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.get_by_label(re.compile("^Courriel")).fill(email)  # allauth's and Django's own French
+    page.get_by_label(re.compile("^E-mail")).fill(email)  # Sidebar's own word for it, also on allauth's form
     page.get_by_label(re.compile("^Mot de passe")).fill(PASSWORD)
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -4,31 +4,10 @@ width, axe-core on each page."""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from sessions_app.models import Booking
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS, is_csp_violation
 from tests.factories import PASSWORD, BookingFactory, MentorFactory, UserFactory
-
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def sized_page(browser, live_server, csp_violations, width):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTHS[width], "height": 900})
-    context.set_default_timeout(10_000)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    page = context.new_page()
-    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-    yield page
-    context.close()
-    assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(csp_violations)
 
 
 def log_in(page, email: str) -> None:

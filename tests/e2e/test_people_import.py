@@ -4,9 +4,9 @@ each problem's row and column and cannot be imported; the corrected file is prev
 import pytest
 
 from marketplace.models import User
+from tests.e2e.conftest import WIDTHS
 from tests.factories import PASSWORD, UserFactory
 
-WIDTHS = {"desktop": 1280, "phone": 390}
 WITH_PROBLEMS = (
     "email,name,department,job title,level,manager\n"
     "ana@example.com,Ana Lima,Sales,Account executive,senior,\n"

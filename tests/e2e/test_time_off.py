@@ -4,31 +4,11 @@ removing it brings them back. Desktop and phone width, axe-core on the page."""
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 
 from marketplace.models import TimeOff
-from tests.e2e.conftest import ARTIFACTS, REPORT_CSP_VIOLATIONS, is_csp_violation
+from tests.e2e.conftest import ARTIFACTS
 from tests.factories import PASSWORD, AvailabilityBlockFactory, MentorFactory
-
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def sized_page(browser, live_server, csp_violations, width):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": WIDTHS[width], "height": 900})
-    context.set_default_timeout(10_000)
-    context.add_init_script(REPORT_CSP_VIOLATIONS)
-    page = context.new_page()
-    page.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
-    yield page
-    context.close()
-    assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(csp_violations)
 
 
 def test_time_off_leaves_the_preview_at_once_and_comes_back_when_removed(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from marketplace.models import WorkingHours
-from tests.e2e.conftest import REPORT_CSP_VIOLATIONS, is_csp_violation
+from tests.e2e.conftest import REPORT_CSP_VIOLATIONS, WIDTHS, is_csp_violation
 from tests.factories import (
     PASSWORD,
     AvailabilityBlockFactory,
@@ -19,13 +19,6 @@ from tests.factories import (
     UserFactory,
     UserSkillFactory,
 )
-
-WIDTHS = {"desktop": 1280, "phone": 390}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request) -> str:
-    return request.param
 
 
 def new_page(browser, live_server, csp_violations, *, width: int, javascript: bool = True):

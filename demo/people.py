@@ -142,6 +142,14 @@ def _keen_weight(rng: random.Random, user: User) -> int:
     return rng.choice(KEEN_BOOKING_WEIGHTS)
 
 
+def job_title(level: str, role: str) -> str:
+    """'Senior analyst', 'Lead engineer', 'Manager': a title as people write it, in English (demo content)."""
+    if level in (JobLevel.MANAGER, JobLevel.DIRECTOR):
+        return "Manager" if level == JobLevel.MANAGER else "Director"
+    prefix = {JobLevel.ASSOCIATE: "Associate", JobLevel.SENIOR: "Senior", JobLevel.LEAD: "Lead"}.get(level)
+    return f"{prefix} {role}" if prefix else role.capitalize()
+
+
 def seed_people(*, rng: random.Random, mentors: int, employees: int, progress: Progress) -> SeededPeople:
     """Creates the three demo logins and the generated mentor<n>/employee<n> people."""
     departments, skills = seed_reference_data()
@@ -158,7 +166,7 @@ def seed_people(*, rng: random.Random, mentors: int, employees: int, progress: P
             timezone=zone,
             department=extra.pop("department"),
             job_level=level,
-            job_title=extra.pop("job_title", f"{JobLevel(level).label} {rng.choice(JOB_ROLES)}"),
+            job_title=extra.pop("job_title", job_title(level, rng.choice(JOB_ROLES))),  # drawn for everyone
             calendar_token=f"demo{rng.getrandbits(128):032x}",
             **extra,
         )

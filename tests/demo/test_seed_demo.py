@@ -222,3 +222,12 @@ def test_the_seeded_dashboard_has_its_summary_tables_filled():
     seed()
     assert RollupState.objects.exists()
     assert WeekCell.objects.exists()
+
+
+@pytest.mark.django_db
+def test_generated_job_titles_read_as_people_write_them():
+    seed()
+    titles = set(User.objects.values_list("job_title", flat=True))
+    assert {"Manager", "Director"} & titles
+    assert not any("above" in title or "/" in title for title in titles)
+    assert all(title[0].isupper() for title in titles)

@@ -146,7 +146,7 @@ def job_title(level: str, role: str) -> str:
     """'Senior analyst', 'Lead engineer', 'Manager': a title as people write it, in English (demo content)."""
     if level in (JobLevel.MANAGER, JobLevel.DIRECTOR):
         return "Manager" if level == JobLevel.MANAGER else "Director"
-    prefix = {JobLevel.ASSOCIATE: "Associate", JobLevel.SENIOR: "Senior", JobLevel.LEAD: "Lead"}.get(level)
+    prefix = {"associate": "Associate", "senior": "Senior", "lead": "Lead"}.get(level)
     return f"{prefix} {role}" if prefix else role.capitalize()
 
 

@@ -106,22 +106,22 @@ def test_floating_times_and_all_day_events_are_read_on_the_owners_clock_whatever
 
 def test_an_all_day_event_lasts_the_owners_whole_local_day_also_when_the_clock_falls_back():
     data = calendar("DTSTART;VALUE=DATE:20261025\nDTEND;VALUE=DATE:20261026\nSUMMARY:Sunday off")
-    window = {"start": datetime(2026, 10, 1, tzinfo=UTC), "end": datetime(2026, 11, 1, tzinfo=UTC)}
+    october = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
 
-    assert busy_intervals(data, zone=BERLIN, **window) == [
+    assert busy_intervals(data, zone=BERLIN, start=october[0], end=october[1]) == [
         (datetime(2026, 10, 24, 22, tzinfo=UTC), datetime(2026, 10, 25, 23, tzinfo=UTC))  # 25 hours
     ]
-    assert busy_intervals(data, zone="Asia/Tokyo", **window) == [
+    assert busy_intervals(data, zone="Asia/Tokyo", start=october[0], end=october[1]) == [
         (datetime(2026, 10, 24, 15, tzinfo=UTC), datetime(2026, 10, 25, 15, tzinfo=UTC))
     ]
 
 
 def test_a_floating_time_the_clock_repeats_means_its_first_occurrence():
     data = calendar("DTSTART:20261025T023000\nDTEND:20261025T033000\nSUMMARY:Night")
-    window = {"start": datetime(2026, 10, 1, tzinfo=UTC), "end": datetime(2026, 11, 1, tzinfo=UTC)}
+    october = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
 
     # 02:30 CEST (00:30 UTC) to 03:30 CET (02:30 UTC): the hour between happens twice.
-    assert busy_intervals(data, zone=BERLIN, **window) == [
+    assert busy_intervals(data, zone=BERLIN, start=october[0], end=october[1]) == [
         (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 2, 30, tzinfo=UTC))
     ]
 

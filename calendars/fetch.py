@@ -77,7 +77,8 @@ class _Clock:
 
 
 def target(url: str, *, allow_private: bool) -> Target:
-    """The address as this module fetches it; SyncFailed ("bad_address", "bad_scheme", "private_address")
+    """The address as this module fetches it; SyncFailed ("bad_address", "bad_scheme", "credentials",
+    "private_address")
     for one it never fetches. An IP literal is checked here already; a name, when it is resolved."""
     try:
         parts = urlsplit(url.strip())
@@ -90,7 +91,7 @@ def target(url: str, *, allow_private: bool) -> Target:
     if scheme not in ("https", "http") or (scheme == "http" and not allow_private):
         raise SyncFailed("bad_scheme")
     if parts.username is not None or parts.password is not None:
-        raise SyncFailed("bad_address")
+        raise SyncFailed("credentials")
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise SyncFailed("bad_address")

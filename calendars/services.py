@@ -67,6 +67,9 @@ def check_address(url: str) -> None:
         raise InvalidInput(
             "url", gettext("Keep the address under %(count)s characters.") % {"count": URL_MAX_LENGTH}
         )
+    as_shown = gettext("Give the address as your calendar shows it.")
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise InvalidInput("url", as_shown)
     try:
         target(url, allow_private=allow_private)
     except SyncFailed as error:
@@ -79,9 +82,9 @@ def check_address(url: str) -> None:
                 else gettext("Give an https:// or webcal:// address, as your calendar shows it.")
             )
             raise InvalidInput("url", message) from error
-        raise InvalidInput(
-            "url", gettext("Give the address as your calendar shows it, without a user name or password.")
-        ) from error
+        if error.code == "credentials":
+            raise InvalidInput("url", gettext("Give the address without a user name or password.")) from error
+        raise InvalidInput("url", as_shown) from error
 
 
 def remove_calendar(*, owner: User, calendar_id: int) -> None:

@@ -87,9 +87,13 @@ def _handler(server: CalendarServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             route = server._take(self.path, {name.lower(): value for name, value in self.headers.items()})
-            unchanged = (route.etag and self.headers.get("If-None-Match") == route.etag) or (
-                route.last_modified and self.headers.get("If-Modified-Since") == route.last_modified
-            )
+            # RFC 9110: If-None-Match, when sent, decides alone.
+            if self.headers.get("If-None-Match") is not None:
+                unchanged = bool(route.etag) and self.headers.get("If-None-Match") == route.etag
+            else:
+                unchanged = bool(route.last_modified) and (
+                    self.headers.get("If-Modified-Since") == route.last_modified
+                )
             if route.status == 200 and unchanged:
                 self.send_response(304)
                 self._validators(route)

@@ -28,12 +28,6 @@ def refused(url: str, **options) -> SyncFailed:
 
 
 @pytest.fixture
-def server():
-    with calendar_server() as running:
-        yield running
-
-
-@pytest.fixture
 def internet(monkeypatch):
     """Public names and addresses, routed to local servers: `internet.name("calendar.example.com",
     "93.184.216.34")`, `internet.route("93.184.216.34", port)`. Lookups are counted per name."""

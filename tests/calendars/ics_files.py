@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ICS = Path(__file__).resolve().parent / "ics"
 # The window the files were written for: 60 days from Monday 2 March 2026, across both clock changes of
@@ -75,3 +76,23 @@ APPLE_BUSY = [
     (at(4, 1, 15), at(4, 1, 16)),
     (at(4, 7, 20), at(4, 7, 21)),  # board prep in April, 16:00 EDT
 ]
+
+
+def weekly_from_tomorrow(now: datetime) -> tuple[bytes, list[tuple[datetime, datetime]]]:
+    """For tests on the real clock (a worker, a browser): a Google-shaped file with a weekly hour from
+    tomorrow 10:00 UTC, four times, the second an EXDATE; and the three busy hours it holds (the series is
+    written in UTC and so keeps its time on Berlin's clock, X-WR-TIMEZONE, should the clocks change)."""
+    first = (now + timedelta(days=1)).astimezone(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
+    stamp = "%Y%m%dT%H%M%SZ"
+    data = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
+        "X-WR-TIMEZONE:Europe/Berlin\r\nBEGIN:VEVENT\r\n"
+        f"DTSTART:{first:{stamp}}\r\nDTEND:{first + timedelta(hours=1):{stamp}}\r\n"
+        f"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:{first + timedelta(weeks=1):{stamp}}\r\n"
+        "DTSTAMP:20260301T090000Z\r\nUID:weekly@google.com\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n"
+    )
+    berlin = ZoneInfo("Europe/Berlin")
+    local = first.astimezone(berlin).replace(tzinfo=None)
+    starts = [(local + timedelta(weeks=week)).replace(tzinfo=berlin).astimezone(UTC) for week in (0, 2, 3)]
+    return data.encode(), [(start, start + timedelta(hours=1)) for start in starts]

@@ -2,40 +2,15 @@
 worker fetches it from a real HTTP server on this machine and stores its busy times in PostgreSQL; a
 calendar whose server never answers holds up only its own task."""
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
-
 from django.utils import timezone
 
 from calendars import services
 from calendars.models import BusyCalendar, BusyInterval
 from tests.calendar_server import calendar_server
+from tests.calendars.ics_files import weekly_from_tomorrow
 from tests.factories import UserFactory
 from tests.hung_server import hung_server
 from tests.waiting import wait_until
-
-
-def weekly_from_tomorrow() -> tuple[bytes, list[tuple[datetime, datetime]]]:
-    """A Google-shaped file (the worker reads the real clock): a weekly hour from tomorrow 10:00 UTC, four
-    times, the second one an EXDATE; and the three busy hours it holds."""
-    first = (
-        (timezone.now() + timedelta(days=1))
-        .astimezone(UTC)
-        .replace(hour=10, minute=0, second=0, microsecond=0)
-    )
-    stamp = "%Y%m%dT%H%M%SZ"
-    data = (
-        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n"
-        "X-WR-TIMEZONE:Europe/Berlin\r\nBEGIN:VEVENT\r\n"
-        f"DTSTART:{first:{stamp}}\r\nDTEND:{first + timedelta(hours=1):{stamp}}\r\n"
-        f"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE:{first + timedelta(weeks=1):{stamp}}\r\n"
-        "DTSTAMP:20260301T090000Z\r\nUID:weekly@google.com\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
-    # The series was written in UTC: on Berlin's clock it keeps its local time if a clock change comes.
-    berlin = ZoneInfo("Europe/Berlin")
-    local = first.astimezone(berlin).replace(tzinfo=None)
-    starts = [(local + timedelta(weeks=week)).replace(tzinfo=berlin).astimezone(UTC) for week in (0, 2, 3)]
-    return data.encode(), [(start, start + timedelta(hours=1)) for start in starts]
 
 
 def states() -> dict[str, tuple[str, str]]:
@@ -49,7 +24,7 @@ def test_a_worker_syncs_each_new_calendar_in_a_task_of_its_own(start_worker, set
     settings.CALENDAR_FETCH_ALLOW_PRIVATE = True  # the address is checked here, then fetched by the worker
     owner = UserFactory(timezone="Europe/Berlin")
     worker = start_worker(concurrency=2, extra_env={"CALENDAR_FETCH_ALLOW_PRIVATE": "1"})
-    data, busy = weekly_from_tomorrow()
+    data, busy = weekly_from_tomorrow(timezone.now())
     with calendar_server() as server, hung_server() as hung:
         server.serve("/basic.ics", data)
         now = timezone.now()

@@ -3,7 +3,9 @@
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+from django.db import connection
 
 from calendars.errors import error_message
 from calendars.models import BusyCalendar, BusyInterval
@@ -11,16 +13,34 @@ from marketplace.models import User
 from marketplace.profile_sections import ProfileSection
 from marketplace.session_data import Commitment
 
+# Read by every slot listing, browse page, match and booking, as sessions_app's busy time is, and with
+# hundreds of rows for a full calendar: plain SQL, as sessions_app.selectors does (the ORM's row handling was
+# most of the time a listing spent on a 500-event calendar; docs/benchmarks.md).
+_BUSY_SQL = (
+    'SELECT owner_id, "start", "end" FROM calendars_busyinterval '
+    'WHERE owner_id IN ({ids}) AND "start" < %s AND "end" > %s'
+)
+
 
 def calendar_busy(user_ids: Collection[int], start: datetime, end: datetime) -> dict[int, list[Commitment]]:
     """Busy time from each person's own calendars overlapping [start, end): one query, for the slot engine
     (marketplace.session_data's busy provider). Not a session: no key, never against the weekly cap."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_BUSY_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, adapt(end), adapt(start)])
+        rows = cursor.fetchall()
     found: dict[int, list[Commitment]] = defaultdict(list)
-    for owner_id, busy_start, busy_end in BusyInterval.objects.filter(
-        owner_id__in=list(user_ids), start__lt=end, end__gt=start
-    ).values_list("owner_id", "start", "end"):
-        found[owner_id].append(Commitment(None, busy_start, busy_end, as_mentor=False))
+    for owner_id, busy_start, busy_end in rows:
+        found[owner_id].append(Commitment(None, _aware(busy_start), _aware(busy_end), as_mentor=False))
     return dict(found)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands plain SQL naive UTC datetimes; PostgreSQL aware ones."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def busy_in_own_calendar(user_ids: Collection[int], start: datetime, end: datetime) -> set[int]:

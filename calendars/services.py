@@ -157,6 +157,18 @@ def sync_calendar(*, calendar_id: int, now: datetime) -> BusyCalendar | None:
     return _record(calendar.pk, owner.pk, now, intervals, failure, etag, last_modified)
 
 
+def _overlaps_joined(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Sorted intervals with those that overlap made one (touching ones stay apart): fewer rows for every
+    slot listing to read, the same busy time."""
+    joined: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
 @transaction.atomic
 def _record(
     calendar_id: int,
@@ -189,7 +201,7 @@ def _record(
             BusyInterval.objects.bulk_create(
                 (
                     BusyInterval(owner_id=owner_id, calendar=calendar, start=start, end=end)
-                    for start, end in intervals
+                    for start, end in _overlaps_joined(intervals)
                 ),
                 batch_size=1000,
             )

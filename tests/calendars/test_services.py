@@ -9,7 +9,7 @@ from calendars import services
 from calendars.errors import error_message
 from calendars.models import CALENDARS_PER_PERSON, BusyCalendar, BusyInterval
 from marketplace.errors import InvalidInput
-from tests.calendars.ics_files import WINDOW_START, at, ics
+from tests.calendars.ics_files import APPLE_BUSY, WINDOW_START, at, ics
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +148,19 @@ def test_a_sync_stores_the_busy_times_of_the_next_60_days(owner, server, allow_p
     assert (at(3, 11, 13), at(3, 11, 13, 30)) in intervals  # the moved standup
     assert (at(3, 17, 14), at(3, 17, 15)) not in intervals  # declined by the owner (their address)
     assert set(BusyInterval.objects.values_list("owner_id", flat=True)) == {owner.pk}
+
+
+def test_overlapping_events_are_stored_as_one_interval_and_counted_as_events(server, allow_private):
+    server.serve("/apple.ics", ics("apple"))
+    new_yorker = UserFactory(timezone="America/New_York")
+
+    calendar = sync(services.add_calendar(owner=new_yorker, url=server.url("/apple.ics"), now=NOW))
+
+    assert calendar.busy_events == len(APPLE_BUSY) == 14
+    # The night feed of 8 March lies inside the conference of 7-8 March; touching intervals stay apart.
+    assert stored(calendar) == [
+        interval for interval in APPLE_BUSY if interval != (at(3, 8, 7), at(3, 8, 7, 30))
+    ]
 
 
 def test_an_unchanged_calendar_keeps_its_busy_times(owner, server, allow_private):

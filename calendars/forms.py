@@ -12,7 +12,7 @@ class AddCalendarForm(forms.Form):
         max_length=URL_MAX_LENGTH,
         widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         help_text=_(
-            "Its secret iCalendar address: Google's \u201cSecret address in iCal format\u201d, Outlook's "
+            "Its secret iCalendar address: Google's “Secret address in iCal format”, Outlook's "
             "published calendar (the ICS link), or iCloud's public calendar link."
         ),
     )

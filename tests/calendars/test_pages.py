@@ -45,7 +45,7 @@ def test_connecting_goes_back_to_the_profile_which_shows_the_address_masked(sign
     page = signed_in.get(PROFILE)
     assert "https://calendar.google.com/…5a4f" in text(page)
     assert "Calendar connected: https://calendar.google.com/…5a4f." in text(page)
-    assert "Not read yet" in text(page)
+    assert "Not read yet: it is read within a few minutes, or now with “Sync now”." in text(page)
     assert "private-4f6c1b2a" not in page.content.decode()  # the secret never on a page
 
 

@@ -189,7 +189,9 @@ def world(mentee, mentor, hr):
             "timezone": "Europe/Berlin",
             "blocks": [{"weekday": 0, "start": "09:00", "end": "10:00"}],
         },
-        ("/api/v1/me/busy-calendars/", "post"): {"url": "https://calendar.example.com/private-1a2b/basic.ics"},
+        ("/api/v1/me/busy-calendars/", "post"): {
+            "url": "https://calendar.example.com/private-1a2b/basic.ics"
+        },
         ("/api/v1/me/time-off/", "post"): {"start": z(slot(days=30)), "end": z(slot(days=31)), "note": ""},
         ("/api/v1/moments/", "post"): {"kind": "tip", "note": "A tip about slides"},
         ("/api/v1/requests/", "post"): {"topic": "Board deck", "skills": [skill.slug]},

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "marketplace",
     "matching",
+    "calendars",
     "sessions_app",
     "insights",
     "provisioning",
@@ -192,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.rematch_open_requests",
         "schedule": crontab(minute="*/10"),
     },
+    # A person's own calendars (calendars/tasks.py): each minute, those due are synced, one task each.
+    "sync-busy-calendars": {"task": "calendars.tasks.sync_due_calendars", "schedule": 60.0},
     "clear-expired-login-sessions": {
         "task": "marketplace.tasks.clear_expired_login_sessions",
         "schedule": crontab(minute=17, hour=3),
@@ -393,6 +396,14 @@ OUTBOX_RECLAIM_AFTER_SECONDS = env.read_seconds("OUTBOX_RECLAIM_AFTER_SECONDS", 
 # Signed links in emails (feedback, follow-up) work without a password for this long.
 SIGNED_LINK_MAX_AGE_DAYS = env.read_days("SIGNED_LINK_MAX_AGE_DAYS", 14)
 MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.example.com/sidebar-{token}")
+
+# --- A person's own calendars (busy times) ---
+# How often each calendar address is read again (docs/api.md, "Busy times from a person's own calendar").
+CALENDAR_SYNC_EVERY_MINUTES = env.read_minutes("CALENDAR_SYNC_EVERY_MINUTES", 15, low=1)
+# On: addresses on private, loopback and link-local networks are fetched too, and plain http:// is accepted
+# (a calendar server inside the company's own network; the tests' local server). Off, they are refused: a
+# person must not make Sidebar's servers read the internal network for them.
+CALENDAR_FETCH_ALLOW_PRIVATE = env.read_bool("CALENDAR_FETCH_ALLOW_PRIVATE", False)
 
 # --- Internationalisation and time ---
 LANGUAGE_CODE = "en-gb"

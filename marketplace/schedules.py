@@ -37,7 +37,7 @@ def mentor_schedules(
 
     `ignore_keys` leaves sessions out (a session being rescheduled does not block its own new time).
     Mentors who are paused, not mentors, or without a profile are absent from the result. `busy` may carry
-    commitments already read for [start - WEEK_MARGIN, end + WEEK_MARGIN) (see `_commitments_with_asker`).
+    commitments already read for [start - WEEK_MARGIN, end + WEEK_MARGIN) (see `schedules_with_asker_busy`).
     """
     if profiles is None:
         profiles = MentorProfile.objects.filter(user_id__in=mentor_ids, accepting=True, user__is_mentor=True)
@@ -117,13 +117,42 @@ def _both_weeks(weeks: Mapping[int, WorkingWeek], mentor_id: int, asker_id: int 
     return [week for person_id in (mentor_id, asker_id) if (week := weeks.get(person_id or 0)) is not None]
 
 
-def asker_busy(
-    asker_id: int | None, *, start: datetime, end: datetime, ignore_keys: Collection[int] = ()
-) -> list:
+def schedules_with_asker_busy(
+    mentor_ids: Collection[int],
+    *,
+    asker_id: int | None,
+    start: datetime,
+    end: datetime,
+    ignore_keys: Collection[int] = (),
+    profiles: Iterable[MentorProfile] | None = None,
+) -> tuple[dict[int, MentorSchedule], list[Interval]]:
+    """The mentors' schedules (as `mentor_schedules`) and the asker's busy time, with one read of busy time
+    for all of them: 3 queries + 1 per busy provider (sessions, people's own calendars), whoever asks.
+
+    The asker's busy time covers [start - WEEK_MARGIN, end + WEEK_MARGIN), so any slot starting in the range
+    meets all of it. No accepting mentor: only the profiles' query.
+    """
+    if profiles is None:
+        profiles = MentorProfile.objects.filter(user_id__in=mentor_ids, accepting=True, user__is_mentor=True)
+    profiles = list(profiles)
+    if not profiles:
+        return {}, []
+    people = [profile.user_id for profile in profiles]
+    if asker_id is not None and asker_id not in people:
+        people.append(asker_id)
+    busy = session_data.commitments(people, start - WEEK_MARGIN, end + WEEK_MARGIN)
+    found = mentor_schedules(
+        [profile.user_id for profile in profiles],
+        start=start,
+        end=end,
+        ignore_keys=ignore_keys,
+        profiles=profiles,
+        busy=busy,
+    )
     if asker_id is None:
-        return []
-    items = session_data.commitments([asker_id], start, end).get(asker_id, [])
-    return [Interval(item.start, item.end) for item in items if item.key not in ignore_keys]
+        return found, []
+    asker = [Interval(item.start, item.end) for item in busy.get(asker_id, []) if item.key not in ignore_keys]
+    return found, asker
 
 
 def slots_for_mentor(
@@ -140,7 +169,8 @@ def slots_for_mentor(
 
     With `within_working_hours`, only those inside both the mentor's and the asker's working hours.
     """
-    schedule = mentor_schedules([mentor_id], start=start, end=end).get(mentor_id)
+    found, busy = schedules_with_asker_busy([mentor_id], asker_id=asker_id, start=start, end=end)
+    schedule = found.get(mentor_id)
     if schedule is None:
         return []
     within: list[WorkingWeek] = []
@@ -152,7 +182,7 @@ def slots_for_mentor(
         end=end,
         duration_minutes=duration_minutes,
         now=now,
-        asker_busy=asker_busy(asker_id, start=start, end=end + timedelta(minutes=duration_minutes)),
+        asker_busy=busy,
         within=within,
     )
 
@@ -175,8 +205,9 @@ def first_slots(
     a slot must also be over by `end` (help before a deadline); with `within_working_hours` it must lie in
     both the mentor's and the asker's working hours.
     """
-    schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
-    busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    schedules, busy = schedules_with_asker_busy(
+        mentor_ids, asker_id=asker_id, start=start, end=end, profiles=profiles
+    )
     weeks = _weeks_if(within_working_hours, schedules, asker_id)
     found: dict[int, Interval | None] = {}
     for mentor_id, schedule in schedules.items():
@@ -232,8 +263,9 @@ def upcoming_slots(
             within_working_hours=within_working_hours,
         )
         return {mentor_id: [slot] if slot else [] for mentor_id, slot in firsts.items()}
-    schedules = mentor_schedules(mentor_ids, start=start, end=end, profiles=profiles)
-    busy = asker_busy(asker_id, start=start, end=end + timedelta(minutes=max(durations.values(), default=30)))
+    schedules, busy = schedules_with_asker_busy(
+        mentor_ids, asker_id=asker_id, start=start, end=end, profiles=profiles
+    )
     weeks = _weeks_if(within_working_hours, schedules, asker_id)
     found: dict[int, list[Interval]] = {}
     for mentor_id, schedule in schedules.items():

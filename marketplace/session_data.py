@@ -12,9 +12,11 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """A confirmed session a person takes part in."""
+    """Time a person is taken: a session they take part in, or busy time from their own calendar."""
 
-    key: int  # identifies the session, so that a reschedule can leave the session itself out
+    # Identifies the session, so that a reschedule can leave the session itself out; None for busy time
+    # that is not a session (a person's own calendar), which never counts against the weekly cap.
+    key: int | None
     start: datetime
     end: datetime
     as_mentor: bool  # sessions given as mentor count against the weekly cap
@@ -62,7 +64,8 @@ def register_track_record_provider(provider: TrackRecordProvider) -> None:
 
 
 def commitments(user_ids: Collection[int], start: datetime, end: datetime) -> dict[int, list[Commitment]]:
-    """Confirmed sessions of each person overlapping [start, end), in one query per provider."""
+    """Each person's busy time overlapping [start, end) (sessions, their own calendars), in one query per
+    provider."""
     found: dict[int, list[Commitment]] = {user_id: [] for user_id in user_ids}
     if not user_ids:
         return found

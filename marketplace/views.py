@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace import home as home_data
-from marketplace import schedules, selectors, services
+from marketplace import profile_sections, schedules, selectors, services
 from marketplace.errors import InvalidInput
 from marketplace.forms import (
     MAX_ROWS_PER_DAY,
@@ -250,6 +250,8 @@ def profile(request: SignedInPageRequest) -> HttpResponse:
             "person": user,
             "api_token": selectors.api_token_state(user, now=timezone.now()),
             "api_token_lifetime_days": django_settings.API_TOKEN_LIFETIME_DAYS,
+            # Sections other apps add (calendars: the person's own calendars).
+            "profile_sections": profile_sections.profile_sections(user, timezone.now()),
         },
     )
 

@@ -4,8 +4,9 @@
    department, zone and mentoring settings. The database filters by skill; nobody else is loaded.
 2. In Python they are ordered by `ranking.pool_order_key` (skills covered, preferences, then a fair
    pseudo-random order) and cut to POOL_SIZE. The slot engine's inputs for that pool come in one round
-   through marketplace.schedules (weekly blocks, time off, sessions: three queries) plus the asker's own
-   sessions (one) and the working hours of the asker and the pool (one).
+   through marketplace.schedules (weekly blocks, time off, and the busy time of the pool and the asker
+   together: sessions, and busy times from their own calendars, one query each) plus the working hours of
+   the asker and the pool (one).
 3. The slot engine (the same code as booking) finds each mentor's first slot that ends by the deadline, the
    first inside both people's working hours when there is one: first for the SHORTLIST best of the pool,
    then, only when fewer than TOP_N of those have a slot inside working hours, for the rest.
@@ -109,14 +110,12 @@ def find_matches(need: Need, *, now: datetime, weights: Weights = DEFAULT_WEIGHT
     pool = pool_of(need, _mentors_offering(need), now)
     if not pool:
         return EMPTY
-    found = schedules.mentor_schedules(
+    found, asker_busy = schedules.schedules_with_asker_busy(
         [offer.mentor_id for offer in pool],
+        asker_id=need.asker_id,
         start=now,
         end=need.needed_by,
         profiles=[offer.profile() for offer in pool],
-    )
-    asker_busy = schedules.asker_busy(
-        need.asker_id, start=now, end=need.needed_by + timedelta(minutes=need.duration_minutes)
     )
     hours = schedules.working_weeks([need.asker_id, *found])
     slots = first_slots(need, pool, found, asker_busy=asker_busy, now=now, hours=hours)

@@ -205,14 +205,12 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
     """
     start, end = now, now + timedelta(days=days)
     ignore = {booking.pk}
-    schedule = schedules.mentor_schedules([booking.mentor_id], start=start, end=end, ignore_keys=ignore).get(
-        booking.mentor_id
+    found, asker_busy = schedules.schedules_with_asker_busy(
+        [booking.mentor_id], asker_id=booking.mentee_id, start=start, end=end, ignore_keys=ignore
     )
+    schedule = found.get(booking.mentor_id)
     if schedule is None:
         return []
-    asker_busy = schedules.asker_busy(
-        booking.mentee_id, start=start, end=end + timedelta(minutes=booking.duration), ignore_keys=ignore
-    )
     return bookable_slots(
         schedule,
         start=start,

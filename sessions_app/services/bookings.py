@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from calendars.selectors import busy_in_own_calendar
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.i18n import language_of
 from marketplace.instants import NAIVE, InstantError, check_instant
@@ -86,7 +87,7 @@ def book_session(
             % {"name": mentor.name, "lengths": lengths},
         )
     if not slot_is_bookable(mentor.pk, asker_id=mentee.pk, start=start, duration_minutes=minutes, now=now):
-        raise Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE))
+        raise _unavailable(mentor, mentee, start, start + timedelta(minutes=minutes))
 
     booking = Booking(
         mentor=mentor,
@@ -107,6 +108,24 @@ def book_session(
     _queue_messages(booking, kind=OutboundMessage.Kind.CONFIRMATION, now=now)
     _schedule_messages(booking, now=now)
     return booking
+
+
+def _unavailable(mentor: User, mentee: User, start: datetime, end: datetime) -> Conflict:
+    """The refusal of a slot that is not bookable, saying so when someone's own calendar has them busy then
+    (one query, only when refusing)."""
+    busy = busy_in_own_calendar([mentor.pk, mentee.pk], start, end)
+    if mentee.pk in busy:
+        return Conflict(
+            SLOT_UNAVAILABLE,
+            gettext("Your own calendar shows you busy at that time. Please pick another slot."),
+        )
+    if mentor.pk in busy:
+        return Conflict(
+            SLOT_UNAVAILABLE,
+            gettext("%(name)s is busy elsewhere at that time. Please pick another slot.")
+            % {"name": mentor.name},
+        )
+    return Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE))
 
 
 @transaction.atomic
@@ -197,7 +216,7 @@ def reschedule_booking(
         now=now,
         ignore_keys={booking.pk},
     ):
-        raise Conflict(SLOT_UNAVAILABLE, gettext(SLOT_UNAVAILABLE_MESSAGE))
+        raise _unavailable(booking.mentor, booking.mentee, start, start + timedelta(minutes=booking.duration))
 
     booking.start = start
     booking.end = start + timedelta(minutes=booking.duration)

@@ -146,7 +146,7 @@ def attacks(path: str, method: str, valid: dict) -> Iterator[tuple[str, str]]:
 def snapshot() -> dict:
     """Every stored row of the domain's tables and of tokens."""
     models: list[type[Model]] = [Token]
-    for label in ("marketplace", "matching", "sessions_app"):
+    for label in ("marketplace", "matching", "sessions_app", "calendars"):
         models.extend(apps.get_app_config(label).get_models())
     return {model.__name__: list(model._default_manager.order_by("pk").values_list()) for model in models}
 
@@ -188,6 +188,9 @@ def world(mentee, mentor, hr):
         ("/api/v1/me/availability/", "put"): {
             "timezone": "Europe/Berlin",
             "blocks": [{"weekday": 0, "start": "09:00", "end": "10:00"}],
+        },
+        ("/api/v1/me/busy-calendars/", "post"): {
+            "url": "https://calendar.example.com/private-1a2b/basic.ics"
         },
         ("/api/v1/me/time-off/", "post"): {"start": z(slot(days=30)), "end": z(slot(days=31)), "note": ""},
         ("/api/v1/moments/", "post"): {"kind": "tip", "note": "A tip about slides"},

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "marketplace",
     "matching",
     "sessions_app",
+    "groups",
     "insights",
     "demo",
 ]

@@ -27,6 +27,10 @@ CONFLICT_CODES = (
     "too_early",
     "already_given",
     "cancelled",
+    "already_joined",
+    "time_conflict",
+    "not_joined",
+    "ended",
 )
 
 # One enum for every session length in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

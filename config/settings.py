@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "matching.serializers.REQUEST_STATUSES",
         "GroupSuppressedEnum": "insights.serializers.SUPPRESSION_REASONS",
         "SummarySuppressedEnum": "insights.serializers.POPULATION_SUPPRESSED",
+        "GroupSessionStatusEnum": "groups.serializers.GROUP_SESSION_STATUSES",
+        "GroupSessionDurationEnum": "groups.serializers.GROUP_SESSION_DURATIONS",
+        "SeatStatusEnum": "groups.serializers.SEAT_STATUSES",
     },
 }
 

@@ -32,6 +32,10 @@ from sessions_app.serializers import PersonSerializer
 DURATION_MESSAGE = format_lazy(
     _("A group session lasts {low} to {high} minutes, in steps of 10."), low=DURATIONS[0], high=DURATIONS[-1]
 )
+# The schema's enums, each named once (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+GROUP_SESSION_STATUSES = GroupSession.Status.values
+GROUP_SESSION_DURATIONS = [(minutes, minutes) for minutes in DURATIONS]
+SEAT_STATUSES = [Seat.Status.SEATED.value, Seat.Status.WAITLISTED.value]
 SCOPE_MESSAGE = _('Say "this" (this session only) or "later" (this one and all later ones of its series).')
 
 
@@ -49,7 +53,7 @@ class SkillSlugsField(serializers.ListField):
             **kwargs,
         )
 
-    def to_internal_value(self, data) -> list[Skill]:  # type: ignore[override]
+    def to_internal_value(self, data) -> list[Skill]:
         slugs = list(dict.fromkeys(super().to_internal_value(data)))
         found = {skill.slug: skill for skill in Skill.objects.filter(slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in found]
@@ -95,6 +99,9 @@ class GroupSessionUpdateSerializer(StrictJSONInput):
 
 
 class CancelSerializer(StrictJSONInput):
+    class Meta:
+        ref_name = "GroupSessionCancel"
+
     scope = serializers.ChoiceField(
         choices=SCOPES, required=False, default=THIS, error_messages={"invalid_choice": SCOPE_MESSAGE}
     )
@@ -117,7 +124,7 @@ class GroupSessionSerializer(serializers.Serializer):
     skills = serializers.SerializerMethodField()
     start = UtcDateTimeField()
     end = UtcDateTimeField()
-    duration = serializers.IntegerField()
+    duration = serializers.ChoiceField(choices=DURATIONS)
     capacity = serializers.IntegerField()
     seats_taken = serializers.IntegerField()
     seats_left = serializers.IntegerField()
@@ -132,16 +139,14 @@ class GroupSessionSerializer(serializers.Serializer):
     def get_skills(self, session: GroupSession) -> list[str]:
         return [skill.slug for skill in session.skills.all()]
 
-    @extend_schema_field(serializers.ChoiceField(choices=GroupSession.Status.values))
+    @extend_schema_field(serializers.ChoiceField(choices=GROUP_SESSION_STATUSES))
     def get_status(self, session: GroupSession) -> str:
         return session.state(self._now)
 
     def _mine(self, session: GroupSession) -> MySeat | None:
         return self.context["mine"].get(session.pk)
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=[Seat.Status.SEATED, Seat.Status.WAITLISTED], allow_null=True)
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=SEAT_STATUSES, allow_null=True))
     def get_my_status(self, session: GroupSession) -> str | None:
         mine = self._mine(session)
         return mine.status if mine else None
@@ -175,7 +180,7 @@ def group_session_representation(
 
 
 class JoinResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[Seat.Status.SEATED, Seat.Status.WAITLISTED])
+    status = serializers.ChoiceField(choices=SEAT_STATUSES)
     position = serializers.IntegerField(allow_null=True, min_value=1)
 
 
@@ -183,7 +188,7 @@ class AttendeeSerializer(serializers.Serializer):
     """One line of the host's attendee list."""
 
     person = PersonSerializer()
-    status = serializers.ChoiceField(choices=[Seat.Status.SEATED, Seat.Status.WAITLISTED])
+    status = serializers.ChoiceField(choices=SEAT_STATUSES)
     position = serializers.IntegerField(allow_null=True)
     from_waitlist = serializers.BooleanField()
     joined_at = UtcDateTimeField()

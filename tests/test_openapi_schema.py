@@ -45,7 +45,7 @@ def routes(patterns, prefix: str = "") -> set[str]:
         if isinstance(pattern, URLResolver):
             found |= routes(pattern.url_patterns, route)
         else:
-            found.add("/" + route.replace("<int:pk>", "{id}"))
+            found.add("/" + re.sub(r"<int:(\w+)>", lambda m: "{id}" if m[1] == "pk" else f"{{{m[1]}}}", route))
     return found
 
 

@@ -120,7 +120,7 @@ def test_moving_the_session_sends_the_seated_an_update_with_a_higher_sequence(fu
     calendar, [after] = read_with_icalendar(ics)
     assert after.uid == before.uid
     assert after.start.astimezone(UTC) == new_start
-    assert int(calendar.walk("VEVENT")[0]["SEQUENCE"]) == 1
+    assert calendar.walk("VEVENT")[0].decoded("SEQUENCE") == 1
 
 
 def test_a_chat_note_of_a_group_message_keeps_its_seat(full_session, settings):

@@ -2,6 +2,7 @@
 as busy time for its host and the weekly minute cap."""
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday, before the March DST changes
 
 
-def publish(host, start, **extra):
-    values = {"title": "Office hours", "duration": 30, "capacity": 10, "now": NOW} | extra
+def publish(host, start, **extra) -> GroupSession:
+    values: dict[str, Any] = {"title": "Office hours", "duration": 30, "capacity": 10, "now": NOW} | extra
     return create_group_session(host=host, start=start, **values)
 
 
@@ -64,7 +65,7 @@ def test_only_mentors_publish_and_every_bound_is_a_400_naming_its_field():
     with pytest.raises(PermissionDenied):
         publish(UserFactory(), NOW + timedelta(days=1))
     host = MentorFactory()
-    for field, extra in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("duration", {"duration": 25}),
         ("duration", {"duration": 100}),
         ("capacity", {"capacity": 1}),
@@ -74,7 +75,8 @@ def test_only_mentors_publish_and_every_bound_is_a_400_naming_its_field():
         ("title", {"title": "Line\nbreak"}),
         ("start", {"start": NOW - timedelta(minutes=1)}),
         ("skills", {"skills": [SkillFactory() for _ in range(6)]}),
-    ]:
+    ]
+    for field, extra in cases:
         values = {"start": NOW + timedelta(days=1)} | extra
         with pytest.raises(InvalidInput) as error:
             publish(host, **values)
@@ -163,9 +165,8 @@ def test_lowering_the_capacity_below_the_seats_taken_is_refused_and_above_it_ren
         update_group_session(session=session, by=host, changes=Changes(capacity=2))
     assert error.value.field == "capacity"
     update_group_session(session=session, by=host, changes=Changes(capacity=3))
-    numbers = sorted(
-        Seat.objects.filter(session=session, status="seated").values_list("seat_number", flat=True)
-    )
+    seated = Seat.objects.filter(session=session, status="seated")
+    numbers = sorted(number or 0 for number in seated.values_list("seat_number", flat=True))
     assert numbers == [1, 2, 3]
 
 

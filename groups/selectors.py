@@ -19,9 +19,9 @@ LIVE = (Seat.Status.SEATED, Seat.Status.WAITLISTED)
 SEATED_NAMES_SHOWN = 12
 
 
-# Every slot listing, browse page, match and booking asks this (docs/design.md flow 8): plain SQL, one query,
-# like sessions_app's own provider. Keys are the session's id negated, so that they can never be taken for a
-# booking's (a reschedule leaves out its own booking by key).
+# Every slot listing, browse page, match and booking asks this: plain SQL, one query, like sessions_app's own
+# provider. Keys are the session's id negated, so that they can never be taken for a booking's (a reschedule
+# leaves out its own booking by key).
 _BUSY_SQL = (
     'SELECT g.id, g.host_id, g."start", g."end", TRUE FROM groups_groupsession g '
     'WHERE g.status = \'scheduled\' AND g."start" < %s AND g."end" > %s AND g.host_id IN ({ids}) '

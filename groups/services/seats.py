@@ -1,5 +1,5 @@
 """Seats: joining (a seat, or the waiting list when full), leaving, and filling freed seats from the waiting
-list in the same transaction (docs/design.md flow 9).
+list in the same transaction (docs/design.md flow 8).
 
 Locking order, the same everywhere so that two transactions never wait for each other in a circle: the group
 session rows (lower id first, FOR UPDATE), then people's user rows (FOR NO KEY UPDATE, as a booking locks

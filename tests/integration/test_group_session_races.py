@@ -1,6 +1,6 @@
 """Seats under concurrency on real PostgreSQL: threads with their own connections join and leave at once.
 
-docs/design.md flow 9: joining locks the session row, counts and inserts in one transaction; the database
+docs/design.md flow 8: joining locks the session row, counts and inserts in one transaction; the database
 refuses a seat beyond capacity whatever writes it (seat numbers 1..capacity, unique per session, under a
 capacity the seat row keeps by a foreign key on the session's). Waiting positions stay unique and gap-free.
 """

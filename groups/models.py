@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.bounds import Bound
 from marketplace.models import MEETING_URL_MAX_LENGTH
@@ -138,7 +139,7 @@ class Seat(models.Model):
     class Status(models.TextChoices):
         SEATED = "seated", _("Seated")
         WAITLISTED = "waitlisted", _("On the waiting list")
-        LEFT = "left", _("Left")
+        LEFT = "left", pgettext_lazy("seat", "Left")
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="seats", db_index=False)
     person = models.ForeignKey(

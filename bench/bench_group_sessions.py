@@ -73,7 +73,10 @@ def race_round(server: Gunicorn, host_id: int, people, *, seats: int, number: in
     told = sorted(position for *_, position, _ in answers if position)
     seated = Seat.objects.filter(session=session, status="seated").count()
     waiting = sorted(
-        Seat.objects.filter(session=session, status="waitlisted").values_list("position", flat=True)
+        position or 0
+        for position in Seat.objects.filter(session=session, status="waitlisted").values_list(
+            "position", flat=True
+        )
     )
     waiters = len(people) - seats
     latencies = [latency * 1000 for *_, latency in answers]

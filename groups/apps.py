@@ -8,10 +8,11 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from groups import messages, selectors
-        from marketplace import session_data
+        from marketplace import home, session_data
 
         # A group session is busy time for its host (counted toward the weekly cap) and for each seated
         # person: the slot engine, the booking re-check and a join's own check all read it through this.
         session_data.register_busy_provider(selectors.busy_commitments)
+        home.register_minutes_given_provider(selectors.minutes_hosted)
         # The outbox (sessions_app) sends what a seat's messages say; groups writes them.
         messages.register()

@@ -227,3 +227,34 @@ def test_the_database_refuses_two_waiting_people_at_one_position_at_commit():
 
     with pytest.raises(IntegrityError, match="group_waitlist_position_once"), transaction.atomic():
         Seat.objects.create(session=session, person=UserFactory(), status="waitlisted", position=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_join_and_a_one_to_one_booking_of_the_same_person_at_once_never_both_succeed():
+    """Both lock the person's row and read the other's kind of commitment: one wins, the other is refused."""
+    from marketplace.models import AvailabilityBlock
+    from sessions_app.models import Booking
+    from sessions_app.services.bookings import book_session
+    from tests.factories import MentorFactory
+
+    mentor = MentorFactory(timezone="UTC")
+    AvailabilityBlock.objects.bulk_create(
+        AvailabilityBlock(mentor=mentor, weekday=day, start=time(0), end=time(23, 50)) for day in range(7)
+    )
+    for round_number in range(8):
+        person = UserFactory()
+        session = GroupSessionFactory(capacity=5, start=at(days=3, hour=8 + round_number))
+        outcomes = race(
+            [
+                partial(join_session, session=session, person=person),
+                partial(
+                    book_session, mentee=person, mentor=mentor, start=session.start, minutes=30, topic="1:1"
+                ),
+            ]
+        )
+        won = [outcome for outcome in outcomes if isinstance(outcome, Seat | Booking)]
+        refused = sorted(
+            getattr(outcome, "code", repr(outcome)) for outcome in outcomes if outcome not in won
+        )
+        assert len(won) == 1, outcomes
+        assert refused in (["time_conflict"], ["slot_unavailable"]), outcomes

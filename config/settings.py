@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "matching",
     "calendars",
     "sessions_app",
+    "groups",
     "insights",
     "provisioning",
     "demo",
@@ -358,6 +359,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "matching.serializers.REQUEST_STATUSES",
         "GroupSuppressedEnum": "insights.serializers.SUPPRESSION_REASONS",
         "SummarySuppressedEnum": "insights.serializers.POPULATION_SUPPRESSED",
+        "GroupSessionStatusEnum": "groups.serializers.GROUP_SESSION_STATUSES",
+        "GroupSessionDurationEnum": "groups.serializers.GROUP_SESSION_DURATIONS",
+        "SeatStatusEnum": "groups.serializers.SEAT_STATUSES",
     },
 }
 

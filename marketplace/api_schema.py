@@ -30,6 +30,10 @@ CONFLICT_CODES = (
     "already_rated",
     "not_no_show",
     "undo_expired",
+    "already_joined",
+    "time_conflict",
+    "not_joined",
+    "ended",
 )
 
 # One enum for every session length in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

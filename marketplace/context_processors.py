@@ -10,6 +10,7 @@ MAIN_NAVIGATION = (
     ("request", _("Ask for help"), "request-new", "everyone"),
     ("requests", _("My requests"), "request-list", "everyone"),
     ("sessions", _("My sessions"), "session-list", "everyone"),
+    ("group-sessions", _("Group sessions"), "group-session-list", "everyone"),
     ("moments", _("Moments"), "moments", "everyone"),
     ("insights", _("Insights"), "insights", "hr"),
 )

@@ -6,6 +6,7 @@ instant and the invite reads naturally for that person. UID never changes; SEQUE
 
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parseaddr
 
@@ -33,7 +34,7 @@ def booking_ics(booking: Booking, *, recipient: User, method: str | None = None)
         method = METHOD_CANCEL
     calendar = _calendar(method or METHOD_REQUEST)
     calendar.add_component(_event(booking, recipient=recipient))
-    _add_timezones(calendar, [booking])
+    _add_timezones(calendar, [(booking.start, booking.end)])
     return calendar.to_ical()
 
 
@@ -50,8 +51,62 @@ def feed_ics(user: User, bookings: Iterable[Booking]) -> bytes:
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH_INTERVAL))
     for booking in bookings:
         calendar.add_component(_event(booking, recipient=user))
-    _add_timezones(calendar, bookings)
+    _add_timezones(calendar, [(booking.start, booking.end) for booking in bookings])
     return calendar.to_ical()
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """An event that is not a booking (a group session), as an app above sessions_app describes it: written
+    with the same rules as a booking's (the recipient's zone and VTIMEZONE, UTC for a repeated hour)."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    created: datetime
+    modified: datetime | None
+    summary: str
+    description: str
+    location: str
+    url: str
+    cancelled: bool
+    attendees: tuple[User, ...]
+
+
+def event_ics(event: CalendarEvent, *, recipient: User, method: str) -> bytes:
+    """One event as an iCalendar object; METHOD:CANCEL for a cancelled one, else `method`."""
+    calendar = _calendar(METHOD_CANCEL if event.cancelled else method)
+    zone = get_zone(user_zone_name(recipient))
+    component = Event()
+    component.add("uid", event.uid)
+    component.add("sequence", event.sequence)
+    component.add("dtstamp", timezone.now())
+    component.add("created", event.created)
+    if event.modified:
+        component.add("last-modified", event.modified)
+    component.add("dtstart", _wall_clock(event.start, zone))
+    component.add("dtend", _wall_clock(event.end, zone))
+    component.add("summary", event.summary)
+    component.add("description", event.description)
+    component.add("location", event.location)
+    component.add("url", event.url)
+    component.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    component.add("transp", "OPAQUE")
+    component.add("organizer", _organizer())
+    for person in event.attendees:
+        component.add("attendee", _attendee(person), encode=False)
+    calendar.add_component(component)
+    _add_timezones(calendar, [(event.start, event.end)])
+    return calendar.to_ical()
+
+
+def _attendee(person: User) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{person.email}")
+    attendee.params["cn"] = vText(person.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    return attendee
 
 
 def session_url(booking: Booking) -> str:
@@ -106,11 +161,7 @@ def _event(booking: Booking, *, recipient: User) -> Event:
     event.add("transp", "OPAQUE")
     event.add("organizer", _organizer())
     for person in (booking.mentor, booking.mentee):
-        attendee = vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = vText(person.name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText("ACCEPTED")
-        event.add("attendee", attendee, encode=False)
+        event.add("attendee", _attendee(person), encode=False)
     return event
 
 
@@ -143,13 +194,14 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _add_timezones(calendar: Calendar, bookings: list[Booking]) -> None:
-    """VTIMEZONEs for the zones used, covering every session in the file with a year either side (not
-    1970-2038: that is kilobytes each), placed before the events as clients reading in one pass expect."""
-    if not bookings:
+def _add_timezones(calendar: Calendar, spans: list[tuple[datetime, datetime]]) -> None:
+    """VTIMEZONEs for the zones used, covering every session (start, end) in the file with a year either
+    side (not 1970-2038: that is kilobytes each), placed before the events as clients reading in one pass
+    expect."""
+    if not spans:
         return
-    first_year = max(min(booking.start for booking in bookings).year - 1, 1970)
-    last_year = max(booking.end for booking in bookings).year + 1
+    first_year = max(min(start for start, _ in spans).year - 1, 1970)
+    last_year = max(end for _, end in spans).year + 1
     zones = [_vtimezone(tzid, first_year, last_year) for tzid in sorted(calendar.get_missing_tzids())]
     calendar.subcomponents[:0] = [zone for zone in zones if zone is not None]
 

@@ -139,6 +139,10 @@ class OutboundMessage(models.Model):
         FOLLOW_UP = "follow_up", "Follow-up"
         MATCH_FOUND = "match_found", "Match found"
         INTRODUCTION = "introduction", "Introduction"
+        # About a seat in a group session (the groups app builds these messages).
+        GROUP_SEATED = "group_seated", "Group session: seated"
+        GROUP_CHANGED = "group_changed", "Group session: changed"
+        GROUP_CANCELLED = "group_cancelled", "Group session: cancelled"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -152,7 +156,9 @@ class OutboundMessage(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    # A message is about a booking, or (match_found) a mentor request, or an introduction.
+    # A message is about a booking, or (match_found) a mentor request, or an introduction, or a seat in a
+    # group session: the one reference from sessions_app to the groups app above it, by model name only (no
+    # code of sessions_app imports groups; groups registers how its messages are written).
     booking = models.ForeignKey(
         Booking, null=True, blank=True, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
@@ -161,6 +167,9 @@ class OutboundMessage(models.Model):
     )
     introduction = models.ForeignKey(
         "sessions_app.Introduction", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    group_seat = models.ForeignKey(
+        "groups.Seat", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # db_default too: rows written outside the ORM (benchmarks, bulk loads) are emails unless they say so.
@@ -195,8 +204,16 @@ class OutboundMessage(models.Model):
                 condition=Q(introduction__isnull=False),
                 name="outbox_introduction_message_once",
             ),
+            models.UniqueConstraint(
+                fields=["group_seat", "kind", "sequence", "channel"],
+                condition=Q(group_seat__isnull=False),
+                name="outbox_group_seat_message_once",
+            ),
             models.CheckConstraint(
-                condition=Q(booking__isnull=False) | Q(request__isnull=False) | Q(introduction__isnull=False),
+                condition=Q(booking__isnull=False)
+                | Q(request__isnull=False)
+                | Q(introduction__isnull=False)
+                | Q(group_seat__isnull=False),
                 name="outbox_message_about_something",
             ),
         ]
@@ -212,6 +229,8 @@ class OutboundMessage(models.Model):
             else f"request {self.request_id}"
             if self.request_id
             else f"introduction {self.introduction_id}"
+            if self.introduction_id
+            else f"group seat {self.group_seat_id}"
         )
         return f"{self.kind} to {self.recipient_id} for {about} ({self.status})"
 

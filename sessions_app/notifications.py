@@ -4,6 +4,8 @@ Slack (a line of text) or Microsoft Teams (an Adaptive Card)."""
 
 import json
 import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from email.mime.base import MIMEBase
 from email.utils import parseaddr
@@ -56,6 +58,33 @@ CHAT_WEBHOOK_SETTINGS: dict[str, str] = {
 _Related = TypeVar("_Related")
 
 
+@dataclass(frozen=True)
+class BuiltElsewhere:
+    """A message about something of an app above sessions_app (a seat in a group session), written by that
+    app's builder: the outbox claims, sends, retries and notes it on chat like any other (docs/design.md,
+    "Hooks instead of upward imports"). Built in the recipient's language (compose overrides it)."""
+
+    subject: str
+    template: str  # the email's templates, without ".txt"/".html"
+    context: dict
+    page_url: str  # the Sidebar page the message is about (the chat note's button)
+    page_title: str
+    join_url: str = ""  # the meeting link, when the message invites
+    invite: bytes | None = None  # an ICS to attach
+    invite_method: str = ""  # its METHOD (REQUEST, CANCEL)
+
+
+MessageBuilder = Callable[[OutboundMessage], BuiltElsewhere]
+_builders: dict[str, MessageBuilder] = {}
+BUILT = "built_elsewhere"  # where message_context keeps a builder's result
+
+
+def register_message_builder(kinds: Iterable[str], builder: MessageBuilder) -> None:
+    """Called in an AppConfig.ready(): `builder` writes the outbox rows of these kinds."""
+    for kind in kinds:
+        _builders[kind] = builder
+
+
 def local_when(start: datetime, end: datetime, zone_name: str) -> str:
     """'Tuesday 10 March 2026, 10:00–10:30 (America/New_York, EDT)': a person's own wall-clock time."""
     zone = get_zone(zone_name)
@@ -88,6 +117,9 @@ def _about(message: OutboundMessage, related: _Related | None, name: str) -> _Re
 
 
 def message_context(message: OutboundMessage) -> dict:
+    if (builder := _builders.get(message.kind)) is not None:
+        built = builder(message)
+        return {"recipient": message.recipient, **built.context, BUILT: built}
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:
         return _match_found_context(message)
     if message.kind == OutboundMessage.Kind.INTRODUCTION:
@@ -170,6 +202,8 @@ def _parse_instant(value: object) -> datetime | None:
 
 
 def subject_of(message: OutboundMessage, context: dict) -> str:
+    if BUILT in context:
+        return context[BUILT].subject
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:
         return gettext(OTHER_SUBJECTS[message.kind]).format(topic=context["request"].topic)
     if message.kind == OutboundMessage.Kind.INTRODUCTION:
@@ -194,7 +228,8 @@ def compose(message: OutboundMessage) -> EmailMultiAlternatives:
 
 def _compose(message: OutboundMessage) -> EmailMultiAlternatives:
     context = message_context(message)
-    template = f"sessions_app/email/{message.kind}"
+    built: BuiltElsewhere | None = context.get(BUILT)
+    template = built.template if built else f"sessions_app/email/{message.kind}"
     email = EmailMultiAlternatives(
         subject=subject_of(message, context),
         body=render_to_string(f"{template}.txt", context),
@@ -205,6 +240,8 @@ def _compose(message: OutboundMessage) -> EmailMultiAlternatives:
     email.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     if message.kind in WITH_INVITE and message.booking is not None:
         email.attach(_ics_part(message.booking, message.recipient))
+    if built and built.invite:
+        email.attach(_calendar_part(built.invite, built.invite_method))
     return email
 
 
@@ -266,8 +303,10 @@ def _note_subject(message: OutboundMessage) -> tuple[dict, str]:
         raise Unbuildable(message, error) from error
 
 
-def _join_url(message: OutboundMessage) -> str:
+def _join_url(message: OutboundMessage, context: dict) -> str:
     """The meeting link, for an invite or a move (not for a cancellation, nor for what comes later)."""
+    if BUILT in context:
+        return context[BUILT].join_url
     if message.booking is not None and message.kind in WITH_INVITE - {OutboundMessage.Kind.CANCELLATION}:
         return message.booking.meeting_url
     return ""
@@ -277,7 +316,7 @@ def _slack_text(message: OutboundMessage) -> str:
     with translation.override(language_of(message.recipient)):
         context, subject = _note_subject(message)
         text = f"{context['recipient'].name}: {subject}"
-        if join_url := _join_url(message):
+        if join_url := _join_url(message, context):
             text += " " + gettext("Join: %(url)s") % {"url": join_url}
     return text
 
@@ -324,7 +363,9 @@ def _plain(text: str, **style: object) -> dict:
 
 def _page_action(message: OutboundMessage, context: dict) -> dict | None:
     """The page of Sidebar the note is about, as a button: never a signed link (a channel is shared)."""
-    if message.kind == OutboundMessage.Kind.MATCH_FOUND:
+    if BUILT in context:
+        title, url = context[BUILT].page_title, context[BUILT].page_url
+    elif message.kind == OutboundMessage.Kind.MATCH_FOUND:
         title, url = gettext("Open your request"), context["request_url"]
     elif message.kind == OutboundMessage.Kind.INTRODUCTION:
         if context["is_mentor"]:
@@ -347,7 +388,7 @@ def teams_card(message: OutboundMessage) -> dict:
             _plain(gettext("For %(name)s") % {"name": context["recipient"].name}, isSubtle=True),
         ]
         actions = []
-        if join_url := _join_url(message):
+        if join_url := _join_url(message, context):
             actions.append({"type": "Action.OpenUrl", "title": gettext("Join the session"), "url": join_url})
         if page := _page_action(message, context):
             actions.append(page)
@@ -388,6 +429,10 @@ def _ics_part(booking: Booking, recipient: User) -> MIMEBase:
     """The invite as text/calendar with its METHOD, which mail clients need to offer "add to calendar"."""
     ics = calendar.booking_ics(booking, recipient=recipient)
     method = calendar.METHOD_CANCEL if booking.status == Booking.Status.CANCELLED else calendar.METHOD_REQUEST
+    return _calendar_part(ics, method)
+
+
+def _calendar_part(ics: bytes, method: str) -> MIMEBase:
     part = MIMEBase("text", "calendar", method=method, charset="utf-8", name="invite.ics")
     part.set_payload(ics.decode("utf-8"), charset="utf-8")
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")

@@ -135,6 +135,7 @@ def _queue_chat_notes(message: OutboundMessage) -> None:
             booking_id=message.booking_id,
             request_id=message.request_id,
             introduction_id=message.introduction_id,
+            group_seat_id=message.group_seat_id,
             kind=message.kind,
             channel=channel,
             recipient_id=message.recipient_id,

@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from groups.models import GroupSession, Question, Seat
 from marketplace.models import AvailabilityBlock, Department, MentorProfile, Skill, User, UserSkill
 from matching.models import MentorRequest
 from sessions_app.models import Booking, Feedback, FollowUp, Moment, OutboundMessage
@@ -190,3 +191,40 @@ class MomentFactory(ModelFactory[Moment]):
     with_name = "Priya"
     note = "Showed me how she structures board updates"
     happened_on = factory.LazyFunction(lambda: timezone.now().date())
+
+
+class GroupSessionFactory(ModelFactory[GroupSession]):
+    """A scheduled group session two days ahead, stored directly: groups.services publishes for real."""
+
+    class Meta:
+        model = GroupSession
+
+    host = factory.SubFactory(MentorFactory)
+    title = "Office hours: presenting to the board"
+    start = factory.LazyFunction(_a_future_slot)
+    duration = 30
+    end = factory.LazyAttribute(lambda session: session.start + timedelta(minutes=session.duration))
+    capacity = 5
+    meeting_url = "https://meet.example.com/sidebar-group"
+
+
+class SeatFactory(ModelFactory[Seat]):
+    """A seat stored directly (no counters kept): use groups.services.seats.join_session to join for real."""
+
+    class Meta:
+        model = Seat
+
+    session = factory.SubFactory(GroupSessionFactory)
+    person = factory.SubFactory(UserFactory)
+    status = Seat.Status.SEATED
+    seat_number = factory.Sequence(lambda n: n + 1)
+    session_capacity = factory.LazyAttribute(lambda seat: seat.session.capacity)
+
+
+class QuestionFactory(ModelFactory[Question]):
+    class Meta:
+        model = Question
+
+    session = factory.SubFactory(GroupSessionFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "How do you prepare the first slide?"

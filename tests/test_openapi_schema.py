@@ -38,6 +38,11 @@ def test_the_schema_generates_and_validates_without_a_warning(tmp_path):
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
 
 
+def _placeholder(match: re.Match) -> str:
+    """<int:pk> is {id} in the schema, any other <int:name> is {name}."""
+    return "{id}" if match[1] == "pk" else f"{{{match[1]}}}"
+
+
 def routes(patterns, prefix: str = "") -> set[str]:
     found: set[str] = set()
     for pattern in patterns:
@@ -45,7 +50,7 @@ def routes(patterns, prefix: str = "") -> set[str]:
         if isinstance(pattern, URLResolver):
             found |= routes(pattern.url_patterns, route)
         else:
-            found.add("/" + route.replace("<int:pk>", "{id}"))
+            found.add("/" + re.sub(r"<int:(\w+)>", _placeholder, route))
     return found
 
 

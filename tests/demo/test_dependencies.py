@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_APPS = ("marketplace", "matching", "sessions_app", "insights", "config")
+DOMAIN_APPS = ("marketplace", "matching", "sessions_app", "groups", "insights", "config")
 
 
 def imported_modules(source: str) -> set[str]:

@@ -142,8 +142,8 @@ def test_list_runs_the_same_number_of_queries_for_3_or_25_mentors(
         assert len(client.get(LIST_URL).json()["results"]) == 20
     with django_assert_num_queries(len(few_free_before)):
         assert client.get(LIST_URL, free_before).json()["count"] == 25
-    assert len(few) <= 9
-    assert len(few_free_before) <= 13  # the slot engine picks the ids, then the page's cards are built
+    assert len(few) <= 11  # busy time is read twice (mentors, asker), one query per busy provider each
+    assert len(few_free_before) <= 16  # the slot engine picks the ids, then the page's cards are built
 
 
 def test_detail_adds_bio_and_session_lengths(api_as, mentee, sydney_mentor, frozen_monday):

@@ -16,6 +16,7 @@ from tests.factories import (
     BookingFactory,
     FeedbackFactory,
     FollowUpFactory,
+    GroupSessionFactory,
     MentorFactory,
     MentorRequestFactory,
     UserFactory,
@@ -229,11 +230,13 @@ def test_a_mentor_sees_the_minutes_they_give_this_week_against_their_budget(ment
     BookingFactory(mentor=mentor, mentee=mentee, start=monday + timedelta(days=7))  # next week
     someone = MentorFactory()
     BookingFactory(mentor=someone, mentee=mentor, start=NOW + timedelta(hours=2))  # as mentee
+    GroupSessionFactory(host=mentor, start=NOW + timedelta(days=3), duration=20)  # office hours: counted
+    GroupSessionFactory(host=mentor, start=NOW + timedelta(days=3, hours=2), status="cancelled")
 
     week = home_page(mentor, now=NOW).mentor_week
 
     assert week is not None
-    assert (week.used_minutes, week.cap_minutes, week.left_minutes) == (80, 120, 40)
+    assert (week.used_minutes, week.cap_minutes, week.left_minutes) == (100, 120, 20)
     assert (week.week_start.isoformat(), week.week_end.isoformat()) == ("2026-03-09", "2026-03-15")
     assert week.accepting
     assert week.has_availability
@@ -378,7 +381,8 @@ def test_the_home_page_costs_the_same_queries_whatever_the_history(mentor, mente
     AvailabilityBlock.objects.create(mentor=mentor, weekday=0, start="09:00", end="12:00")
 
     def queries_for_home() -> None:
-        with django_assert_num_queries(5):  # next session, answers, requests, mentor settings, minutes
+        # Next session, answers, requests, mentor settings, minutes (of 1:1 and of group sessions).
+        with django_assert_num_queries(6):
             home_page(mentor, now=NOW)
 
     queries_for_home()

@@ -28,7 +28,7 @@ from marketplace.api_parsers import MAX_DEPTH, TOO_DEEP_MESSAGE, SafeJSONRendere
 from marketplace.instants import DAY_OUT_OF_RANGE, NAIVE, OUT_OF_RANGE
 from marketplace.models import AvailabilityBlock, TimeOff
 from marketplace.text import UNSTORABLE_MESSAGE
-from tests.factories import PASSWORD, BookingFactory, SkillFactory
+from tests.factories import PASSWORD, BookingFactory, GroupSessionFactory, QuestionFactory, SkillFactory
 from tests.sessions_app.helpers import slot, z
 
 DEEP = 5000
@@ -64,6 +64,10 @@ def resolve(node: dict) -> dict:
             node = node["allOf"][0]
         else:
             return node
+
+
+def _group_session_paths() -> list[str]:
+    return [path for path in schema()["paths"] if path.startswith("/api/v1/group-sessions/{id}/")]
 
 
 def write_operations() -> list[tuple[str, str]]:
@@ -146,7 +150,7 @@ def attacks(path: str, method: str, valid: dict) -> Iterator[tuple[str, str]]:
 def snapshot() -> dict:
     """Every stored row of the domain's tables and of tokens."""
     models: list[type[Model]] = [Token]
-    for label in ("marketplace", "matching", "sessions_app", "calendars"):
+    for label in ("marketplace", "matching", "sessions_app", "calendars", "groups"):
         models.extend(apps.get_app_config(label).get_models())
     return {model.__name__: list(model._default_manager.order_by("pk").values_list()) for model in models}
 
@@ -165,13 +169,15 @@ def world(mentee, mentor, hr):
         mentor=mentor, start=now + timedelta(days=20), end=now + timedelta(days=21)
     )
     skill = SkillFactory(slug="public-speaking")
+    hosted = GroupSessionFactory(host=mentor, start=slot(days=6))
+    question = QuestionFactory(session=hosted, author=mentor)
     ids = {
         "/api/v1/bookings/{id}/feedback/": ended.pk,
         "/api/v1/bookings/{id}/follow-up/": ended.pk,
         "/api/v1/me/time-off/{id}/": time_off.pk,
         "/api/v1/mentors/{id}/": mentor.pk,
         "/api/v1/mentors/{id}/slots/": mentor.pk,
-    }
+    } | dict.fromkeys(_group_session_paths(), hosted.pk)
     bodies = {
         ("/api/v1/auth/token/", "post"): {"email": mentee.email, "password": PASSWORD},
         ("/api/v1/bookings/", "post"): {
@@ -195,14 +201,28 @@ def world(mentee, mentor, hr):
         ("/api/v1/me/time-off/", "post"): {"start": z(slot(days=30)), "end": z(slot(days=31)), "note": ""},
         ("/api/v1/moments/", "post"): {"kind": "tip", "note": "A tip about slides"},
         ("/api/v1/requests/", "post"): {"topic": "Board deck", "skills": [skill.slug]},
+        ("/api/v1/group-sessions/", "post"): {
+            "title": "Office hours",
+            "skills": [skill.slug],
+            "start": z(slot(days=5)),
+            "duration": 30,
+            "capacity": 10,
+        },
+        ("/api/v1/group-sessions/{id}/", "patch"): {"title": "Office hours, moved"},
+        ("/api/v1/group-sessions/{id}/cancel/", "post"): {"scope": "this"},
+        ("/api/v1/group-sessions/{id}/questions/", "post"): {"text": "How long should a deck be?"},
+        ("/api/v1/group-sessions/{id}/questions/{qid}/answered/", "post"): {"answered": True},
     }
 
     def url(path: str) -> str:
-        return path.replace("{id}", str(ids.get(path, upcoming.pk)))
+        return path.replace("{id}", str(ids.get(path, upcoming.pk))).replace("{qid}", str(question.pk))
 
     def caller(path: str) -> APIClient:
         client = APIClient(raise_request_exception=False)
-        client.force_authenticate(hr if "/insights/" in path else mentee)
+        # The host of a group session can reach every one of its writes.
+        client.force_authenticate(
+            hr if "/insights/" in path else mentor if "/group-sessions/" in path else mentee
+        )
         return client
 
     return {"url": url, "caller": caller, "bodies": bodies}

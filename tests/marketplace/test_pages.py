@@ -111,7 +111,7 @@ def test_browse_page_runs_a_fixed_number_of_queries(client, mentee, frozen_monda
     make_mentors(23)
     with django_assert_num_queries(len(few)):
         assert "25 mentors found" in client.get("/mentors/").content.decode()
-    assert len(few) <= 16
+    assert len(few) <= 18  # the mentors' and the viewer's busy time: one query per busy provider each
 
 
 def test_bad_browse_filter_shows_a_message_not_an_error(client, mentee):

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class GroupsConfig(AppConfig):
+    name = "groups"
+    label = "groups"
+    verbose_name = "Group sessions: office hours, AMAs and skill-shares"
+
+    def ready(self) -> None:
+        from groups import messages, selectors
+        from marketplace import home, session_data
+
+        # A group session is busy time for its host (counted toward the weekly cap) and for each seated
+        # person: the slot engine, the booking re-check and a join's own check all read it through this.
+        session_data.register_busy_provider(selectors.busy_commitments)
+        home.register_minutes_given_provider(selectors.minutes_hosted)
+        # The outbox (sessions_app) sends what a seat's messages say; groups writes them.
+        messages.register()

@@ -1,0 +1,219 @@
+"""Reads of group sessions: the list and one session, a viewer's seat, who is coming, the host's attendee
+list, the questions, and the busy-time provider the slot engine reads."""
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from groups.models import GroupSession, Question, Seat, Vote
+from marketplace import session_data
+from marketplace.models import Skill, User
+from marketplace.session_data import Commitment
+
+LIVE = (Seat.Status.SEATED, Seat.Status.WAITLISTED)
+SEATED_NAMES_SHOWN = 12
+
+
+# Every slot listing, browse page, match and booking asks this: plain SQL, one query, like sessions_app's own
+# provider. Keys are the session's id negated, so that they can never be taken for a booking's (a reschedule
+# leaves out its own booking by key).
+_BUSY_SQL = (
+    'SELECT g.id, g.host_id, g."start", g."end", TRUE FROM groups_groupsession g '
+    'WHERE g.status = \'scheduled\' AND g."start" < %s AND g."end" > %s AND g.host_id IN ({ids}) '
+    "UNION ALL "
+    'SELECT g.id, s.person_id, g."start", g."end", FALSE FROM groups_seat s '
+    "JOIN groups_groupsession g ON g.id = s.session_id "
+    "WHERE s.status = 'seated' AND g.status = 'scheduled' AND g.\"start\" < %s AND g.\"end\" > %s "
+    "AND s.person_id IN ({ids})"
+)
+
+
+def commitment_key(session_id: int) -> int:
+    """A group session's key among a person's commitments (bookings use their own positive ids)."""
+    return -session_id
+
+
+def busy_commitments(
+    user_ids: Collection[int], start: datetime, end: datetime
+) -> dict[int, list[Commitment]]:
+    """Group sessions that take each person's time in [start, end): those they host (as mentor: they count
+    toward the weekly cap, held ones of this week too) and those they have a seat in. One query."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    ids = list(wanted)
+    marks = ", ".join(["%s"] * len(ids))
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _BUSY_SQL.format(ids=marks), [adapt(end), adapt(start), *ids, adapt(end), adapt(start), *ids]
+        )
+        rows = cursor.fetchall()
+    found: dict[int, list[Commitment]] = defaultdict(list)
+    for session_id, person_id, session_start, session_end, as_host in rows:
+        found[person_id].append(
+            Commitment(
+                commitment_key(session_id),
+                _aware(session_start),
+                _aware(session_end),
+                as_mentor=bool(as_host),
+            )
+        )
+    return dict(found)
+
+
+def minutes_hosted(mentor_id: int, start: datetime, end: datetime) -> int:
+    """Minutes of the group sessions the mentor hosts starting in [start, end), held or still to come (the
+    home page's week against the budget, which the slot engine counts them in): one query."""
+    total = GroupSession.objects.filter(
+        host_id=mentor_id, status=GroupSession.Status.SCHEDULED, start__gte=start, start__lt=end
+    ).aggregate(total=Sum("duration"))["total"]
+    return int(total or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands plain SQL naive UTC datetimes; PostgreSQL aware ones."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def overlapping_commitments(
+    person_id: int, start: datetime, end: datetime, *, leave_out: Collection[int] = ()
+) -> list[Commitment]:
+    """What already takes the person's time inside [start, end): confirmed (or held) sessions, seats, and
+    group sessions they host, from every busy provider; `leave_out` are commitment keys to ignore."""
+    return [
+        item
+        for item in session_data.commitments([person_id], start, end).get(person_id, [])
+        if item.start < end and item.end > start and item.key not in leave_out
+    ]
+
+
+def _with_host_and_skills(queryset: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+    return queryset.select_related("host").prefetch_related(
+        Prefetch("skills", queryset=Skill.objects.order_by("name"))
+    )
+
+
+def group_sessions(
+    *,
+    now: datetime,
+    skill: str | None = None,
+    host_id: int | None = None,
+    upcoming: bool = False,
+) -> QuerySet[GroupSession]:
+    """Group sessions by start, with host and skills (two queries for a page, whatever the size).
+
+    `upcoming`: scheduled ones that have not ended yet (under way included)."""
+    sessions = GroupSession.objects.all()
+    if upcoming:
+        sessions = sessions.filter(status=GroupSession.Status.SCHEDULED, end__gt=now)
+    if skill:
+        sessions = sessions.filter(
+            Exists(
+                Skill.group_sessions.through.objects.filter(groupsession_id=OuterRef("pk"), skill__slug=skill)
+            )
+        )
+    if host_id is not None:
+        sessions = sessions.filter(host_id=host_id)
+    return _with_host_and_skills(sessions.order_by("start", "id"))
+
+
+def group_session(session_id: int) -> GroupSession:
+    """One session with its host and skills; 404 when there is none (every session is public)."""
+    found = _with_host_and_skills(GroupSession.objects.filter(pk=session_id)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass(frozen=True)
+class MySeat:
+    status: str  # seated or waitlisted
+    position: int | None
+
+
+def my_seats(viewer: User, session_ids: Iterable[int]) -> dict[int, MySeat]:
+    """The viewer's live seat in each of these sessions: one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    return {
+        session_id: MySeat(status, position)
+        for session_id, status, position in Seat.objects.filter(
+            person=viewer, session_id__in=ids, status__in=LIVE
+        ).values_list("session_id", "status", "position")
+    }
+
+
+def live_seat(session: GroupSession, person: User) -> Seat | None:
+    return Seat.objects.filter(session=session, person=person, status__in=LIVE).first()
+
+
+def seated_people(session: GroupSession, *, limit: int | None = None) -> list[User]:
+    """Who has a seat, in the order they got it (the page shows the first few names)."""
+    seats = (
+        Seat.objects.filter(session=session, status=Seat.Status.SEATED)
+        .select_related("person")
+        .order_by("seated_at", "id")
+    )
+    return [seat.person for seat in (seats[:limit] if limit else seats)]
+
+
+def attendees(session: GroupSession) -> tuple[list[Seat], list[Seat]]:
+    """The host's list: the seated (in the order they got their seat) and the waiting list (by position)."""
+    seats = list(
+        Seat.objects.filter(session=session, status__in=LIVE)
+        .select_related("person", "person__department")
+        .order_by("position", "seated_at", "id")
+    )
+    seated = [seat for seat in seats if seat.status == Seat.Status.SEATED]
+    waiting = [seat for seat in seats if seat.status == Seat.Status.WAITLISTED]
+    seated.sort(key=lambda seat: (seat.seated_at or seat.joined_at, seat.pk))
+    return seated, waiting
+
+
+def can_ask(session: GroupSession, person: User) -> bool:
+    """Host, seated and waiting people ask, vote and read the questions."""
+    return person.pk == session.host_id or live_seat(session, person) is not None
+
+
+def questions(session: GroupSession, viewer: User) -> QuerySet[Question]:
+    """The session's questions, most votes first (then the oldest), with `votes` and `i_voted`: one query."""
+    return (
+        session.questions.select_related("author")
+        .annotate(
+            vote_count=Count("votes"),
+            i_voted=Exists(Vote.objects.filter(question=OuterRef("pk"), voter=viewer)),
+        )
+        .order_by("-vote_count", "created_at", "id")
+    )
+
+
+def question_of(session: GroupSession, question_id: int) -> Question:
+    found = session.questions.filter(pk=question_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def upcoming_hosted(host: User, *, now: datetime) -> QuerySet[GroupSession]:
+    return group_sessions(now=now, host_id=host.pk, upcoming=True)
+
+
+def my_upcoming(person: User, *, now: datetime) -> QuerySet[GroupSession]:
+    """Sessions the person has a seat in or waits for, still to come."""
+    return group_sessions(now=now, upcoming=True).filter(
+        Exists(Seat.objects.filter(session=OuterRef("pk"), person=person, status__in=LIVE))
+    )
+
+
+def later_in_series(session: GroupSession) -> Q:
+    """This session and the later ones of its series (only this one when it has no series)."""
+    if session.series_id is None:
+        return Q(pk=session.pk)
+    return Q(series_id=session.series_id, start__gte=session.start)

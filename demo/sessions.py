@@ -168,6 +168,7 @@ def seed_sessions(
     offsets: dict[tuple[str, int], int] = {}
     recent_weeks: deque[set[int]] = deque(maxlen=2)  # mentee occupancy of the previous and this week
     upcoming = 0
+    demo_pair_upcoming = False  # the demo logins always have a session together to open
     choices, randrange, random_float = rng.choices, rng.randrange, rng.random
     total_weeks = weeks_of_history + UPCOMING_WEEKS
     for week_number, week in enumerate(range(-weeks_of_history, UPCOMING_WEEKS), start=1):
@@ -218,7 +219,7 @@ def seed_sessions(
                     end_ts,
                     (occupied, earlier),
                     demo_mentee_id,
-                    DEMO_MENTEE_SHARE_OF_DEMO_MENTOR if is_demo_mentor else DEMO_MENTEE_SHARE_ELSEWHERE,
+                    _demo_mentee_share(is_demo_mentor, status == "confirmed" and not demo_pair_upcoming),
                 )
                 if mentee_id is None:
                     continue
@@ -238,6 +239,7 @@ def seed_sessions(
                     sequence, updated_ts = 0, (end_ts if status != "confirmed" else created_ts)
                     if status == "confirmed":
                         upcoming += 1
+                        demo_pair_upcoming |= is_demo_mentor and mentee_id == demo_mentee_id
                 bookings.add(
                     (
                         next_id,
@@ -275,6 +277,12 @@ def seed_sessions(
                 [Booking._meta.db_table],
             )
     return SeededSessions(sessions, upcoming, given, answered)
+
+
+def _demo_mentee_share(is_demo_mentor: bool, first_upcoming_of_demo_mentor: bool) -> float:
+    if not is_demo_mentor:
+        return DEMO_MENTEE_SHARE_ELSEWHERE
+    return 1.0 if first_upcoming_of_demo_mentor else DEMO_MENTEE_SHARE_OF_DEMO_MENTOR
 
 
 def _adoption(week: int) -> float:

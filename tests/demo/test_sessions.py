@@ -93,8 +93,18 @@ def test_feedback_is_only_on_completed_sessions_by_their_participants():
 
 
 @pytest.mark.django_db
-def test_the_demo_logins_have_sessions_together_past_and_upcoming():
-    people, _ = seed(timezone.now())
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 11, 30, 0, 5, tzinfo=UTC),  # a Monday just begun
+        datetime(2026, 12, 3, 13, 10, tzinfo=UTC),  # the Thursday afternoon that once had none
+        datetime(2026, 12, 4, 18, 0, tzinfo=UTC),
+        datetime(2026, 12, 6, 23, 50, tzinfo=UTC),  # Sunday night: only next week is left
+    ],
+)
+@pytest.mark.parametrize("seed_value", [3, 11])
+def test_the_demo_logins_have_sessions_together_past_and_upcoming(now, seed_value):
+    people, _ = seed(now, seed_value=seed_value)
 
     together = Booking.objects.filter(mentor_id=people.mentor_id, mentee_id=people.mentee_id)
     assert together.filter(status="confirmed").exists()

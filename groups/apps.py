@@ -7,8 +7,9 @@ class GroupsConfig(AppConfig):
     verbose_name = "Group sessions: office hours, AMAs and skill-shares"
 
     def ready(self) -> None:
-        from groups import messages, selectors
+        from groups import messages, selectors, suggestions
         from marketplace import home, session_data
+        from matching import group_sessions
 
         # A group session is busy time for its host (counted toward the weekly cap) and for each seated
         # person: the slot engine, the booking re-check and a join's own check all read it through this.
@@ -16,3 +17,5 @@ class GroupsConfig(AppConfig):
         home.register_minutes_given_provider(selectors.minutes_hosted)
         # The outbox (sessions_app) sends what a seat's messages say; groups writes them.
         messages.register()
+        # A request nobody can meet in time points to upcoming group sessions on its skills.
+        group_sessions.register_group_session_finder(suggestions.group_sessions_on_skills)

@@ -49,8 +49,13 @@ class RequestListView(APIView):
         data = serializer.validated_data
         now = timezone.now()
         created = services.create_request(asker=request.user, now=now, **data)
+        offered = selectors.offered_matches(created)
         body = request_representation(
-            created, skills=data["skills"], offered=selectors.offered_matches(created), now=now
+            created,
+            skills=data["skills"],
+            offered=offered,
+            group_sessions=selectors.group_sessions_for(created, offered, now=now),
+            now=now,
         )
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -66,7 +71,12 @@ class RequestDetailView(APIView):
             raise NotFound() from error
         now = timezone.now()
         services.refresh_request(request=item, now=now)
+        offered = selectors.offered_matches(item)
         body = request_representation(
-            item, skills=list(item.skills.all()), offered=selectors.offered_matches(item), now=now
+            item,
+            skills=list(item.skills.all()),
+            offered=offered,
+            group_sessions=selectors.group_sessions_for(item, offered, now=now),
+            now=now,
         )
         return Response(body)

@@ -13,6 +13,7 @@ from marketplace.models import Skill, User, UserSkill
 from marketplace.selectors import MentorCard
 from marketplace.session_data import Rating
 from marketplace.slots import Interval
+from matching.group_sessions import GroupSessionSuggestion, group_sessions_before
 from matching.models import MentorRequest
 
 MAX_ID = 2**63 - 1
@@ -101,6 +102,21 @@ def offered_matches(request: MentorRequest) -> list[OfferedMatch]:
             )
         )
     return offered
+
+
+def group_sessions_for(
+    request: MentorRequest, offered: list[OfferedMatch], *, now: datetime
+) -> list[GroupSessionSuggestion]:
+    """Upcoming group sessions on the request's skills that end by its deadline, when its shortlist has
+    nobody: an office hour or AMA is help in time too. Empty while someone can meet."""
+    if offered or request.status_at(now) != MentorRequest.Status.OPEN:
+        return []
+    return group_sessions_before(
+        skill_ids=[skill.pk for skill in request.skills.all()],
+        asker_id=request.asker_id,
+        ends_by=request.needed_by,
+        now=now,
+    )
 
 
 def _parse(value: str) -> datetime:

@@ -14,6 +14,7 @@ from marketplace.api_fields import InstantField, StrictJSONInput, iso_utc
 from marketplace.models import Skill
 from marketplace.serializers import MentorSerializer, UtcDateTimeField
 from marketplace.text import refuse_control_characters
+from matching.group_sessions import GroupSessionSuggestion
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH, MentorRequest
 from matching.selectors import OfferedMatch
 
@@ -124,10 +125,32 @@ class MatchSerializer(serializers.Serializer):
         return {**MentorSerializer(match.card).data, "next_slot": iso_utc(match.slot.start)}
 
 
+class GroupSessionHostSerializer(serializers.Serializer):
+    """`{"id", "display_name"}` of a suggestion's host."""
+
+    id = serializers.IntegerField(source="host_id")
+    display_name = serializers.CharField(source="host_name")
+
+
+class GroupSessionSuggestionSerializer(serializers.Serializer):
+    """An upcoming group session a request with nobody on its shortlist is pointed to."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    host = GroupSessionHostSerializer(source="*")
+    start = UtcDateTimeField()
+    end = UtcDateTimeField()
+    seats_left = serializers.IntegerField(min_value=0)
+    waitlist_length = serializers.IntegerField(min_value=0)
+    my_status = serializers.ChoiceField(choices=["seated", "waitlisted"], allow_null=True)
+
+
 class RequestSerializer(RequestSummarySerializer):
-    """docs/api.md's request object, with its matches best first (the context also gives `offered`)."""
+    """docs/api.md's request object, with its matches best first (the context also gives `offered` and
+    `group_sessions`)."""
 
     matches = serializers.SerializerMethodField()
+    group_sessions = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "Request"
@@ -136,6 +159,11 @@ class RequestSerializer(RequestSummarySerializer):
     def get_matches(self, request: MentorRequest) -> list:
         return MatchSerializer(given(self)["offered"], many=True).data  # type: ignore[return-value]
 
+    @extend_schema_field(GroupSessionSuggestionSerializer(many=True))
+    def get_group_sessions(self, request: MentorRequest) -> list:
+        suggestions = given(self)["group_sessions"]
+        return GroupSessionSuggestionSerializer(suggestions, many=True).data  # type: ignore[return-value]
+
 
 def request_summary(request: MentorRequest, *, skills: list[Skill], now: datetime) -> dict:
     """A request without its matches (the list endpoint)."""
@@ -143,7 +171,13 @@ def request_summary(request: MentorRequest, *, skills: list[Skill], now: datetim
 
 
 def request_representation(
-    request: MentorRequest, *, skills: list[Skill], offered: list[OfferedMatch], now: datetime
+    request: MentorRequest,
+    *,
+    skills: list[Skill],
+    offered: list[OfferedMatch],
+    group_sessions: list[GroupSessionSuggestion],
+    now: datetime,
 ) -> dict:
     """The request object of docs/api.md, with its matches best first."""
-    return RequestSerializer(request, context={"skills": skills, "now": now, "offered": offered}).data
+    context = {"skills": skills, "now": now, "offered": offered, "group_sessions": group_sessions}
+    return RequestSerializer(request, context=context).data

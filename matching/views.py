@@ -80,6 +80,7 @@ def request_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
     services.refresh_request(request=item, now=now)
     skills = list(item.skills.all())
     status = item.status_at(now)
+    offered = selectors.offered_matches(item) if status != MentorRequest.Status.EXPIRED else []
     return render(
         request,
         "matching/request_detail.html",
@@ -87,7 +88,8 @@ def request_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
             "item": item,
             "skills": skills,
             "status": status,
-            "offered": selectors.offered_matches(item) if status != MentorRequest.Status.EXPIRED else [],
+            "offered": offered,
+            "group_sessions": selectors.group_sessions_for(item, offered, now=now),
             "book_url": _url_or_none("book-session"),
             "sessions_url": _url_or_none("session-list"),
             "suggestions": _suggestions(item, skills),

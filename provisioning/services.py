@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
+from marketplace.departures import person_departed
 from marketplace.errors import Conflict
 from marketplace.models import Department, User
 from provisioning.models import PeopleImport, ProvisionedPerson
@@ -116,6 +117,7 @@ def deactivate_person(*, person: User, now: datetime) -> list[Booking]:
     notice to the other person. Sessions, feedback, requests and moments stay: HR's figures count them.
     Returns the sessions cancelled; a person already deactivated has none left."""
     cancelled = cancel_sessions_of_deactivated_person(person=person, now=now)
+    person_departed(person, now)
     if User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
         ProvisionedPerson.objects.update_or_create(user_id=person.pk, defaults={"deactivated_at": now})
     person.is_active = False

@@ -27,6 +27,9 @@ class SamlProvider:
     name: str
     metadata_url: str | None = None
     idp: dict | None = None  # entity_id, sso_url, x509cert (config.env.read_saml_metadata)
+    # An assertion nobody asked for (sign-in started at the IdP's portal): refused unless allowed, because
+    # it cannot be tied to this browser (a login-CSRF risk the company accepts by allowing it).
+    allow_idp_initiated: bool = False
 
 
 def socialaccount_providers(*, oidc: OidcProvider | None, saml: SamlProvider | None) -> dict:
@@ -54,7 +57,11 @@ def socialaccount_providers(*, oidc: OidcProvider | None, saml: SamlProvider | N
                 {
                     "name": saml.name,
                     "client_id": SSO_SLUG,
-                    "settings": {"attribute_mapping": SAML_ALLAUTH_MAPPING, "idp": idp},
+                    "settings": {
+                        "attribute_mapping": SAML_ALLAUTH_MAPPING,
+                        "idp": idp,
+                        "advanced": {"reject_idp_initiated_sso": not saml.allow_idp_initiated},
+                    },
                 }
             ]
         }

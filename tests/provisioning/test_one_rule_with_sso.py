@@ -52,6 +52,7 @@ def test_an_empty_claim_keeps_the_value_and_an_empty_scim_value_clears_it():
         == []
     )
     person.refresh_from_db()
+    assert person.department is not None
     assert (person.job_title, person.department.name) == ("Analyst", "Sales")
 
     update_person(person=person, data=PersonData(email=person.email, job_title="", department=""), now=now)

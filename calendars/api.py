@@ -47,13 +47,12 @@ class BusyCalendarDetailView(APIView):
 class BusyCalendarSyncView(APIView):
     """Fetches and reads the calendar now, in this request (bounded as every sync is: calendars.fetch)."""
 
-    @extend_schema(request=None, responses=responses({200: BusyCalendarSerializer}, 404, write=True))
+    @extend_schema(request=None, responses=responses({200: BusyCalendarSerializer}, 404, 429, write=True))
     def post(self, request: SignedInApiRequest, pk: int) -> Response:
         try:
-            calendar = selectors.calendar_of(request.user, pk)
+            synced = services.sync_calendar_now(owner=request.user, calendar_id=pk, now=timezone.now())
         except BusyCalendar.DoesNotExist as error:
             raise NotFound() from error
-        synced = services.sync_calendar(calendar_id=calendar.pk, now=timezone.now())
         if synced is None:  # removed meanwhile
             raise NotFound()
         return Response(BusyCalendarSerializer(synced).data)

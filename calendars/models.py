@@ -40,6 +40,7 @@ class BusyCalendar(models.Model):
     expanded_until = models.DateTimeField(null=True, blank=True)  # the end of the window last read
     busy_events = models.PositiveIntegerField(default=0)  # events found by the last file read
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_sync_now_at = models.DateTimeField(null=True, blank=True)  # the owner's last "sync now"
     next_sync_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -13,7 +13,7 @@ from calendars import selectors, services
 from calendars.errors import error_message
 from calendars.forms import AddCalendarForm
 from calendars.models import BusyCalendar
-from marketplace.errors import InvalidInput
+from marketplace.errors import InvalidInput, TooSoon
 from marketplace.http import SignedInPageRequest
 from marketplace.profile_sections import ProfileSection
 
@@ -57,10 +57,12 @@ def busy_calendars(request: SignedInPageRequest) -> HttpResponse:
 @require_POST
 def sync_now(request: SignedInPageRequest, pk: int) -> HttpResponse:
     try:
-        calendar = selectors.calendar_of(request.user, pk)
+        synced = services.sync_calendar_now(owner=request.user, calendar_id=pk, now=timezone.now())
     except BusyCalendar.DoesNotExist as error:
         raise Http404 from error
-    synced = services.sync_calendar(calendar_id=calendar.pk, now=timezone.now())
+    except TooSoon as error:
+        messages.info(request, error.message)
+        return _back()
     if synced is None:
         raise Http404
     if synced.status == BusyCalendar.Status.OK:

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable, Collection
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -181,6 +182,24 @@ def read_header_name(name: str, default: str) -> str:
         return raw
 
     return _read(name, default, parse)
+
+
+def _origins(raw: str) -> list[str]:
+    """Comma-separated origins (scheme://host[:port], nothing after), each given once."""
+    found: list[str] = []
+    for part in (part.strip().rstrip("/") for part in raw.split(",")):
+        if not part:
+            continue
+        parts = urlsplit(_url(part))
+        if not parts.hostname or parts.path or parts.query or parts.fragment or parts.username:
+            raise ValueError(f"expected origins such as https://login.example.com, not {part!r}")
+        if part not in found:
+            found.append(part)
+    return found
+
+
+def read_origins(name: str) -> list[str]:
+    return _read(name, [], _origins)
 
 
 def read_optional_url(name: str) -> str | None:

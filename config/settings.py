@@ -250,6 +250,10 @@ OIDC_NAME = env.read_str("OIDC_NAME", "") or "SSO"
 SAML_IDP_METADATA_URL = env.read_optional_url("SAML_IDP_METADATA_URL")
 SAML_IDP_METADATA = env.read_saml_metadata("SAML_IDP_METADATA_XML")
 SAML_NAME = env.read_str("SAML_NAME", "") or "SAML"
+SAML_ALLOW_IDP_INITIATED = env.read_bool("SAML_ALLOW_IDP_INITIATED", False)
+# Where a sign-in button's redirect may lead besides the provider's own origin: an authorisation endpoint on
+# another host (Amazon Cognito's), or a federated login the provider redirects on to (Entra ID to ADFS).
+SSO_FORM_ACTION_ORIGINS = env.read_origins("SSO_FORM_ACTION_ORIGINS")
 # Password logins (page, sign-up and API token) refused for these email domains: they sign in through SSO.
 SSO_ONLY_DOMAINS = env.read_domains("SSO_ONLY_DOMAINS")
 _oidc_given = {
@@ -274,7 +278,12 @@ _oidc = (
     else None
 )
 _saml = (
-    sso.SamlProvider(name=SAML_NAME, metadata_url=SAML_IDP_METADATA_URL, idp=SAML_IDP_METADATA)
+    sso.SamlProvider(
+        name=SAML_NAME,
+        metadata_url=SAML_IDP_METADATA_URL,
+        idp=SAML_IDP_METADATA,
+        allow_idp_initiated=SAML_ALLOW_IDP_INITIATED,
+    )
     if SAML_IDP_METADATA_URL or SAML_IDP_METADATA
     else None
 )
@@ -445,7 +454,10 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         # The single sign-on buttons' redirect to the identity provider counts as their form's action.
-        "form-action": [SELF, *sso.form_action_origins(oidc=_oidc, saml=_saml)],
+        "form-action": [
+            SELF,
+            *sso.form_action_origins(oidc=_oidc, saml=_saml, extra=SSO_FORM_ACTION_ORIGINS),
+        ],
         "base-uri": [SELF],
         "object-src": [NONE],
         "frame-ancestors": [NONE],

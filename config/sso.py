@@ -6,6 +6,7 @@ OpenID Connect is allauth's `openid_connect` provider with the app id "sso" (sig
 /accounts/saml/sso/login/).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -27,6 +28,9 @@ class SamlProvider:
     name: str
     metadata_url: str | None = None
     idp: dict | None = None  # entity_id, sso_url, x509cert (config.env.read_saml_metadata)
+    # An assertion nobody asked for (sign-in started at the IdP's portal): refused unless allowed, because
+    # it cannot be tied to this browser (a login-CSRF risk the company accepts by allowing it).
+    allow_idp_initiated: bool = False
 
 
 def socialaccount_providers(*, oidc: OidcProvider | None, saml: SamlProvider | None) -> dict:
@@ -54,7 +58,11 @@ def socialaccount_providers(*, oidc: OidcProvider | None, saml: SamlProvider | N
                 {
                     "name": saml.name,
                     "client_id": SSO_SLUG,
-                    "settings": {"attribute_mapping": SAML_ALLAUTH_MAPPING, "idp": idp},
+                    "settings": {
+                        "attribute_mapping": SAML_ALLAUTH_MAPPING,
+                        "idp": idp,
+                        "advanced": {"reject_idp_initiated_sso": not saml.allow_idp_initiated},
+                    },
                 }
             ]
         }
@@ -66,11 +74,17 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def form_action_origins(*, oidc: OidcProvider | None, saml: SamlProvider | None) -> list[str]:
+def form_action_origins(
+    *, oidc: OidcProvider | None, saml: SamlProvider | None, extra: Sequence[str] = ()
+) -> list[str]:
     """Where the sign-in buttons' forms lead. They post to Sidebar, which redirects to the provider's sign-in
-    page, and the browser holds that redirect to the Content-Security-Policy's form-action too: the
-    provider's origin (OIDC_SERVER_URL's; the SAML sign-in URL's, or the metadata URL's) must be in it."""
-    urls = []
+    page, and the browser holds that redirect (and every redirect after it) to the Content-Security-Policy's
+    form-action too: the provider's origin (OIDC_SERVER_URL's; the SAML sign-in URL's, or the metadata URL's)
+    must be in it, and `extra` (SSO_FORM_ACTION_ORIGINS) where its sign-in leads on elsewhere. Without a
+    provider, none of `extra`: no button leads anywhere."""
+    if oidc is None and saml is None:
+        return []
+    urls = list(extra)
     if oidc is not None:
         urls.append(oidc.server_url)
     if saml is not None:

@@ -8,7 +8,9 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from groups import messages, selectors, suggestions
+        from groups.services import departures
         from marketplace import home, session_data
+        from marketplace.departures import register_departure_handler
         from matching import group_sessions
 
         # A group session is busy time for its host (counted toward the weekly cap) and for each seated
@@ -19,3 +21,5 @@ class GroupsConfig(AppConfig):
         messages.register()
         # A request nobody can meet in time points to upcoming group sessions on its skills.
         group_sessions.register_group_session_finder(suggestions.group_sessions_on_skills)
+        # Someone deactivated gives up their seats (the first waiting person gets each) and their hosting.
+        register_departure_handler(departures.give_up_group_sessions)

@@ -22,3 +22,13 @@ class InvalidInput(DomainError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__("invalid", message)
         self.field = field
+
+
+class TooSoon(DomainError):
+    """Asked again before the action may run again (429 {"detail", "code"} with Retry-After)."""
+
+    status_code = 429
+
+    def __init__(self, code: str, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(code, message)
+        self.retry_after_seconds = retry_after_seconds

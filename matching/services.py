@@ -216,8 +216,11 @@ def rematch_request(
 
 
 def _requests_to_rematch():
-    return MentorRequest.objects.select_related("asker").prefetch_related(
-        Prefetch("skills", queryset=Skill.objects.order_by("name"))
+    # Someone deactivated keeps their requests for HR's figures, but nobody looks for a mentor for them.
+    return (
+        MentorRequest.objects.filter(asker__is_active=True)
+        .select_related("asker")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("name")))
     )
 
 

@@ -10,7 +10,6 @@ cancels their upcoming sessions with notice to the other person and keeps everyt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
-from enum import Enum
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -19,8 +18,10 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
+from marketplace.departures import person_departed
 from marketplace.errors import Conflict
 from marketplace.models import Department, User
+from marketplace.person_values import KEEP, Keep, apply_person_values
 from provisioning.models import PeopleImport, ProvisionedPerson
 from provisioning.people_csv import ImportedRow, ParsedFile, stored
 from sessions_app.models import Booking
@@ -28,15 +29,6 @@ from sessions_app.services.bookings import cancel_sessions_of_deactivated_person
 
 EMAIL_TAKEN = "email_taken"
 EXTERNAL_ID_TAKEN = "external_id_taken"
-
-
-class Keep(Enum):
-    """A value the source did not give: what is stored stays as it is."""
-
-    KEEP = "keep"
-
-
-KEEP = Keep.KEEP
 
 
 @dataclass(frozen=True)
@@ -57,7 +49,6 @@ class PersonData:
     active: bool | Keep = KEEP
 
 
-_USER_FIELDS = ("display_name", "job_title", "job_level", "timezone")
 _RECORD_FIELDS = ("given_name", "family_name", "external_id")
 
 
@@ -116,6 +107,7 @@ def deactivate_person(*, person: User, now: datetime) -> list[Booking]:
     notice to the other person. Sessions, feedback, requests and moments stay: HR's figures count them.
     Returns the sessions cancelled; a person already deactivated has none left."""
     cancelled = cancel_sessions_of_deactivated_person(person=person, now=now)
+    person_departed(person, now)
     if User.objects.filter(pk=person.pk, is_active=True).update(is_active=False):
         ProvisionedPerson.objects.update_or_create(user_id=person.pk, defaults={"deactivated_at": now})
     person.is_active = False
@@ -145,12 +137,14 @@ def _with(data: PersonData, **changes: object) -> PersonData:
 
 
 def _set_user_fields(user: User, data: PersonData) -> None:
-    for name in _USER_FIELDS:
-        value = getattr(data, name)
-        if value is not KEEP:
-            setattr(user, name, value)
-    if data.department is not KEEP:
-        user.department = _department(data.department) if data.department else None
+    apply_person_values(
+        user,
+        display_name=data.display_name,
+        job_title=data.job_title,
+        job_level=data.job_level,
+        timezone=data.timezone,
+        department=data.department,
+    )
 
 
 def _set_record_fields(record: ProvisionedPerson, data: PersonData) -> None:
@@ -173,12 +167,6 @@ def _check_external_id(record: ProvisionedPerson) -> None:
         and ProvisionedPerson.objects.filter(external_id=record.external_id).exclude(pk=record.pk).exists()
     ):
         raise Conflict(EXTERNAL_ID_TAKEN, gettext("Someone else already has this externalId."))
-
-
-def _department(name: str) -> Department:
-    """The department of this name, whatever its case, created if there is none."""
-    found = Department.objects.filter(name__iexact=name).order_by("pk").first()
-    return found or Department.objects.create(name=name)
 
 
 def _change_address(user: User, email: str) -> None:

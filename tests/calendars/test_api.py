@@ -1,6 +1,9 @@
 """GET/POST /api/v1/me/busy-calendars/, DELETE /api/v1/me/busy-calendars/{id}/, POST …/{id}/sync/."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -145,3 +148,34 @@ def test_the_list_costs_the_same_queries_for_one_calendar_or_five(api_as, mentor
 def test_signed_out_callers_get_401(api):
     assert api.get(LIST).status_code == 401
     assert api.post(LIST, {"url": SECRET}, format="json").status_code == 401
+
+
+def test_sync_now_runs_once_a_minute_per_calendar_and_says_when_to_try_again(
+    api_as, mentor, server, allow_private, march
+):
+    server.serve("/basic.ics", ics("google"))
+    client = api_as(mentor)
+    created = client.post(LIST, {"url": server.url("/basic.ics")}, format="json").json()
+    fetched_on_connect = len(server.seen("/basic.ics"))
+    assert client.post(f"{detail(created['id'])}sync/").status_code == 200
+
+    with time_machine.travel(march + timedelta(seconds=20), tick=False):
+        again = client.post(f"{detail(created['id'])}sync/")
+    with time_machine.travel(march + timedelta(seconds=60), tick=False):
+        later = client.post(f"{detail(created['id'])}sync/")
+
+    assert again.status_code == 429
+    assert again["Retry-After"] == "40"
+    assert again.json() == {
+        "detail": "You asked for this calendar to be read moments ago. Try again in 40 seconds.",
+        "code": "too_soon",
+    }
+    assert later.status_code == 200
+    assert len(server.seen("/basic.ics")) == fetched_on_connect + 2  # the refused one fetched nothing
+
+
+def test_someone_elses_calendar_is_404_even_while_its_owner_may_not_sync(api_as, mentor, mentee, march):
+    created = api_as(mentor).post(LIST, {"url": SECRET}, format="json").json()
+    BusyCalendar.objects.filter(pk=created["id"]).update(last_sync_now_at=march)
+
+    assert api_as(mentee).post(f"{detail(created['id'])}sync/").status_code == 404

@@ -142,3 +142,17 @@ def test_the_profile_costs_the_same_queries_for_one_calendar_or_five(
 
     with django_assert_num_queries(queries):
         assert signed_in.get(PROFILE).content.decode().count('/sync/"') == 5
+
+
+def test_sync_now_pressed_again_at_once_says_when_it_can_run_again(signed_in, server, allow_private, march):
+    server.serve("/basic.ics", ics("google"))
+    signed_in.post(CALENDARS, {"url": server.url("/basic.ics")})
+    calendar = BusyCalendar.objects.get()
+    signed_in.post(f"{CALENDARS}{calendar.pk}/sync/")
+    fetched = len(server.seen("/basic.ics"))
+
+    response = signed_in.post(f"{CALENDARS}{calendar.pk}/sync/", follow=True)
+
+    assert response.redirect_chain == [(f"{PROFILE}#busy-calendars", 302)]
+    assert "You asked for this calendar to be read moments ago. Try again in 60 seconds." in text(response)
+    assert len(server.seen("/basic.ics")) == fetched

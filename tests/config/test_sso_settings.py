@@ -119,6 +119,11 @@ def test_saml_from_metadata_xml_given_itself_or_as_a_file(tmp_path, as_file):
             ["SSO_ONLY_DOMAINS", "OIDC_SERVER_URL", "SAML_IDP_METADATA_URL"],
         ),
         ({**OIDC, "SSO_ONLY_DOMAINS": "@example.com"}, ["SSO_ONLY_DOMAINS"]),
+        ({**OIDC, "SSO_FORM_ACTION_ORIGINS": "adfs.example.com"}, ["SSO_FORM_ACTION_ORIGINS"]),
+        (
+            {**OIDC, "SSO_FORM_ACTION_ORIGINS": "https://adfs.example.com/adfs/ls"},
+            ["SSO_FORM_ACTION_ORIGINS"],
+        ),
     ],
 )
 def test_an_incomplete_or_malformed_sso_setting_stops_the_start_naming_the_variables(env, names):
@@ -126,3 +131,22 @@ def test_an_incomplete_or_malformed_sso_setting_stops_the_start_naming_the_varia
 
     for name in names:
         assert name in message
+
+
+def test_a_sign_in_that_leads_on_to_other_origins_has_them_in_form_action():
+    values = sso_settings(
+        **OIDC,
+        SSO_FORM_ACTION_ORIGINS="https://adfs.example.com, https://sidebar.auth.eu-west-1.amazoncognito.com/,"
+        "https://adfs.example.com",
+    )
+
+    assert values["form_action"] == [
+        "'self'",
+        "https://adfs.example.com",
+        "https://login.microsoftonline.com",
+        "https://sidebar.auth.eu-west-1.amazoncognito.com",
+    ]
+
+
+def test_extra_origins_without_a_provider_open_nothing():
+    assert sso_settings(SSO_FORM_ACTION_ORIGINS="https://adfs.example.com")["form_action"] == ["'self'"]

@@ -119,7 +119,12 @@ def saml_idp(workdir: Path, *, site_url: str, accounts: dict[str, dict]) -> Iter
 
 
 def use_providers(
-    settings, *, oidc: IdentityProvider | None = None, saml: IdentityProvider | None = None, **names: str
+    settings,
+    *,
+    oidc: IdentityProvider | None = None,
+    saml: IdentityProvider | None = None,
+    allow_idp_initiated: bool = False,
+    **names: str,
 ) -> None:
     """Sidebar configured as config/settings.py does from OIDC_* and SAML_IDP_METADATA_URL, against these."""
     settings.OIDC_SERVER_URL = oidc.url if oidc else None
@@ -134,7 +139,15 @@ def use_providers(
         else None
     )
     metadata_url = settings.SAML_IDP_METADATA_URL
-    saml_app = sso.SamlProvider(name=settings.SAML_NAME, metadata_url=metadata_url) if saml else None
+    saml_app = (
+        sso.SamlProvider(
+            name=settings.SAML_NAME,
+            metadata_url=metadata_url,
+            allow_idp_initiated=allow_idp_initiated,
+        )
+        if saml
+        else None
+    )
     settings.SOCIALACCOUNT_PROVIDERS = sso.socialaccount_providers(oidc=oidc_app, saml=saml_app)
     policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
     policy["DIRECTIVES"]["form-action"] = [SELF, *sso.form_action_origins(oidc=oidc_app, saml=saml_app)]

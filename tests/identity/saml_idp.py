@@ -23,9 +23,10 @@ import secrets
 import sys
 import urllib.request
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -149,6 +150,11 @@ def app(environ, start_response):
         key = secrets.token_urlsafe(16)
         PENDING[key] = (request, query.get("RelayState", [""])[0])
         return login_page(start_response, key)
+    if path == "/start":  # IdP-initiated: a person starts at the IdP's portal (an Okta tile, My Apps)
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        key = secrets.token_urlsafe(16)
+        PENDING[key] = (None, query.get("RelayState", [""])[0])
+        return login_page(start_response, key)
     if path == "/login" and environ["REQUEST_METHOD"] == "POST":
         size = int(environ.get("CONTENT_LENGTH") or 0)
         posted = parse_qs(environ["wsgi.input"].read(size).decode())
@@ -160,19 +166,21 @@ def app(environ, start_response):
         if account is None or not secrets.compare_digest(account["password"], form.get("password", "")):
             return login_page(start_response, key, "Wrong username or password.")
         request, relay_state = PENDING.pop(key)
-        message = request.message
         idp = server()
+        message = request.message if request is not None else None
+        # Unsolicited (IdP-initiated): to the one service provider the IdP knows, in response to nothing.
+        sp_entity_id = message.issuer.text if message is not None else next(iter(idp.metadata.keys()))
         binding, destination = idp.pick_binding(
             "assertion_consumer_service",
             bindings=[BINDING_HTTP_POST],
-            entity_id=message.issuer.text,
+            entity_id=sp_entity_id,
             request=message,
         )
         response = idp.create_authn_response(
             identity=account["attributes"],
-            in_response_to=message.id,
+            in_response_to=message.id if message is not None else None,
             destination=destination,
-            sp_entity_id=message.issuer.text,
+            sp_entity_id=sp_entity_id,
             name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=account["name_id"]),
             authn={"class_ref": saml.AUTHN_PASSWORD_PROTECTED, "authn_auth": BASE},
             sign_assertion=not account.get("unsigned", False),
@@ -185,12 +193,21 @@ def app(environ, start_response):
     return respond(start_response, "404 Not Found", "Not found", "text/plain")
 
 
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """One thread a request: an IdP-initiated sign-in fetches Sidebar's metadata, and Sidebar fetches this
+    IdP's while answering, so a single-threaded IdP would wait on itself."""
+
+    daemon_threads = True
+
+
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):
         sys.stderr.write("saml-idp: " + (format % args) + "\n")
 
 
 if __name__ == "__main__":
-    with make_server("127.0.0.1", CONFIG["port"], app, handler_class=QuietHandler) as httpd:
+    with make_server(
+        "127.0.0.1", CONFIG["port"], app, server_class=ThreadingServer, handler_class=QuietHandler
+    ) as httpd:
         print("ready", flush=True)
         httpd.serve_forever()

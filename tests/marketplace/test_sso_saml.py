@@ -167,3 +167,62 @@ def test_an_unsigned_assertion_is_refused(live_server, idp):
     assert answer.url.startswith(f"{live_server.url}/accounts/saml/")
     assert "Third-Party Login Failure" in answer.text
     assert not User.objects.exists()
+
+
+def sign_in_from_the_idp(
+    idp_url: str, login: str, relay_state: str = "/sessions/"
+) -> tuple[requests.Session, requests.Response]:
+    """Starts at the IdP's own portal (an Okta tile, Entra's My Apps): its login page, then its unsolicited
+    assertion posted to Sidebar."""
+    session = requests.Session()
+    answer = session.get(f"{idp_url}/start", params={"RelayState": relay_state}, timeout=20)
+    answer = submit(session, answer, username=login, password="right-password")
+    assert "SAMLResponse" in answer.text
+    return session, submit(session, answer)
+
+
+def test_a_sign_in_started_at_the_idp_is_refused_by_default(idp):
+    _, answer = sign_in_from_the_idp(idp.url, "lin")
+
+    assert not User.objects.filter(email="lin@example.com").exists()
+    assert answer.status_code == 401
+    assert "Third-Party Login Failure" in answer.text
+
+
+@pytest.fixture
+def idp_initiated_allowed(live_server, settings, tmp_path):
+    accounts = {"lin": account(FRIENDLY_ATTRIBUTES)}
+    with saml_idp(tmp_path, site_url=live_server.url, accounts=accounts) as running:
+        use_providers(settings, saml=running, allow_idp_initiated=True)
+        yield running
+
+
+def test_a_sign_in_started_at_the_idp_signs_in_when_allowed_and_goes_where_it_said(
+    idp_initiated_allowed, live_server
+):
+    session, answer = sign_in_from_the_idp(idp_initiated_allowed.url, "lin")
+
+    person = User.objects.get(email="lin@example.com")
+    assert (person.display_name, department_of(person)) == ("Lin Wu", "Platform")
+    assert answer.url == f"{live_server.url}/sessions/"
+    assert answer.status_code == 200
+    assert session.get(f"{live_server.url}/me/profile/", timeout=20).status_code == 200
+
+
+def test_idp_initiated_sign_in_is_an_advanced_saml_setting_off_unless_asked():
+    default = sso.socialaccount_providers(
+        oidc=None, saml=sso.SamlProvider(name="Acme", metadata_url="https://idp")
+    )
+    allowed = sso.socialaccount_providers(
+        oidc=None, saml=sso.SamlProvider(name="Acme", metadata_url="https://idp", allow_idp_initiated=True)
+    )
+
+    assert default["saml"]["APPS"][0]["settings"]["advanced"] == {"reject_idp_initiated_sso": True}
+    assert allowed["saml"]["APPS"][0]["settings"]["advanced"] == {"reject_idp_initiated_sso": False}
+
+
+def test_a_sign_in_started_at_the_idp_never_goes_to_another_site(idp_initiated_allowed, live_server):
+    _, answer = sign_in_from_the_idp(idp_initiated_allowed.url, "lin", relay_state="https://evil.example/")
+
+    assert answer.url == f"{live_server.url}/"
+    assert User.objects.filter(email="lin@example.com").exists()

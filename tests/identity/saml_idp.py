@@ -11,6 +11,9 @@ at every sign-in, so a test can change a person's attributes between two. Attrib
 - GET /sso/redirect?SAMLRequest=…: the login page of the request.
 - POST /login: a right password answers the assertion, signed, in a form that posts itself to Sidebar's ACS;
   a wrong one shows the login page again.
+- GET /start?RelayState=…: a sign-in started at the IdP (its login page, then an unsolicited assertion).
+- GET /logout?user=…: single logout started at the IdP: a LogoutRequest sent by the browser to Sidebar's
+  single logout service; GET /slo/redirect takes Sidebar's LogoutResponse.
 
 Sidebar's metadata is fetched at the first sign-in, not at the start: Sidebar reads this IdP's metadata to
 write its own. Prints "ready" once it listens.
@@ -95,7 +98,10 @@ def idp_config(sp_metadata: Path | None) -> IdPConfig:
         "service": {
             "idp": {
                 "name": "Sidebar test IdP",
-                "endpoints": {"single_sign_on_service": [(f"{BASE}/sso/redirect", BINDING_HTTP_REDIRECT)]},
+                "endpoints": {
+                    "single_sign_on_service": [(f"{BASE}/sso/redirect", BINDING_HTTP_REDIRECT)],
+                    "single_logout_service": [(f"{BASE}/slo/redirect", BINDING_HTTP_REDIRECT)],
+                },
                 "policy": {"default": {"lifetime": {"minutes": 15}, "attribute_restrictions": None}},
                 "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                 "want_authn_requests_signed": False,
@@ -155,6 +161,30 @@ def app(environ, start_response):
         key = secrets.token_urlsafe(16)
         PENDING[key] = (None, query.get("RelayState", [""])[0])
         return login_page(start_response, key)
+    if path == "/logout":  # single logout started at the IdP: the browser is sent to Sidebar with a request
+        login = parse_qs(environ.get("QUERY_STRING", "")).get("user", [""])[0]
+        account = accounts()[login]
+        idp = server()
+        sp_entity_id = next(iter(idp.metadata.keys()))
+        _, destination = idp.pick_binding(
+            "single_logout_service", bindings=[BINDING_HTTP_REDIRECT], entity_id=sp_entity_id
+        )
+        _, request = idp.create_logout_request(
+            destination,
+            sp_entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=account["name_id"]),
+        )
+        http_args = idp.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "")
+        location = dict(http_args["headers"])["Location"]
+        start_response("302 Found", [("Location", location)])
+        return [b""]
+    if path == "/slo/redirect":  # Sidebar's answer: the person is signed out there too
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        answer = server().parse_logout_request_response(query["SAMLResponse"][0], BINDING_HTTP_REDIRECT)
+        status = answer.response.status.status_code.value.rsplit(":", 1)[-1]
+        return respond(
+            start_response, "200 OK", f"<p>Signed out of the test IdP. Sidebar answered {status}.</p>"
+        )
     if path == "/login" and environ["REQUEST_METHOD"] == "POST":
         size = int(environ.get("CONTENT_LENGTH") or 0)
         posted = parse_qs(environ["wsgi.input"].read(size).decode())

@@ -226,3 +226,19 @@ def test_a_sign_in_started_at_the_idp_never_goes_to_another_site(idp_initiated_a
 
     assert answer.url == f"{live_server.url}/"
     assert User.objects.filter(email="lin@example.com").exists()
+
+
+def test_single_logout_from_the_idp_signs_the_person_out_of_sidebar(idp, live_server):
+    session = requests.Session()
+    answer = start_sign_in(session, live_server.url, "/accounts/saml/sso/")
+    answer = submit(session, answer, username="lin", password="right-password")
+    submit(session, answer)
+    assert session.get(f"{live_server.url}/me/profile/", timeout=20, allow_redirects=False).status_code == 200
+
+    answer = session.get(f"{idp.url}/logout", params={"user": "lin"}, timeout=20)
+
+    assert answer.url.startswith(f"{idp.url}/slo/redirect?SAMLResponse=")
+    assert "Sidebar answered Success" in answer.text
+    profile = session.get(f"{live_server.url}/me/profile/", timeout=20, allow_redirects=False)
+    assert profile.status_code == 302
+    assert profile.headers["Location"].startswith("/accounts/login/")

@@ -8,7 +8,9 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from groups import messages, selectors
+        from groups.services.sessions import complete_finished_group_sessions
         from marketplace import home, session_data
+        from sessions_app import sweep
 
         # A group session is busy time for its host (counted toward the weekly cap) and for each seated
         # person: the slot engine, the booking re-check and a join's own check all read it through this.
@@ -16,3 +18,5 @@ class GroupsConfig(AppConfig):
         home.register_minutes_given_provider(selectors.minutes_hosted)
         # The outbox (sessions_app) sends what a seat's messages say; groups writes them.
         messages.register()
+        # As 1:1 sessions, an ended group session becomes completed in each outbox sweep.
+        sweep.register_completion_step(complete_finished_group_sessions)

@@ -60,7 +60,8 @@ class GroupSession(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
-        # Not stored: a scheduled session whose end has passed reads as completed (GroupSession.state).
+        # Stored by the outbox sweep once the end has passed (services.sessions.complete_finished_group_
+        # sessions), as a 1:1 session's; until then a scheduled session that has ended reads as completed.
         COMPLETED = "completed", _("Completed")
 
     host = models.ForeignKey(
@@ -101,7 +102,8 @@ class GroupSession(models.Model):
                 condition=Q(seats_taken__lte=F("capacity")), name="group_session_seats_within_capacity"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "cancelled"]), name="group_session_status_known"
+                condition=Q(status__in=["scheduled", "cancelled", "completed"]),
+                name="group_session_status_known",
             ),
             # What the seats' foreign key on (session, capacity) points at (PostgreSQL, migration 0001).
             models.UniqueConstraint(fields=["id", "capacity"], name="group_session_id_capacity"),
@@ -121,8 +123,13 @@ class GroupSession(models.Model):
     def ical_uid(self) -> str:
         return f"{self.uid}@sidebar-group"
 
+    @property
+    def held(self) -> bool:
+        """Not cancelled: scheduled (still to come, or ended and not yet marked) or completed."""
+        return self.status != self.Status.CANCELLED
+
     def state(self, now) -> str:
-        """scheduled, cancelled, or completed once a scheduled session has ended."""
+        """scheduled, cancelled, or completed once a scheduled session has ended (stored or not yet)."""
         if self.status == self.Status.SCHEDULED and self.end <= now:
             return self.Status.COMPLETED
         return self.status
@@ -134,12 +141,16 @@ class GroupSession(models.Model):
 
 class Seat(models.Model):
     """A person's place in a group session: seated (with a seat number) or waiting (with a position), and
-    kept, as left, when they leave (HR counts seats filled and waiting-list conversions)."""
+    kept, as left, when they leave (HR counts seats filled and waiting-list conversions).
+
+    The host has a place of their own (status host, no number, one per session): what their reminders are
+    about in the outbox. It is no seat: it takes no capacity and counts nowhere as an attendee."""
 
     class Status(models.TextChoices):
         SEATED = "seated", _("Seated")
         WAITLISTED = "waitlisted", _("On the waiting list")
         LEFT = "left", pgettext_lazy("seat", "Left")
+        HOST = "host", pgettext_lazy("seat", "Host")
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="seats", db_index=False)
     person = models.ForeignKey(
@@ -185,13 +196,16 @@ class Seat(models.Model):
                         position__gte=1,
                     )
                     | Q(
-                        status="left",
+                        status__in=["left", "host"],
                         seat_number__isnull=True,
                         session_capacity__isnull=True,
                         position__isnull=True,
                     )
                 ),
                 name="group_seat_state_consistent",
+            ),
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(status="host"), name="group_seat_host_once"
             ),
         ]
         indexes = [

@@ -22,14 +22,16 @@ SEATED_NAMES_SHOWN = 12
 # Every slot listing, browse page, match and booking asks this: plain SQL, one query, like sessions_app's own
 # provider. Keys are the session's id negated, so that they can never be taken for a booking's (a reschedule
 # leaves out its own booking by key).
+# Held sessions (completed) stay busy time: the weekly cap counts this week's held minutes too.
 _BUSY_SQL = (
     'SELECT g.id, g.host_id, g."start", g."end", TRUE FROM groups_groupsession g '
-    'WHERE g.status = \'scheduled\' AND g."start" < %s AND g."end" > %s AND g.host_id IN ({ids}) '
+    "WHERE g.status IN ('scheduled', 'completed') AND g.\"start\" < %s AND g.\"end\" > %s "
+    "AND g.host_id IN ({ids}) "
     "UNION ALL "
     'SELECT g.id, s.person_id, g."start", g."end", FALSE FROM groups_seat s '
     "JOIN groups_groupsession g ON g.id = s.session_id "
-    "WHERE s.status = 'seated' AND g.status = 'scheduled' AND g.\"start\" < %s AND g.\"end\" > %s "
-    "AND s.person_id IN ({ids})"
+    "WHERE s.status = 'seated' AND g.status IN ('scheduled', 'completed') "
+    'AND g."start" < %s AND g."end" > %s AND s.person_id IN ({ids})'
 )
 
 
@@ -70,9 +72,11 @@ def busy_commitments(
 def minutes_hosted(mentor_id: int, start: datetime, end: datetime) -> int:
     """Minutes of the group sessions the mentor hosts starting in [start, end), held or still to come (the
     home page's week against the budget, which the slot engine counts them in): one query."""
-    total = GroupSession.objects.filter(
-        host_id=mentor_id, status=GroupSession.Status.SCHEDULED, start__gte=start, start__lt=end
-    ).aggregate(total=Sum("duration"))["total"]
+    total = (
+        GroupSession.objects.filter(host_id=mentor_id, start__gte=start, start__lt=end)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .aggregate(total=Sum("duration"))["total"]
+    )
     return int(total or 0)
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from marketplace.bounds import Bound
 from marketplace.models import MEETING_URL_MAX_LENGTH
 from marketplace.text import refuse_control_characters
+from sessions_app.models import FEEDBACK_COMMENT_MAX_LENGTH, FEEDBACK_NEXT_STEP_MAX_LENGTH, FEEDBACK_RATINGS
 
 # Input limits, each written once: the fields and check constraints below, the page forms, the API
 # serializers and the services read these.
@@ -246,3 +247,30 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"vote of {self.voter_id} on {self.question_id}"
+
+
+class GroupFeedback(models.Model):
+    """What a seated attendee says after a group session: the questions a 1:1 session's feedback asks, once
+    per person (docs/api.md: POST /api/v1/group-sessions/{id}/feedback/). The host reads the summary."""
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="feedback", db_index=False
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(validators=FEEDBACK_RATINGS.validators())
+    helpful = models.BooleanField()
+    comment = models.TextField(max_length=FEEDBACK_COMMENT_MAX_LENGTH, blank=True)
+    next_step = models.CharField(max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="group_feedback_once_per_person"),
+            models.CheckConstraint(
+                condition=FEEDBACK_RATINGS.condition("rating"), name="group_feedback_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback of {self.author_id} on group session {self.session_id}: {self.rating}/5"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from groups.models import GroupSession, Question, Seat, Vote
+from groups.models import GroupFeedback, GroupSession, Question, Seat, Vote
 from marketplace import session_data
 from marketplace.models import Skill, User
 from marketplace.session_data import Commitment
@@ -221,3 +221,42 @@ def later_in_series(session: GroupSession) -> Q:
     if session.series_id is None:
         return Q(pk=session.pk)
     return Q(series_id=session.series_id, start__gte=session.start)
+
+
+def is_seated(session: GroupSession, person: User) -> bool:
+    return Seat.objects.filter(session=session, person=person, status=Seat.Status.SEATED).exists()
+
+
+def feedback_of(session: GroupSession, person: User) -> GroupFeedback | None:
+    return GroupFeedback.objects.filter(session=session, author=person).first()
+
+
+@dataclass(frozen=True)
+class RatingsSummary:
+    """What the attendees said, for the host: how many answered, the exact average (rounded only by
+    marketplace.ratings), the share who said it helped, and the comments and next steps, newest first,
+    without names (what was said, not who said it)."""
+
+    count: int
+    average: float | None
+    helpful_share: float | None  # 0..1
+    comments: list[GroupFeedback]
+
+
+def ratings_summary(session: GroupSession) -> RatingsSummary:
+    """Two queries: the figures, and the answers that carry a comment or a next step."""
+    figures = GroupFeedback.objects.filter(session=session).aggregate(
+        count=Count("pk"), average=Avg("rating"), helpful=Count("pk", filter=Q(helpful=True))
+    )
+    count = figures["count"]
+    comments = list(
+        GroupFeedback.objects.filter(session=session)
+        .exclude(comment="", next_step="")
+        .order_by("-created_at", "-id")
+    )
+    return RatingsSummary(
+        count=count,
+        average=float(figures["average"]) if count else None,
+        helpful_share=figures["helpful"] / count if count else None,
+        comments=comments,
+    )

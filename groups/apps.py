@@ -10,7 +10,7 @@ class GroupsConfig(AppConfig):
         from groups import messages, selectors
         from groups.services.sessions import complete_finished_group_sessions
         from marketplace import home, session_data
-        from sessions_app import sweep
+        from sessions_app import calendar, sweep
 
         # A group session is busy time for its host (counted toward the weekly cap) and for each seated
         # person: the slot engine, the booking re-check and a join's own check all read it through this.
@@ -20,3 +20,5 @@ class GroupsConfig(AppConfig):
         messages.register()
         # As 1:1 sessions, an ended group session becomes completed in each outbox sweep.
         sweep.register_completion_step(complete_finished_group_sessions)
+        # The personal calendar feed shows the sessions one hosts or has a seat in.
+        calendar.register_feed_events_provider(messages.feed_events)

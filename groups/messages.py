@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from groups import selectors
 from groups.models import GroupSession, Seat
 from sessions_app import calendar, notifications
 from sessions_app.models import FEEDBACK_RATINGS, OutboundMessage
@@ -125,6 +126,11 @@ def calendar_event(session: GroupSession, recipient) -> calendar.CalendarEvent:
         cancelled=session.status == GroupSession.Status.CANCELLED,
         attendees=attendees,
     )
+
+
+def feed_events(person, now: datetime) -> list[calendar.CalendarEvent]:
+    """The person's group sessions for their calendar feed (registered with sessions_app.calendar)."""
+    return [calendar_event(session, person) for session in selectors.calendar_feed_sessions(person, now=now)]
 
 
 def _about(seat_id: int | None) -> int:

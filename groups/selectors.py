@@ -14,6 +14,7 @@ from groups.models import GroupFeedback, GroupSession, Question, Seat, Vote
 from marketplace import session_data
 from marketplace.models import Skill, User
 from marketplace.session_data import Commitment
+from sessions_app.selectors import FEED_HISTORY
 
 LIVE = (Seat.Status.SEATED, Seat.Status.WAITLISTED)
 SEATED_NAMES_SHOWN = 12
@@ -259,4 +260,17 @@ def ratings_summary(session: GroupSession) -> RatingsSummary:
         average=float(figures["average"]) if count else None,
         helpful_share=figures["helpful"] / count if count else None,
         comments=comments,
+    )
+
+
+def calendar_feed_sessions(person: User, *, now: datetime) -> QuerySet[GroupSession]:
+    """The group sessions of the person's calendar feed, as for 1:1 sessions: those they host or have a seat
+    in, still to come, and those held in the last FEED_HISTORY; never a cancelled one nor one they wait for
+    or left (gone from the feed, a subscribed calendar drops it). One query, hosts joined."""
+    seated = Exists(Seat.objects.filter(session=OuterRef("pk"), person=person, status=Seat.Status.SEATED))
+    return (
+        GroupSession.objects.filter(Q(host=person) | seated, end__gte=now - FEED_HISTORY)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .select_related("host")
+        .order_by("start", "id")
     )

@@ -244,8 +244,12 @@ def rotate_calendar_feed(request: SignedInPageRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret personal feed: no login, the token in the URL is the key (rotate it to revoke)."""
     user = selectors.user_by_calendar_token(token)
-    sessions = selectors.calendar_feed_sessions(user, now=timezone.now())
-    response = HttpResponse(calendar.feed_ics(user, sessions), content_type="text/calendar; charset=utf-8")
+    now = timezone.now()
+    sessions = selectors.calendar_feed_sessions(user, now=now)
+    events = calendar.feed_events(user, now=now)
+    response = HttpResponse(
+        calendar.feed_ics(user, sessions, events), content_type="text/calendar; charset=utf-8"
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -182,6 +182,12 @@ def build(message: OutboundMessage) -> notifications.BuiltElsewhere:
     else:
         subject = gettext("Cancelled: %(title)s, %(when)s") % names
     cancelled = message.kind == CANCELLED or session.status == GroupSession.Status.CANCELLED
+    # A move can land on another of the person's sessions: they keep the seat and are told, to choose.
+    clash = message.kind == CHANGED and bool(
+        selectors.overlapping_commitments(
+            recipient.pk, session.start, session.end, leave_out=[selectors.commitment_key(session.pk)]
+        )
+    )
     ics = calendar.event_ics(
         calendar_event(session, recipient), recipient=recipient, method=calendar.METHOD_REQUEST
     )
@@ -196,6 +202,7 @@ def build(message: OutboundMessage) -> notifications.BuiltElsewhere:
             "zone_name": zone_name,
             "session_url": session_url(session),
             "list_url": settings.SITE_URL + reverse("group-session-list"),
+            "clash": clash,
         },
         page_url=session_url(session),
         page_title=gettext("Open the group session"),

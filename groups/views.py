@@ -142,7 +142,7 @@ def group_session_new(request: SignedInPageRequest) -> HttpResponse:
                 _put_error(form, error)
                 status = 400
             except Conflict as error:
-                form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 409
             else:
                 repeats = form.cleaned_data["repeat_weeks"]
@@ -185,7 +185,7 @@ def group_session_edit(request: SignedInPageRequest, pk: int) -> HttpResponse:
                 _put_error(form, error)
                 status = 400
             except Conflict as error:
-                form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 409
             else:
                 messages.success(

@@ -101,7 +101,7 @@ def create_group_session(
 
     lock_people(host.pk)
     length = timedelta(minutes=duration)
-    _require_host_free(host, [(first, first + length) for first in starts], leave_out=())
+    _require_host_free(host, [(first, first + length) for first in starts], leave_out=(), field="start")
     series = GroupSeries.objects.create(host=host, created_at=now) if repeat_weeks else None
     sessions = GroupSession.objects.bulk_create(
         GroupSession(
@@ -177,6 +177,7 @@ def update_group_session(
             edited.host,
             list(moves.values()),
             leave_out=[selectors.commitment_key(target.pk) for target in targets],
+            field="start" if changes.start is not None else "duration",
         )
 
     for target in targets:
@@ -301,7 +302,8 @@ def _lock_targets(session: GroupSession, scope: str, now: datetime) -> list[Grou
     return [target for target in targets if target.status == GroupSession.Status.SCHEDULED]
 
 
-def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, leave_out) -> None:
+def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, leave_out, field: str) -> None:
+    """409 time_conflict naming `field` (the input that made the time) when the host is busy in a span."""
     if not spans:
         return
     first, last = min(start for start, _ in spans), max(end for _, end in spans)
@@ -311,6 +313,7 @@ def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, le
             raise Conflict(
                 "time_conflict",
                 gettext("You already have a session at %(start)s.") % {"start": iso_utc(start)},
+                field=field,
             )
 
 

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.urls import reverse
 
 from groups.models import GroupFeedback, GroupSession, Question, Seat, Vote
-from marketplace import session_data
+from marketplace import home, session_data
 from marketplace.models import Skill, User
 from marketplace.session_data import Commitment
-from sessions_app.selectors import FEED_HISTORY
+from sessions_app.list_sections import ListSection
+from sessions_app.selectors import ANSWER_WAITS_FOR, FEED_HISTORY
 
 LIVE = (Seat.Status.SEATED, Seat.Status.WAITLISTED)
 SEATED_NAMES_SHOWN = 12
@@ -273,4 +275,84 @@ def calendar_feed_sessions(person: User, *, now: datetime) -> QuerySet[GroupSess
         .exclude(status=GroupSession.Status.CANCELLED)
         .select_related("host")
         .order_by("start", "id")
+    )
+
+
+def next_group_session_for_home(user_id: int, now: datetime) -> home.NextSession | None:
+    """The next group session the person hosts or has a seat in, or the one under way: one query (the home
+    page shows the sooner of it and the next 1:1)."""
+    seated = Exists(Seat.objects.filter(session=OuterRef("pk"), person_id=user_id, status=Seat.Status.SEATED))
+    session = (
+        GroupSession.objects.filter(
+            Q(host_id=user_id) | seated, status=GroupSession.Status.SCHEDULED, end__gt=now
+        )
+        .select_related("host")
+        .order_by("start", "id")
+        .first()
+    )
+    if session is None:
+        return None
+    return home.NextSession(
+        start=session.start,
+        end=session.end,
+        under_way=session.start <= now,
+        with_name=session.host.name,
+        as_mentor=session.host_id == user_id,
+        topic=session.title,
+        meeting_url=session.meeting_url,
+        url=reverse("group-session-detail", args=[session.pk]),
+        group=True,
+    )
+
+
+def group_feedback_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waiting]:
+    """Feedback the person has not given on a group session they had a seat in that has ended, for
+    ANSWER_WAITS_FOR as for 1:1 sessions, latest first, at most `limit`: one query."""
+    sessions = (
+        GroupSession.objects.filter(
+            Exists(Seat.objects.filter(session=OuterRef("pk"), person_id=user_id, status=Seat.Status.SEATED)),
+            end__lte=now,
+            end__gt=now - ANSWER_WAITS_FOR,
+        )
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .exclude(Exists(GroupFeedback.objects.filter(session=OuterRef("pk"), author_id=user_id)))
+        .order_by("-end", "-id")[:limit]
+    )
+    return [
+        home.Waiting(
+            kind="group_feedback",
+            with_name=session.title,
+            session_start=session.start,
+            url=reverse("group-session-feedback", args=[session.pk]),
+        )
+        for session in sessions
+    ]
+
+
+def my_group_sessions(person: User, *, now: datetime) -> list[GroupSession]:
+    """The group sessions still to come (or under way) that the person hosts, has a seat in or waits for,
+    soonest first, each with `my_status` (host, seated, waitlisted) and `my_position`: one query."""
+    mine = Seat.objects.filter(session=OuterRef("pk"), person=person, status__in=LIVE)
+    return list(
+        GroupSession.objects.filter(
+            Q(host=person) | Exists(mine), status=GroupSession.Status.SCHEDULED, end__gt=now
+        )
+        .annotate(
+            my_seat_status=Subquery(mine.values("status")[:1]),
+            my_position=Subquery(mine.values("position")[:1]),
+        )
+        .select_related("host")
+        .order_by("start", "id")
+    )
+
+
+def session_list_section(person: User, now: datetime) -> ListSection | None:
+    """ "My sessions"' part about group sessions: those to come and the feedback waiting (two queries);
+    nothing when there is neither."""
+    upcoming = my_group_sessions(person, now=now)
+    waiting = group_feedback_waiting(person.pk, now, home.WAITING_SHOWN)
+    if not upcoming and not waiting:
+        return None
+    return ListSection(
+        template="groups/_session_list_section.html", context={"upcoming": upcoming, "waiting": waiting}
     )

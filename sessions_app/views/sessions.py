@@ -19,7 +19,7 @@ from marketplace.http import SignedInPageRequest
 from marketplace.schedules import slot_is_bookable
 from marketplace.slots import Interval
 from marketplace.timezones import get_zone
-from sessions_app import calendar, selectors
+from sessions_app import calendar, list_sections, selectors
 from sessions_app.forms import (
     BookingForm,
     CancelForm,
@@ -120,6 +120,7 @@ def session_list(request: SignedInPageRequest) -> HttpResponse:
         "past": past,
         "now": now,
         "feed_url": calendar.feed_url(request.user),
+        "list_sections": list_sections.list_sections(request.user, now),
     }
     return render(request, "sessions_app/session_list.html", context)
 

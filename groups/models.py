@@ -115,6 +115,8 @@ class GroupSession(models.Model):
             models.Index(
                 fields=["start", "id"], condition=Q(status="scheduled"), name="group_session_upcoming"
             ),
+            # The sweep's completion: scheduled sessions by their end.
+            models.Index(fields=["end"], condition=Q(status="scheduled"), name="group_session_to_complete"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from groups import selectors
 from groups.models import GroupSession, Seat
+from marketplace.models import User
 from sessions_app import calendar, notifications
 from sessions_app.models import FEEDBACK_RATINGS, OutboundMessage
 from sessions_app.outbox import start_delivery
@@ -128,7 +129,7 @@ def calendar_event(session: GroupSession, recipient) -> calendar.CalendarEvent:
     )
 
 
-def feed_events(person, now: datetime) -> list[calendar.CalendarEvent]:
+def feed_events(person: User, now: datetime) -> list[calendar.CalendarEvent]:
     """The person's group sessions for their calendar feed (registered with sessions_app.calendar)."""
     return [calendar_event(session, person) for session in selectors.calendar_feed_sessions(person, now=now)]
 

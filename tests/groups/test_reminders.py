@@ -12,11 +12,11 @@ from django.core import mail
 from groups.models import Seat
 from groups.services.seats import join_session, leave_session
 from groups.services.sessions import Changes, cancel_group_session, create_group_session, update_group_session
-from sessions_app import notifications
 from sessions_app.models import OutboundMessage
 from sessions_app.outbox import claim_due_messages, send_messages
 from sessions_app.sweep import deliver_due_messages
 from tests.factories import MentorFactory, UserFactory
+from tests.webhook_server import webhook_server
 
 pytestmark = pytest.mark.django_db
 
@@ -86,21 +86,30 @@ def test_a_reminder_is_sent_at_its_time_in_each_persons_zone(host, session):
     assert "“Board decks AMA” with Hedda Host starts in 24 hours. Your seat is kept." in to_seated.body
 
 
-def test_a_reminder_note_on_slack_and_teams_names_the_session_and_its_link(settings, host, session):
+def test_a_reminder_is_noted_on_slack_and_teams_with_the_session_and_its_link(settings, host, session):
     seated = UserFactory(display_name="Sam Seated")
     join_session(session=session, person=seated, now=NOW)
-    with time_machine.travel(START - timedelta(hours=1), tick=False):
-        deliver_due_messages()
-    row = OutboundMessage.objects.get(recipient=seated, kind="reminder", lead_minutes=60)
-    settings.SLACK_WEBHOOK_URL = "https://hooks.slack.example/T0/B0/x"
-    settings.TEAMS_WEBHOOK_URL = "https://teams.example/webhook"
+    with webhook_server() as slack, webhook_server() as teams:
+        settings.SLACK_WEBHOOK_URL, settings.TEAMS_WEBHOOK_URL = slack.url, teams.url
+        with time_machine.travel(START - timedelta(minutes=59), tick=False):
+            deliver_due_messages()
+            deliver_due_messages()  # the notes are due once their emails have gone
 
-    slack = notifications._slack_text(row)
-    card = notifications.teams_card(row)["attachments"][0]["content"]
-
-    assert slack.startswith("Sam Seated: Reminder: Board decks AMA in 1 hour, ")
-    assert f"Join: {session.meeting_url}" in slack
-    buttons = {action["title"]: action["url"] for action in card["actions"]}
+    texts = [post["text"] for post in slack.delivered]
+    reminder_texts = [text for text in texts if text.startswith("Sam Seated: Reminder: Board decks AMA ")]
+    assert [text.split(" in ")[1].split(",")[0] for text in reminder_texts] == [
+        "24 hours",
+        "1 hour",
+    ] or sorted(text.split(" in ")[1].split(",")[0] for text in reminder_texts) == ["1 hour", "24 hours"]
+    assert all(f"Join: {session.meeting_url}" in text for text in reminder_texts)
+    cards = [post["attachments"][0]["content"] for post in teams.delivered]
+    reminder_cards = [
+        card
+        for card in cards
+        if card["body"][0]["inlines"][0]["text"].startswith("Reminder: Board decks AMA")
+    ]
+    assert len(reminder_cards) == 4  # the host's and Sam's, at each of the two leads
+    buttons = {action["title"]: action["url"] for action in reminder_cards[0]["actions"]}
     assert buttons["Join the session"] == session.meeting_url
     assert buttons["Open the group session"].endswith(f"/group-sessions/{session.pk}/")
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from groups.models import GroupSession, Question, Seat
+from groups.models import GroupFeedback, GroupSession, Question, Seat
 
 
 @admin.register(GroupSession)
@@ -55,3 +55,15 @@ class QuestionAdmin(admin.ModelAdmin):
     list_display = ["id", "session", "author", "anonymous", "answered_at", "created_at"]
     search_fields = ["text", "session__title"]
     raw_id_fields = ["session", "author"]
+
+
+@admin.register(GroupFeedback)
+class GroupFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["id", "session", "author", "rating", "helpful", "created_at"]
+    list_filter = ["rating", "helpful"]
+    search_fields = ["session__title", "author__email"]
+    list_select_related = ["session", "author"]
+    readonly_fields = [field.name for field in GroupFeedback._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # given by the attendee, once, after the session (groups.services.feedback)

@@ -17,6 +17,7 @@ from groups.serializers import (
     AnsweredSerializer,
     AttendeesSerializer,
     CancelSerializer,
+    GroupFeedbackSerializer,
     GroupSessionCreateSerializer,
     GroupSessionFilterSerializer,
     GroupSessionSerializer,
@@ -24,16 +25,19 @@ from groups.serializers import (
     JoinResultSerializer,
     QuestionCreateSerializer,
     QuestionSerializer,
+    group_feedback_representation,
     group_session_representation,
     question_representation,
 )
 from groups.services import questions as question_services
+from groups.services.feedback import give_group_feedback
 from groups.services.seats import join_session, leave_session
 from groups.services.sessions import Changes, cancel_group_session, create_group_session, update_group_session
 from marketplace.api_schema import EMPTY_QUERY_IS_ABSENT, PAGE_PARAMETER, page_of, responses
 from marketplace.http import SignedInApiRequest
 from sessions_app import calendar
 from sessions_app.api import ICalendarRenderer
+from sessions_app.serializers import FeedbackSerializer
 
 
 def _one(request: SignedInApiRequest, session: GroupSession) -> dict:
@@ -137,6 +141,21 @@ class GroupSessionCancelView(APIView):
         serializer.is_valid(raise_exception=True)
         cancel_group_session(session=session, by=request.user, scope=serializer.validated_data["scope"])
         return Response(_one(request, session))
+
+
+class GroupSessionFeedbackView(APIView):
+    """A seated attendee's feedback after the session (the host and everyone else: 403)."""
+
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses=responses({201: GroupFeedbackSerializer}, 400, 403, 404, 409, write=True),
+    )
+    def post(self, request: SignedInApiRequest, pk: int) -> Response:
+        session = selectors.group_session(pk)
+        serializer = FeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = give_group_feedback(session=session, by=request.user, **serializer.validated_data)
+        return Response(group_feedback_representation(feedback), status=status.HTTP_201_CREATED)
 
 
 def _seat_row(seat: Seat) -> dict:

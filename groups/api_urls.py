@@ -21,6 +21,11 @@ urlpatterns = [
         api.GroupSessionAttendeesView.as_view(),
         name="api-group-session-attendees",
     ),
+    path(
+        "group-sessions/<int:pk>/feedback/",
+        api.GroupSessionFeedbackView.as_view(),
+        name="api-group-session-feedback",
+    ),
     path("group-sessions/<int:pk>/ics/", api.GroupSessionIcsView.as_view(), name="api-group-session-ics"),
     path(
         "group-sessions/<int:pk>/questions/",

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext_lazy
 from marketplace.bounds import Bound
 from marketplace.models import MEETING_URL_MAX_LENGTH
 from marketplace.text import refuse_control_characters
+from sessions_app.models import FEEDBACK_COMMENT_MAX_LENGTH, FEEDBACK_NEXT_STEP_MAX_LENGTH, FEEDBACK_RATINGS
 
 # Input limits, each written once: the fields and check constraints below, the page forms, the API
 # serializers and the services read these.
@@ -60,7 +61,8 @@ class GroupSession(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
-        # Not stored: a scheduled session whose end has passed reads as completed (GroupSession.state).
+        # Stored by the outbox sweep once the end has passed (services.sessions.complete_finished_group_
+        # sessions), as a 1:1 session's; until then a scheduled session that has ended reads as completed.
         COMPLETED = "completed", _("Completed")
 
     host = models.ForeignKey(
@@ -101,7 +103,8 @@ class GroupSession(models.Model):
                 condition=Q(seats_taken__lte=F("capacity")), name="group_session_seats_within_capacity"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "cancelled"]), name="group_session_status_known"
+                condition=Q(status__in=["scheduled", "cancelled", "completed"]),
+                name="group_session_status_known",
             ),
             # What the seats' foreign key on (session, capacity) points at (PostgreSQL, migration 0001).
             models.UniqueConstraint(fields=["id", "capacity"], name="group_session_id_capacity"),
@@ -112,6 +115,8 @@ class GroupSession(models.Model):
             models.Index(
                 fields=["start", "id"], condition=Q(status="scheduled"), name="group_session_upcoming"
             ),
+            # The sweep's completion: scheduled sessions by their end.
+            models.Index(fields=["end"], condition=Q(status="scheduled"), name="group_session_to_complete"),
         ]
 
     def __str__(self) -> str:
@@ -121,8 +126,13 @@ class GroupSession(models.Model):
     def ical_uid(self) -> str:
         return f"{self.uid}@sidebar-group"
 
+    @property
+    def held(self) -> bool:
+        """Not cancelled: scheduled (still to come, or ended and not yet marked) or completed."""
+        return self.status != self.Status.CANCELLED
+
     def state(self, now) -> str:
-        """scheduled, cancelled, or completed once a scheduled session has ended."""
+        """scheduled, cancelled, or completed once a scheduled session has ended (stored or not yet)."""
         if self.status == self.Status.SCHEDULED and self.end <= now:
             return self.Status.COMPLETED
         return self.status
@@ -134,12 +144,16 @@ class GroupSession(models.Model):
 
 class Seat(models.Model):
     """A person's place in a group session: seated (with a seat number) or waiting (with a position), and
-    kept, as left, when they leave (HR counts seats filled and waiting-list conversions)."""
+    kept, as left, when they leave (HR counts seats filled and waiting-list conversions).
+
+    The host has a place of their own (status host, no number, one per session): what their reminders are
+    about in the outbox. It is no seat: it takes no capacity and counts nowhere as an attendee."""
 
     class Status(models.TextChoices):
         SEATED = "seated", _("Seated")
         WAITLISTED = "waitlisted", _("On the waiting list")
         LEFT = "left", pgettext_lazy("seat", "Left")
+        HOST = "host", pgettext_lazy("seat", "Host")
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="seats", db_index=False)
     person = models.ForeignKey(
@@ -185,13 +199,16 @@ class Seat(models.Model):
                         position__gte=1,
                     )
                     | Q(
-                        status="left",
+                        status__in=["left", "host"],
                         seat_number__isnull=True,
                         session_capacity__isnull=True,
                         position__isnull=True,
                     )
                 ),
                 name="group_seat_state_consistent",
+            ),
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(status="host"), name="group_seat_host_once"
             ),
         ]
         indexes = [
@@ -232,3 +249,30 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"vote of {self.voter_id} on {self.question_id}"
+
+
+class GroupFeedback(models.Model):
+    """What a seated attendee says after a group session: the questions a 1:1 session's feedback asks, once
+    per person (docs/api.md: POST /api/v1/group-sessions/{id}/feedback/). The host reads the summary."""
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="feedback", db_index=False
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField(validators=FEEDBACK_RATINGS.validators())
+    helpful = models.BooleanField()
+    comment = models.TextField(max_length=FEEDBACK_COMMENT_MAX_LENGTH, blank=True)
+    next_step = models.CharField(max_length=FEEDBACK_NEXT_STEP_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="group_feedback_once_per_person"),
+            models.CheckConstraint(
+                condition=FEEDBACK_RATINGS.condition("rating"), name="group_feedback_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback of {self.author_id} on group session {self.session_id}: {self.rating}/5"

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.urls import reverse
 
-from groups.models import GroupSession, Question, Seat, Vote
-from marketplace import session_data
+from groups.models import GroupFeedback, GroupSession, Question, Seat, Vote
+from marketplace import home, session_data
 from marketplace.models import Skill, User
 from marketplace.session_data import Commitment
+from sessions_app.list_sections import ListSection
+from sessions_app.selectors import ANSWER_WAITS_FOR, FEED_HISTORY
 
 LIVE = (Seat.Status.SEATED, Seat.Status.WAITLISTED)
 SEATED_NAMES_SHOWN = 12
@@ -22,14 +25,16 @@ SEATED_NAMES_SHOWN = 12
 # Every slot listing, browse page, match and booking asks this: plain SQL, one query, like sessions_app's own
 # provider. Keys are the session's id negated, so that they can never be taken for a booking's (a reschedule
 # leaves out its own booking by key).
+# Held sessions (completed) stay busy time: the weekly cap counts this week's held minutes too.
 _BUSY_SQL = (
     'SELECT g.id, g.host_id, g."start", g."end", TRUE FROM groups_groupsession g '
-    'WHERE g.status = \'scheduled\' AND g."start" < %s AND g."end" > %s AND g.host_id IN ({ids}) '
+    "WHERE g.status IN ('scheduled', 'completed') AND g.\"start\" < %s AND g.\"end\" > %s "
+    "AND g.host_id IN ({ids}) "
     "UNION ALL "
     'SELECT g.id, s.person_id, g."start", g."end", FALSE FROM groups_seat s '
     "JOIN groups_groupsession g ON g.id = s.session_id "
-    "WHERE s.status = 'seated' AND g.status = 'scheduled' AND g.\"start\" < %s AND g.\"end\" > %s "
-    "AND s.person_id IN ({ids})"
+    "WHERE s.status = 'seated' AND g.status IN ('scheduled', 'completed') "
+    'AND g."start" < %s AND g."end" > %s AND s.person_id IN ({ids})'
 )
 
 
@@ -70,9 +75,11 @@ def busy_commitments(
 def minutes_hosted(mentor_id: int, start: datetime, end: datetime) -> int:
     """Minutes of the group sessions the mentor hosts starting in [start, end), held or still to come (the
     home page's week against the budget, which the slot engine counts them in): one query."""
-    total = GroupSession.objects.filter(
-        host_id=mentor_id, status=GroupSession.Status.SCHEDULED, start__gte=start, start__lt=end
-    ).aggregate(total=Sum("duration"))["total"]
+    total = (
+        GroupSession.objects.filter(host_id=mentor_id, start__gte=start, start__lt=end)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .aggregate(total=Sum("duration"))["total"]
+    )
     return int(total or 0)
 
 
@@ -217,3 +224,135 @@ def later_in_series(session: GroupSession) -> Q:
     if session.series_id is None:
         return Q(pk=session.pk)
     return Q(series_id=session.series_id, start__gte=session.start)
+
+
+def is_seated(session: GroupSession, person: User) -> bool:
+    return Seat.objects.filter(session=session, person=person, status=Seat.Status.SEATED).exists()
+
+
+def feedback_of(session: GroupSession, person: User) -> GroupFeedback | None:
+    return GroupFeedback.objects.filter(session=session, author=person).first()
+
+
+@dataclass(frozen=True)
+class RatingsSummary:
+    """What the attendees said, for the host: how many answered, the exact average (rounded only by
+    marketplace.ratings), the share who said it helped, and the comments and next steps, newest first,
+    without names (what was said, not who said it)."""
+
+    count: int
+    average: float | None
+    helpful_share: float | None  # 0..1
+    comments: list[GroupFeedback]
+
+
+def ratings_summary(session: GroupSession) -> RatingsSummary:
+    """Two queries: the figures, and the answers that carry a comment or a next step."""
+    figures = GroupFeedback.objects.filter(session=session).aggregate(
+        count=Count("pk"), average=Avg("rating"), helpful=Count("pk", filter=Q(helpful=True))
+    )
+    count = figures["count"]
+    comments = list(
+        GroupFeedback.objects.filter(session=session)
+        .exclude(comment="", next_step="")
+        .order_by("-created_at", "-id")
+    )
+    return RatingsSummary(
+        count=count,
+        average=float(figures["average"]) if count else None,
+        helpful_share=figures["helpful"] / count if count else None,
+        comments=comments,
+    )
+
+
+def calendar_feed_sessions(person: User, *, now: datetime) -> QuerySet[GroupSession]:
+    """The group sessions of the person's calendar feed, as for 1:1 sessions: those they host or have a seat
+    in, still to come, and those held in the last FEED_HISTORY; never a cancelled one nor one they wait for
+    or left (gone from the feed, a subscribed calendar drops it). One query, hosts joined."""
+    seated = Exists(Seat.objects.filter(session=OuterRef("pk"), person=person, status=Seat.Status.SEATED))
+    return (
+        GroupSession.objects.filter(Q(host=person) | seated, end__gte=now - FEED_HISTORY)
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .select_related("host")
+        .order_by("start", "id")
+    )
+
+
+def next_group_session_for_home(user_id: int, now: datetime) -> home.NextSession | None:
+    """The next group session the person hosts or has a seat in, or the one under way: one query (the home
+    page shows the sooner of it and the next 1:1)."""
+    seated = Exists(Seat.objects.filter(session=OuterRef("pk"), person_id=user_id, status=Seat.Status.SEATED))
+    session = (
+        GroupSession.objects.filter(
+            Q(host_id=user_id) | seated, status=GroupSession.Status.SCHEDULED, end__gt=now
+        )
+        .select_related("host")
+        .order_by("start", "id")
+        .first()
+    )
+    if session is None:
+        return None
+    return home.NextSession(
+        start=session.start,
+        end=session.end,
+        under_way=session.start <= now,
+        with_name=session.host.name,
+        as_mentor=session.host_id == user_id,
+        topic=session.title,
+        meeting_url=session.meeting_url,
+        url=reverse("group-session-detail", args=[session.pk]),
+        group=True,
+    )
+
+
+def group_feedback_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waiting]:
+    """Feedback the person has not given on a group session they had a seat in that has ended, for
+    ANSWER_WAITS_FOR as for 1:1 sessions, latest first, at most `limit`: one query."""
+    sessions = (
+        GroupSession.objects.filter(
+            Exists(Seat.objects.filter(session=OuterRef("pk"), person_id=user_id, status=Seat.Status.SEATED)),
+            end__lte=now,
+            end__gt=now - ANSWER_WAITS_FOR,
+        )
+        .exclude(status=GroupSession.Status.CANCELLED)
+        .exclude(Exists(GroupFeedback.objects.filter(session=OuterRef("pk"), author_id=user_id)))
+        .order_by("-end", "-id")[:limit]
+    )
+    return [
+        home.Waiting(
+            kind="group_feedback",
+            with_name=session.title,
+            session_start=session.start,
+            url=reverse("group-session-feedback", args=[session.pk]),
+        )
+        for session in sessions
+    ]
+
+
+def my_group_sessions(person: User, *, now: datetime) -> list[GroupSession]:
+    """The group sessions still to come (or under way) that the person hosts, has a seat in or waits for,
+    soonest first, each with `my_status` (host, seated, waitlisted) and `my_position`: one query."""
+    mine = Seat.objects.filter(session=OuterRef("pk"), person=person, status__in=LIVE)
+    return list(
+        GroupSession.objects.filter(
+            Q(host=person) | Exists(mine), status=GroupSession.Status.SCHEDULED, end__gt=now
+        )
+        .annotate(
+            my_seat_status=Subquery(mine.values("status")[:1]),
+            my_position=Subquery(mine.values("position")[:1]),
+        )
+        .select_related("host")
+        .order_by("start", "id")
+    )
+
+
+def session_list_section(person: User, now: datetime) -> ListSection | None:
+    """ "My sessions"' part about group sessions: those to come and the feedback waiting (two queries);
+    nothing when there is neither."""
+    upcoming = my_group_sessions(person, now=now)
+    waiting = group_feedback_waiting(person.pk, now, home.WAITING_SHOWN)
+    if not upcoming and not waiting:
+        return None
+    return ListSection(
+        template="groups/_session_list_section.html", context={"upcoming": upcoming, "waiting": waiting}
+    )

@@ -16,6 +16,7 @@ from groups.models import (
     QUESTION_MAX_LENGTH,
     REPEAT_WEEKS,
     TITLE_MAX_LENGTH,
+    GroupFeedback,
     GroupSession,
     Question,
     Seat,
@@ -27,6 +28,7 @@ from marketplace.bounds import ID
 from marketplace.models import MEETING_URL_MAX_LENGTH, Skill, User
 from marketplace.serializers import UtcDateTimeField
 from marketplace.text import refuse_control_characters
+from sessions_app.models import FEEDBACK_RATINGS
 from sessions_app.serializers import PersonSerializer
 
 DURATION_MESSAGE = format_lazy(
@@ -237,3 +239,22 @@ class QuestionSerializer(serializers.Serializer):
 
 def question_representation(question: Question, *, viewer: User) -> dict:
     return QuestionSerializer(question, context={"viewer": viewer}).data
+
+
+class GroupFeedbackSerializer(serializers.Serializer):
+    """The feedback a seated attendee gave (201 of POST /api/v1/group-sessions/{id}/feedback/)."""
+
+    id = serializers.IntegerField()
+    session = serializers.IntegerField(source="session_id")
+    rating = serializers.IntegerField(**FEEDBACK_RATINGS.limits())
+    helpful = serializers.BooleanField()
+    comment = serializers.CharField()
+    next_step = serializers.CharField()
+    created_at = UtcDateTimeField()
+
+    class Meta:
+        ref_name = "GroupFeedback"
+
+
+def group_feedback_representation(feedback: GroupFeedback) -> dict:
+    return GroupFeedbackSerializer(feedback).data

@@ -13,6 +13,7 @@ urlpatterns = [
     path("group-sessions/<int:pk>/join/", views.join, name="group-session-join"),
     path("group-sessions/<int:pk>/leave/", views.leave, name="group-session-leave"),
     path("group-sessions/<int:pk>/attendees/", views.attendees, name="group-session-attendees"),
+    path("group-sessions/<int:pk>/feedback/", views.feedback, name="group-session-feedback"),
     path("group-sessions/<int:pk>/questions/", views.ask, name="group-session-ask"),
     path("group-sessions/<int:pk>/questions/<int:qid>/vote/", views.vote, name="group-session-vote"),
     path(

@@ -16,10 +16,14 @@ from groups import selectors
 from groups.forms import CancelForm, FilterForm, GroupSessionEditForm, GroupSessionForm, QuestionForm
 from groups.models import GroupSession, Seat
 from groups.services import questions as question_services
+from groups.services.feedback import feedback_conflict, give_group_feedback
 from groups.services.seats import join_session, leave_session
 from groups.services.sessions import THIS, cancel_group_session, create_group_session, update_group_session
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.http import SignedInPageRequest
+from marketplace.ratings import rating_for_page
+from sessions_app.forms import FeedbackForm
+from sessions_app.models import FEEDBACK_RATINGS
 
 PAGE_SIZE = 20
 
@@ -66,6 +70,13 @@ def _detail_context(request: SignedInPageRequest, session: GroupSession) -> dict
         "question_form": QuestionForm(),
         "cancel_form": CancelForm(),
         "sees_link": is_host or (seat is not None and seat.status == Seat.Status.SEATED),
+        "feedback_open": seat is not None
+        and seat.status == Seat.Status.SEATED
+        and feedback_conflict(session, request.user, now=now) is None,
+        "feedback_given": seat is not None
+        and seat.status == Seat.Status.SEATED
+        and session.end <= now
+        and selectors.feedback_of(session, request.user) is not None,
     }
 
 
@@ -131,7 +142,7 @@ def group_session_new(request: SignedInPageRequest) -> HttpResponse:
                 _put_error(form, error)
                 status = 400
             except Conflict as error:
-                form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 409
             else:
                 repeats = form.cleaned_data["repeat_weeks"]
@@ -174,7 +185,7 @@ def group_session_edit(request: SignedInPageRequest, pk: int) -> HttpResponse:
                 _put_error(form, error)
                 status = 400
             except Conflict as error:
-                form.add_error(None, error.message)
+                form.add_error(error.field if error.field in form.fields else None, error.message)
                 status = 409
             else:
                 messages.success(
@@ -228,11 +239,16 @@ def group_session_cancel(request: SignedInPageRequest, pk: int) -> HttpResponse:
 def attendees(request: SignedInPageRequest, pk: int) -> HttpResponse:
     session = _hosted(request, pk)
     seated, waiting = selectors.attendees(session)
+    summary = selectors.ratings_summary(session)
     context = {
         "session": session,
         "seated": seated,
         "waiting": waiting,
         "questions": selectors.questions(session, request.user),
+        "summary": summary,
+        "average": None if summary.average is None else rating_for_page(summary.average),
+        "helpful_percent": None if summary.helpful_share is None else round(summary.helpful_share * 100),
+        "now": timezone.now(),
     }
     return render(request, "groups/attendees.html", context)
 
@@ -290,3 +306,48 @@ def answered(request: SignedInPageRequest, pk: int, qid: int) -> HttpResponse:
 
 def _detail_url(pk: int, anchor: str) -> str:
     return f"{reverse('group-session-detail', args=[pk])}#{anchor}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: SignedInPageRequest, pk: int) -> HttpResponse:
+    """A seated attendee's feedback after the session, once. The prompt's `?rating=N` links only pre-select
+    the rating (mail scanners open every link); the form's POST records it."""
+    session = selectors.group_session(pk)
+    if not selectors.is_seated(session, request.user):
+        raise PermissionDenied(gettext("Only the people seated in this session give feedback on it."))
+    now = timezone.now()
+    status, notice, problem = 200, None, None
+    if request.method == "POST":
+        form = FeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                give_group_feedback(session=session, by=request.user, **form.cleaned_data)
+            except (Conflict, InvalidInput) as error:
+                problem, status = error.message, error.status_code
+            else:
+                return redirect(f"{reverse('group-session-feedback', args=[pk])}?saved=1")
+        else:
+            status = 400
+    else:
+        initial: dict[str, object] = {"helpful": "yes"}
+        rating = request.GET.get("rating", "")
+        if rating in {str(value) for value in FEEDBACK_RATINGS.values()}:
+            initial = {"rating": int(rating), "helpful": "yes" if int(rating) >= 3 else "no"}
+            notice = gettext(
+                "Confirm your rating (%(rating)s/5) with the button below; add a line if you like."
+            ) % {"rating": rating}
+        form = FeedbackForm(initial=initial)
+    given = selectors.feedback_of(session, request.user)
+    if given is not None and request.GET.get("saved"):
+        notice = gettext("Thank you: your feedback is saved.")
+    refusal = feedback_conflict(session, request.user, now=now)
+    context = {
+        "session": session,
+        "form": form,
+        "given": given,
+        "refusal": None if refusal is None or given is not None else refusal.message,
+        "notice": notice,
+        "problem": problem,
+    }
+    return render(request, "groups/feedback.html", context, status=status)

@@ -16,7 +16,8 @@ def exception_handler(exc, context):
             headers={"Retry-After": str(exc.retry_after_seconds)},
         )
     if isinstance(exc, Conflict):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        named = {"field": exc.field} if exc.field else {}
+        return Response({"detail": exc.message, "code": exc.code, **named}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

@@ -51,6 +51,7 @@ class ConflictSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=CONFLICT_CODES)
+    field = serializers.CharField(required=False, help_text="The input to blame, when there is one.")
 
 
 class ValidationErrorsSerializer(serializers.Serializer):

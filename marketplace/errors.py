@@ -11,7 +11,12 @@ class DomainError(Exception):
 
 
 class Conflict(DomainError):
-    """The request is well-formed but conflicts with the current state (409 {"detail", "code"})."""
+    """The request is well-formed but conflicts with the current state (409 {"detail", "code"}, and "field"
+    when one input is to blame: the start a host moved a group session to, say)."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
 
 
 class InvalidInput(DomainError):

@@ -31,16 +31,19 @@ class NextSession:
     under_way: bool  # started, not ended
     with_name: str  # the other participant
     as_mentor: bool
-    topic: str
+    topic: str  # a group session's: its title
     meeting_url: str
     url: str  # the session's page
+    # A group session (groups): `with_name` is its host, `as_mentor` whether the person hosts it.
+    group: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
-    """A question a session left for the person: feedback after it, the mentee's follow-up a week on."""
+    """A question a session left for the person: feedback after it, the mentee's follow-up a week on, the
+    feedback on a group session they had a seat in (`with_name`: its title)."""
 
-    kind: Literal["feedback", "follow_up"]
+    kind: Literal["feedback", "follow_up", "group_feedback"]
     with_name: str
     session_start: datetime
     url: str

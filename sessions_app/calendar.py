@@ -5,7 +5,7 @@ instant and the invite reads naturally for that person. UID never changes; SEQUE
 """
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.utils import parseaddr
@@ -38,9 +38,10 @@ def booking_ics(booking: Booking, *, recipient: User, method: str | None = None)
     return calendar.to_ical()
 
 
-def feed_ics(user: User, bookings: Iterable[Booking]) -> bytes:
-    """The personal feed: every session given, all in the person's zone (METHOD:PUBLISH)."""
-    bookings = list(bookings)
+def feed_ics(user: User, bookings: Iterable[Booking], events: Iterable["CalendarEvent"] = ()) -> bytes:
+    """The personal feed: every session given, and `events` of the apps above (the group sessions the person
+    hosts or has a seat in), all in the person's zone (METHOD:PUBLISH)."""
+    bookings, events = list(bookings), list(events)
     calendar = _calendar(METHOD_PUBLISH)
     with translation.override(language_of(user)):
         calendar.add("x-wr-calname", gettext("Sidebar sessions"))
@@ -51,7 +52,14 @@ def feed_ics(user: User, bookings: Iterable[Booking]) -> bytes:
     calendar.add("x-published-ttl", vDuration(FEED_REFRESH_INTERVAL))
     for booking in bookings:
         calendar.add_component(_event(booking, recipient=user))
-    _add_timezones(calendar, [(booking.start, booking.end) for booking in bookings])
+    zone = get_zone(user_zone_name(user))
+    for event in events:
+        calendar.add_component(_other_event(event, zone))
+    _add_timezones(
+        calendar,
+        [(booking.start, booking.end) for booking in bookings]
+        + [(event.start, event.end) for event in events],
+    )
     return calendar.to_ical()
 
 
@@ -74,10 +82,33 @@ class CalendarEvent:
     attendees: tuple[User, ...]
 
 
+# The feed's events from apps above sessions_app (groups registers its sessions in GroupsConfig.ready): each
+# provider takes the person and now and answers, in one query, the events of that person's feed, its texts in
+# the active language (the feed's reader's).
+FeedEventsProvider = Callable[[User, datetime], Iterable[CalendarEvent]]
+_feed_events_providers: list[FeedEventsProvider] = []
+
+
+def register_feed_events_provider(provider: FeedEventsProvider) -> None:
+    if provider not in _feed_events_providers:
+        _feed_events_providers.append(provider)
+
+
+def feed_events(user: User, *, now: datetime) -> list[CalendarEvent]:
+    """The events of the registered providers for `user`'s feed, written in their language."""
+    with translation.override(language_of(user)):
+        return [event for provider in _feed_events_providers for event in provider(user, now)]
+
+
 def event_ics(event: CalendarEvent, *, recipient: User, method: str) -> bytes:
     """One event as an iCalendar object; METHOD:CANCEL for a cancelled one, else `method`."""
     calendar = _calendar(METHOD_CANCEL if event.cancelled else method)
-    zone = get_zone(user_zone_name(recipient))
+    calendar.add_component(_other_event(event, get_zone(user_zone_name(recipient))))
+    _add_timezones(calendar, [(event.start, event.end)])
+    return calendar.to_ical()
+
+
+def _other_event(event: CalendarEvent, zone: tzinfo) -> Event:
     component = Event()
     component.add("uid", event.uid)
     component.add("sequence", event.sequence)
@@ -96,9 +127,7 @@ def event_ics(event: CalendarEvent, *, recipient: User, method: str) -> bytes:
     component.add("organizer", _organizer())
     for person in event.attendees:
         component.add("attendee", _attendee(person), encode=False)
-    calendar.add_component(component)
-    _add_timezones(calendar, [(event.start, event.end)])
-    return calendar.to_ical()
+    return component
 
 
 def _attendee(person: User) -> vCalAddress:

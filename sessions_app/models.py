@@ -204,8 +204,10 @@ class OutboundMessage(models.Model):
                 condition=Q(introduction__isnull=False),
                 name="outbox_introduction_message_once",
             ),
+            # A seat's reminders go out at each lead, like a booking's (groups migration 0002 added the
+            # lead: that migration is the groups app's, whose messages these are).
             models.UniqueConstraint(
-                fields=["group_seat", "kind", "sequence", "channel"],
+                fields=["group_seat", "kind", "lead_minutes", "sequence", "channel"],
                 condition=Q(group_seat__isnull=False),
                 name="outbox_group_seat_message_once",
             ),

@@ -80,9 +80,19 @@ BUILT = "built_elsewhere"  # where message_context keeps a builder's result
 
 
 def register_message_builder(kinds: Iterable[str], builder: MessageBuilder) -> None:
-    """Called in an AppConfig.ready(): `builder` writes the outbox rows of these kinds."""
+    """Called in an AppConfig.ready(): `builder` writes the outbox rows of these kinds that are about a seat
+    in a group session (a reminder or a feedback prompt about a booking is written here)."""
     for kind in kinds:
         _builders[kind] = builder
+
+
+def _builder_for(message: OutboundMessage) -> MessageBuilder | None:
+    return None if message.group_seat_id is None else _builders.get(message.kind)
+
+
+class Withdrawn(Exception):
+    """Raised by a builder when its row is not to go out any more (the seat was given up, the session moved
+    or was cancelled since the row was queued): the outbox cancels the row instead of sending it."""
 
 
 def local_when(start: datetime, end: datetime, zone_name: str) -> str:
@@ -117,7 +127,7 @@ def _about(message: OutboundMessage, related: _Related | None, name: str) -> _Re
 
 
 def message_context(message: OutboundMessage) -> dict:
-    if (builder := _builders.get(message.kind)) is not None:
+    if (builder := _builder_for(message)) is not None:
         built = builder(message)
         return {"recipient": message.recipient, **built.context, BUILT: built}
     if message.kind == OutboundMessage.Kind.MATCH_FOUND:

@@ -157,6 +157,9 @@ def _send_claimed(
         return False
     try:
         notifications.deliver(message, connection=mail_connection)
+    except notifications.Withdrawn:
+        _record(message, token, status=OutboundMessage.Status.CANCELLED)
+        return False
     except notifications.Unbuildable as error:
         logger.error("%s", error)
         _record(message, token, status=OutboundMessage.Status.FAILED, last_error=repr(error.error)[:2000])

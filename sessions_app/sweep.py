@@ -11,12 +11,24 @@ from django.utils import timezone
 from sessions_app.outbox import claim_due_messages, send_messages
 from sessions_app.services.bookings import complete_finished_sessions
 
+# What else ends with a session's end, from apps above sessions_app (groups: a group session that has ended
+# becomes completed), registered in their AppConfig.ready() and run before each sweep claims its rows.
+CompletionStep = Callable[[datetime], object]
+_completion_steps: list[CompletionStep] = []
+
+
+def register_completion_step(step: CompletionStep) -> None:
+    if step not in _completion_steps:
+        _completion_steps.append(step)
+
 
 def sweep(*, now: datetime, send_batch: Callable[[list[int], datetime], object]) -> int:
     """Completes ended sessions, then claims due outbox rows in batches of OUTBOX_BATCH_SIZE until a short
     batch, handing each batch to `send_batch` as it is claimed, with its claim (`now`: the rows' claimed_at,
     which outbox.send_messages checks); returns how many rows it claimed."""
     complete_finished_sessions(now=now)
+    for step in _completion_steps:
+        step(now)
     claimed = 0
     while True:
         batch = claim_due_messages(now=now, batch_size=settings.OUTBOX_BATCH_SIZE)

@@ -95,6 +95,7 @@ def join_session(*, session: GroupSession, person: User, now: datetime | None = 
         )
         session.seats_taken += 1
         messages.queue_for_seats(session, [seat], kind=messages.SEATED, now=now)
+        messages.schedule_for_seats(session, [seat], now=now)
     else:
         seat = Seat.objects.create(
             session=session,
@@ -123,7 +124,7 @@ def leave_session(*, session: GroupSession, person: User, now: datetime | None =
     Seat.objects.filter(pk=seat.pk).update(
         status=Seat.Status.LEFT, seat_number=None, session_capacity=None, position=None, left_at=now
     )
-    messages.cancel_pending(seat_ids=[seat.pk])
+    messages.cancel_pending(seat_ids=[seat.pk])  # reminders and the feedback prompt too
     promoted: list[Seat] = []
     if was_seated:
         session.seats_taken -= 1
@@ -133,6 +134,16 @@ def leave_session(*, session: GroupSession, person: User, now: datetime | None =
         close_gaps(session)
     session.save(update_fields=["seats_taken", "waitlist_length", "updated_at"])
     return promoted
+
+
+def host_place(session: GroupSession) -> Seat:
+    """The host's place in the session (what their reminders are about), made if it has none yet."""
+    place, _ = Seat.objects.get_or_create(
+        session=session,
+        status=Seat.Status.HOST,
+        defaults={"person_id": session.host_id, "joined_at": session.created_at},
+    )
+    return place
 
 
 def free_seat_numbers(session: GroupSession, count: int) -> list[int]:
@@ -184,6 +195,7 @@ def fill_seats(session: GroupSession, *, now: datetime) -> list[Seat]:
         session.waitlist_length -= len(promoted)
         close_gaps(session)
         messages.queue_for_seats(session, promoted, kind=messages.SEATED, now=now)
+        messages.schedule_for_seats(session, promoted, now=now)
     return promoted
 
 

@@ -25,7 +25,7 @@ from groups.models import (
     Seat,
 )
 from groups.recurrence import weekly_starts
-from groups.services.seats import fill_seats, lock_people, lock_sessions, require_open
+from groups.services.seats import fill_seats, host_place, lock_people, lock_sessions, require_open
 from marketplace.api_fields import iso_utc
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.instants import NAIVE, InstantError, check_instant
@@ -33,6 +33,7 @@ from marketplace.models import MEETING_URL_MAX_LENGTH, Skill, User
 from marketplace.text import SINGLE_LINE_MESSAGE, refuse_control_characters
 from marketplace.timezones import get_zone, resolve_local_end
 from marketplace.validators import instant_message
+from sessions_app.models import OutboundMessage
 from sessions_app.services.bookings import meeting_url_from_template
 
 THIS = "this"
@@ -100,7 +101,7 @@ def create_group_session(
 
     lock_people(host.pk)
     length = timedelta(minutes=duration)
-    _require_host_free(host, [(first, first + length) for first in starts], leave_out=())
+    _require_host_free(host, [(first, first + length) for first in starts], leave_out=(), field="start")
     series = GroupSeries.objects.create(host=host, created_at=now) if repeat_weeks else None
     sessions = GroupSession.objects.bulk_create(
         GroupSession(
@@ -120,6 +121,14 @@ def create_group_session(
     through = GroupSession.skills.through
     through.objects.bulk_create(
         through(groupsession_id=session.pk, skill_id=skill.pk) for session in sessions for skill in skills
+    )
+    places = Seat.objects.bulk_create(
+        Seat(session=session, person=host, status=Seat.Status.HOST, joined_at=now) for session in sessions
+    )
+    OutboundMessage.objects.bulk_create(
+        row
+        for session, place in zip(sessions, places, strict=True)
+        for row in messages.scheduled_messages(session, [place], now=now)
     )
     return sessions[0]
 
@@ -168,6 +177,7 @@ def update_group_session(
             edited.host,
             list(moves.values()),
             leave_out=[selectors.commitment_key(target.pk) for target in targets],
+            field="start" if changes.start is not None else "duration",
         )
 
     for target in targets:
@@ -200,6 +210,8 @@ def _apply(
         seated = list(Seat.objects.filter(session=session, status=Seat.Status.SEATED))
         messages.cancel_pending(seat_ids=[seat.pk for seat in seated], kinds=[messages.CHANGED])
         messages.queue_for_seats(session, seated, kind=messages.CHANGED, now=now)
+        # The reminders and the prompt of the new time (and title) replace the old ones.
+        messages.schedule_for_seats(session, [host_place(session), *seated], now=now)
     if session.seats_taken < session.capacity:
         fill_seats(session, now=now)
         GroupSession.objects.filter(pk=session.pk).update(
@@ -251,9 +263,18 @@ def cancel_group_session(
         target.sequence += 1
         target.save()
         live = list(Seat.objects.filter(session=target, status__in=selectors.LIVE))
-        messages.cancel_pending(seat_ids=[seat.pk for seat in live])
+        places = Seat.objects.filter(session=target, status=Seat.Status.HOST).values_list("pk", flat=True)
+        messages.cancel_pending(seat_ids=[*(seat.pk for seat in live), *places])
         messages.queue_for_seats(target, live, kind=messages.CANCELLED, now=now)
     return targets
+
+
+def complete_finished_group_sessions(now: datetime) -> int:
+    """Scheduled group sessions whose end has passed become completed, as 1:1 sessions do (the outbox sweep
+    runs this before each claim: registered in GroupsConfig.ready); returns how many."""
+    return GroupSession.objects.filter(status=GroupSession.Status.SCHEDULED, end__lte=now).update(
+        status=GroupSession.Status.COMPLETED, updated_at=now
+    )
 
 
 def _require_host(session: GroupSession, by: User) -> None:
@@ -281,7 +302,8 @@ def _lock_targets(session: GroupSession, scope: str, now: datetime) -> list[Grou
     return [target for target in targets if target.status == GroupSession.Status.SCHEDULED]
 
 
-def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, leave_out) -> None:
+def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, leave_out, field: str) -> None:
+    """409 time_conflict naming `field` (the input that made the time) when the host is busy in a span."""
     if not spans:
         return
     first, last = min(start for start, _ in spans), max(end for _, end in spans)
@@ -291,6 +313,7 @@ def _require_host_free(host: User, spans: list[tuple[datetime, datetime]], *, le
             raise Conflict(
                 "time_conflict",
                 gettext("You already have a session at %(start)s.") % {"start": iso_utc(start)},
+                field=field,
             )
 
 

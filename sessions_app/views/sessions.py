@@ -19,7 +19,7 @@ from marketplace.http import SignedInPageRequest
 from marketplace.schedules import slot_is_bookable
 from marketplace.slots import Interval
 from marketplace.timezones import get_zone
-from sessions_app import calendar, selectors
+from sessions_app import calendar, list_sections, selectors
 from sessions_app.forms import (
     BookingForm,
     CancelForm,
@@ -120,6 +120,7 @@ def session_list(request: SignedInPageRequest) -> HttpResponse:
         "past": past,
         "now": now,
         "feed_url": calendar.feed_url(request.user),
+        "list_sections": list_sections.list_sections(request.user, now),
     }
     return render(request, "sessions_app/session_list.html", context)
 
@@ -244,8 +245,12 @@ def rotate_calendar_feed(request: SignedInPageRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret personal feed: no login, the token in the URL is the key (rotate it to revoke)."""
     user = selectors.user_by_calendar_token(token)
-    sessions = selectors.calendar_feed_sessions(user, now=timezone.now())
-    response = HttpResponse(calendar.feed_ics(user, sessions), content_type="text/calendar; charset=utf-8")
+    now = timezone.now()
+    sessions = selectors.calendar_feed_sessions(user, now=now)
+    events = calendar.feed_events(user, now=now)
+    response = HttpResponse(
+        calendar.feed_ics(user, sessions, events), content_type="text/calendar; charset=utf-8"
+    )
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -420,3 +420,21 @@ def test_a_group_session_counts_once_it_has_been_held(org):
         1,
         1,
     )
+
+
+def test_mentor_impact_counts_the_group_sessions_hosted_and_the_people_helped_in_them(org):
+    # m1 hosted g1 (held, 60 minutes: e1 e2 s2 seated, s1 from the waiting list; e3 left) and g3 (cancelled).
+    impact = mentor_impact(org.m1.pk, now=NOW)
+    assert (impact["group_sessions_hosted"], impact["group_people_helped"], impact["group_minutes"]) == (
+        1,
+        4,
+        60,
+    )
+    assert impact["group_upcoming"] == 0
+    assert impact["people_helped"] == 3  # the 1:1 sessions' own figure is as it was
+
+    # m2's g4 is after NOW: coming up, not held; held once it is over.
+    upcoming = mentor_impact(org.m2.pk, now=NOW)
+    assert (upcoming["group_sessions_hosted"], upcoming["group_upcoming"]) == (0, 1)
+    later = mentor_impact(org.m2.pk, now=NOW + timedelta(days=2))
+    assert (later["group_sessions_hosted"], later["group_people_helped"]) == (1, 1)

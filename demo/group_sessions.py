@@ -459,8 +459,10 @@ def _seat_people(
             elif seat.status == Seat.Status.WAITLISTED:
                 waiting.remove(seat)
                 seat.status, seat.left = Seat.Status.LEFT, when
-        if session is full and sum(seat.status == Seat.Status.SEATED for seat in everyone) == capacity:
-            everyone.append(_Seat(mentee, window_end, status=Seat.Status.WAITLISTED))
+        if session is full and len(seated) == capacity:
+            # First in line, having joined just as it filled up: the next seat given up is hers.
+            joined = seated[-1].joined if not waiting else min(seated[-1].joined + 1, waiting[0].joined)
+            everyone.insert(capacity, _Seat(mentee, joined, status=Seat.Status.WAITLISTED))
         seats[session.id] = everyone
         if rng.random() < question_share:
             _add_questions(rng, session, everyone, window_end, now_ts, question_ids, questions, votes)

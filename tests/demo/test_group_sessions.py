@@ -85,6 +85,7 @@ def test_the_demo_logins_host_join_and_wait_for_group_sessions(now, seed_value):
     assert upcoming.filter(status="seated").exists()
     waiting = upcoming.filter(status="waitlisted").select_related("session").get()
     assert waiting.session.seats_taken == waiting.session.capacity
+    assert waiting.position == 1  # the next seat given up is hers
     assert result.upcoming > 0
 
 

@@ -259,12 +259,12 @@ def seed_group_sessions(
                 host.take(start, duration)
             planned.append(session)
 
-    one_off_hosts = [host for host in generated if host not in office_hosts] or generated
+    one_off_hosts = [host for host in generated if host not in office_hosts] or generated or office_hosts
     for kind, titles, per_mentors in (
         (AMA, AMA_TITLES, AMAS_PER_MENTORS),
         (SKILL_SHARE, SKILL_SHARE_TITLES, SKILL_SHARES_PER_MENTORS),
     ):
-        for number in range(max(2, len(generated) // per_mentors)):
+        for number in range(max(2, len(generated) // per_mentors) if one_off_hosts else 0):
             # The first of each kind is next week: the demo always has one to join.
             week = 1 if number == 0 else rng.randint(-weeks_of_history, 2)
             duration = rng.choice(KINDS[kind][0])

@@ -26,6 +26,7 @@ from django.db.models import (
     FilteredRelation,
     Min,
     Q,
+    QuerySet,
     Sum,
 )
 from django.db.models.functions import TruncWeek
@@ -271,7 +272,7 @@ def waited_for_a_seat() -> Q:
     return Q(from_waitlist=True) | Q(seated_at__isnull=True)
 
 
-def _held_seats(since: datetime, until: datetime, now: datetime):
+def _held_seats(since: datetime, until: datetime, now: datetime) -> QuerySet[Seat]:
     return Seat.objects.filter(
         session__in=GroupSession.objects.filter(held_group_sessions(since, until, now)).values("pk")
     )

@@ -240,3 +240,13 @@ def test_seed_demo_reports_group_sessions_and_nobody_joined_one_before_joining_s
     assert not Seat.objects.filter(joined_at__lt=F("person__date_joined")).exists()
     assert not GroupSession.objects.filter(created_at__lt=F("host__date_joined")).exists()
     assert not Seat.objects.filter(session__start__lt=F("person__date_joined")).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("mentors", "employees"), [(0, 0), (1, 3)])
+def test_a_tiny_organisation_still_gets_group_sessions_that_keep_the_rules(mentors, employees):
+    call_command("seed_demo", mentors=mentors, employees=employees, weeks_of_history=2, stdout=StringIO())
+
+    assert GroupSession.objects.filter(host__email="mentor@example.com").exists()
+    for session in GroupSession.objects.all():
+        assert session.seats.filter(status="seated").count() == session.seats_taken <= session.capacity

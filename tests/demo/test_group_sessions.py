@@ -15,7 +15,7 @@ from groups.models import GroupSession, Question, Seat, Vote
 from groups.selectors import minutes_hosted
 from marketplace.models import MentorProfile, User
 from marketplace.schedules import slot_is_bookable
-from marketplace.timezones import iso_week_bounds, iso_week_start
+from marketplace.timezones import get_zone, iso_week_bounds, iso_week_start
 from sessions_app.models import Booking
 from sessions_app.selectors import TAKE_TIME
 
@@ -250,3 +250,22 @@ def test_a_tiny_organisation_still_gets_group_sessions_that_keep_the_rules(mento
     assert GroupSession.objects.filter(host__email="mentor@example.com").exists()
     for session in GroupSession.objects.all():
         assert session.seats.filter(status="seated").count() == session.seats_taken <= session.capacity
+
+
+@pytest.mark.django_db
+def test_weekly_office_hours_keep_the_hosts_wall_clock_across_a_dst_change():
+    now = MOMENTS[-1]  # Friday 27 March 2026: Europe's clocks go forward on Sunday 29 March
+    people, _ = seed(now)
+
+    host = User.objects.get(pk=people.mentor_id)
+    starts = list(
+        GroupSession.objects.filter(host=host, series__isnull=False)
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    zone = get_zone(host.timezone)
+    assert {start.astimezone(zone).utcoffset() for start in starts} == {
+        timedelta(hours=1),
+        timedelta(hours=2),
+    }
+    assert len({(start.astimezone(zone).weekday(), start.astimezone(zone).time()) for start in starts}) == 1

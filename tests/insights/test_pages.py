@@ -184,6 +184,7 @@ def test_the_page_uses_a_fixed_number_of_queries_whatever_the_data_size(client, 
         mentee = UserFactory(department=org.eng, date_joined=org.e1.date_joined)
         booking = BookingFactory(mentor=org.m3, mentee=mentee, start=at(W2, 3, 8 + n), status="completed")
         FeedbackFactory(booking=booking, author=mentee)
+        group_session(org.m2, at(W2, 4, 8 + n), capacity=2, seated=[mentee], from_waitlist=[org.s3])
     assert count() == small
 
 

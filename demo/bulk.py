@@ -57,6 +57,23 @@ class BulkWriter:
         return self.written
 
 
+def first_free_id(table: str) -> int:
+    """The first id free in `table`: rows written with explicit ids start there."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table}")
+        return (cursor.fetchone()[0] or 0) + 1
+
+
+def reset_id_sequence(table: str) -> None:
+    """After rows with explicit ids, moves PostgreSQL's id sequence past them (SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM {table}))", [table]
+        )
+
+
 def copy_value(value) -> str:
     if value is None:
         return "\\N"

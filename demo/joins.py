@@ -3,7 +3,8 @@ who joined before it ended, so the history needs people who were there.
 
 Most joined at the launch, a few weeks before the history begins; the others over the history, as the
 programme is adopted (demo.story). Nobody did anything before they joined: a person's join date is moved
-before their first session (booked as mentee or mentor), request, moment, or request they were booked for.
+before their first session (booked as mentee or mentor), request, moment, or request they were booked for,
+and before they hosted or joined a group session.
 Run last, after everything else is seeded, with its own draws, so the rest of the data is as without it.
 """
 
@@ -17,6 +18,7 @@ from psycopg2.extras import execute_values
 
 from demo.bulk import Progress, timestamp_formatter
 from demo.story import JOINED_AT_LAUNCH_SHARE, LAUNCH_WEEKS_BEFORE_HISTORY
+from groups.models import GroupSeries, GroupSession, Seat
 from marketplace.models import User
 from matching.models import MentorRequest
 from sessions_app.models import Booking, Moment
@@ -83,6 +85,9 @@ def earliest_activity() -> dict[int, datetime]:
         ),
         _first_by(Moment.objects.all(), "author_id", "created_at"),
         _first_by(Moment.objects.filter(with_person__isnull=False), "with_person_id", "created_at"),
+        _first_by(GroupSeries.objects.all(), "host_id", "created_at"),
+        _first_by(GroupSession.objects.all(), "host_id", "created_at"),
+        _first_by(Seat.objects.all(), "person_id", "joined_at"),
     ):
         for person, first in queryset:
             first = first.astimezone(UTC)

@@ -25,7 +25,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from demo.bulk import EPOCH_ORDINAL, BulkWriter, Progress, timestamp_formatter
+from demo.bulk import (
+    EPOCH_ORDINAL,
+    BulkWriter,
+    Progress,
+    first_free_id,
+    reset_id_sequence,
+    timestamp_formatter,
+)
 from demo.reflections import (
     DEMO_MENTEE_FOLLOW_UP_SHARE,
     FEEDBACK_COLUMNS,
@@ -155,9 +162,7 @@ def seed_sessions(
     stamp = timestamp_formatter(postgres)
     template = settings.MEETING_URL_TEMPLATE
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {Booking._meta.db_table}")
-        next_id = (cursor.fetchone()[0] or 0) + 1
+    next_id = first_free_id(Booking._meta.db_table)
     bookings = BulkWriter(Booking._meta.db_table, BOOKING_COLUMNS, progress, "sessions")
     feedback = BulkWriter(Feedback._meta.db_table, FEEDBACK_COLUMNS, progress, "feedback")
     follow_ups = BulkWriter(FollowUp._meta.db_table, FOLLOW_UP_COLUMNS, progress, "follow-ups")
@@ -173,7 +178,7 @@ def seed_sessions(
     total_weeks = weeks_of_history + UPCOMING_WEEKS
     for week_number, week in enumerate(range(-weeks_of_history, UPCOMING_WEEKS), start=1):
         monday = (this_monday + timedelta(weeks=week)).toordinal()
-        adoption = _adoption(week)
+        adoption = adoption_in_week(week)
         occupied: set[int] = set()
         recent_weeks.append(occupied)
         earlier = recent_weeks[0] if len(recent_weeks) == 2 else set()
@@ -270,12 +275,8 @@ def seed_sessions(
     sessions = bookings.close()
     given = feedback.close()
     answered = follow_ups.close()
-    if postgres and sessions:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM sessions_app_booking))",
-                [Booking._meta.db_table],
-            )
+    if sessions:
+        reset_id_sequence(Booking._meta.db_table)
     return SeededSessions(sessions, upcoming, given, answered)
 
 
@@ -285,7 +286,7 @@ def _demo_mentee_share(is_demo_mentor: bool, first_upcoming_of_demo_mentor: bool
     return 1.0 if first_upcoming_of_demo_mentor else DEMO_MENTEE_SHARE_OF_DEMO_MENTOR
 
 
-def _adoption(week: int) -> float:
+def adoption_in_week(week: int) -> float:
     """Use in a week (0: this one, negative: past) relative to today's, growing over ADOPTION_WEEKS."""
     weeks_ago = min(max(-week, 0), ADOPTION_WEEKS)
     return 1 - (1 - ADOPTION_START) * weeks_ago / ADOPTION_WEEKS

@@ -4,8 +4,8 @@ Measured need (bench/bench_insights.py): with 1,000,000 past sessions, computing
 people per week and per range) and the per-group sums live takes seconds for a year. These tables hold, per
 ISO week (Monday, UTC), the additive counts per group of people and a bitmap of who took part, so a dashboard
 reads a few hundred rows whatever the number of sessions. insights.rollups rebuilds them from bookings,
-feedback and requests (insights.tasks: recent weeks every few minutes, everything nightly); nothing else
-writes them, and deleting them loses nothing.
+feedback, requests, moments and group sessions (insights.tasks: recent weeks every few minutes, everything
+nightly); nothing else writes them, and deleting them loses nothing.
 
 Groups are "cells": (department, job level, time-zone region) of the person, as at the last refresh.
 Department ids are plain numbers, not foreign keys: a snapshot, not a relation.
@@ -45,6 +45,18 @@ class CellCounts:
     decided: int = field(default=0, metadata={"help_text": "booked, or past the deadline at refresh"})
     # Informal moments whose author is in the cell, by the week they happened.
     moments: int = 0
+    # Group sessions held (scheduled, ended by the refresh) by the week of their start: those hosted by
+    # someone in the cell, and the seats people of the cell held in them.
+    group_hosted: int = field(default=0, metadata={"help_text": "group sessions held, host in the cell"})
+    group_seats_offered: int = field(default=0, metadata={"help_text": "their capacity"})
+    group_seats_taken: int = field(default=0, metadata={"help_text": "their seats filled, by anyone"})
+    group_seats: int = field(default=0, metadata={"help_text": "seats held by people of the cell"})
+    group_from_waitlist: int = field(
+        default=0, metadata={"help_text": "of those, given from the waiting list"}
+    )
+    group_waited: int = field(
+        default=0, metadata={"help_text": "places people of the cell took on a waiting list"}
+    )
 
 
 class RollupState(models.Model):
@@ -173,4 +185,7 @@ PEOPLE_BASES = {
     "answered": "mentees who answered the one-week follow-up of a session held",
     "deciders": "askers of the requests made in the week that are decided (booked, or past their deadline)",
     "waiters": "askers of the requests made in the week that got a session",
+    "group_hosts": "hosts of the group sessions held",
+    "group_attendees": "people seated in the group sessions held",
+    "group_waiters": "people who took a place on the waiting list of a group session held",
 }

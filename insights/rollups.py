@@ -1,7 +1,9 @@
-"""Rebuilds the weekly summary tables (insights.models) from sessions, feedback, requests and moments.
+"""Rebuilds the weekly summary tables (insights.models) from sessions, feedback, requests, moments and group
+sessions.
 
 insights writes only its own summary tables; it never writes domain data. It only reads bookings, feedback,
-requests and moments, and deleting its tables loses nothing: the next refresh rebuilds them.
+requests, moments, group sessions and their seats, and deleting its tables loses nothing: the next refresh
+rebuilds them.
 
 The only writer of those tables; called by insights.tasks (Celery). A refresh recomputes whole weeks inside a
 transaction: delete the weeks' rows, insert them again from grouped queries. Recent weeks change (sessions
@@ -15,9 +17,21 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, FilteredRelation, Min, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncWeek
 
+from groups.models import GroupSession, Seat
 from insights.aggregates import Median
 from insights.models import (
     CellCounts,
@@ -114,6 +128,7 @@ def _first_week_with_data() -> date | None:
     starts = [
         Booking.objects.aggregate(first=Min("start"))["first"],
         MentorRequest.objects.aggregate(first=Min("created_at"))["first"],
+        GroupSession.objects.aggregate(first=Min("start"))["first"],
     ]
     first_moment = Moment.objects.aggregate(first=Min("happened_on"))["first"]
     if first_moment is not None:
@@ -136,6 +151,7 @@ def _rebuild(first: date, last: date, *, now: datetime) -> None:
     _add_sessions(cells, since, until)
     _add_requests(cells, since, until, now)
     _add_moments(cells, first, last)
+    _add_group_sessions(cells, since, until, now)
     WeekCell.objects.bulk_create(
         (
             WeekCell(week=week, department_id=dept, job_level=level, region=region, **vars(counts))
@@ -244,6 +260,66 @@ def _add_moments(cells: dict, first: date, last: date) -> None:
         cells[_cell(day, dept, level, zone)].add(moments=moments)
 
 
+def held_group_sessions(since: datetime, until: datetime, now: datetime) -> Q:
+    """Group sessions starting in [since, until) that were held: scheduled, and over by `now` (a group
+    session's completed is read, not stored). For a queryset of GroupSession."""
+    return Q(start__gte=since, start__lt=until, status=GroupSession.Status.SCHEDULED, end__lte=now)
+
+
+def waited_for_a_seat() -> Q:
+    """A place taken on the waiting list (for a queryset of Seat): seated from it, or never seated (still
+    waiting when the session began, or gone from the list)."""
+    return Q(from_waitlist=True) | Q(seated_at__isnull=True)
+
+
+def _held_seats(since: datetime, until: datetime, now: datetime) -> QuerySet[Seat]:
+    return Seat.objects.filter(
+        session__in=GroupSession.objects.filter(held_group_sessions(since, until, now)).values("pk")
+    )
+
+
+def _add_group_sessions(cells: dict, since: datetime, until: datetime, now: datetime) -> None:
+    """Group sessions held, by their host's cell (sessions, seats offered, seats filled), and the seats in
+    them by each person's cell (seats held, of those given from the waiting list, places taken on it)."""
+    seated = Q(status=Seat.Status.SEATED)
+    hosted = (
+        GroupSession.objects.filter(held_group_sessions(since, until, now))
+        .annotate(week=TruncWeek("start", tzinfo=UTC))
+        .values_list("week", "host__department_id", "host__job_level", "host__timezone")
+        .annotate(group_hosted=Count("pk"), group_seats_offered=Sum("capacity"))
+        .order_by()
+    )
+    for week, dept, level, zone, sessions, offered in hosted:
+        cells[_cell(week, dept, level, zone)].add(group_hosted=sessions, group_seats_offered=offered)
+    filled = (
+        _held_seats(since, until, now)
+        .filter(seated)
+        .annotate(week=TruncWeek("session__start", tzinfo=UTC))
+        .values_list(
+            "week", "session__host__department_id", "session__host__job_level", "session__host__timezone"
+        )
+        .annotate(group_seats_taken=Count("pk"))
+        .order_by()
+    )
+    for week, dept, level, zone, taken in filled:
+        cells[_cell(week, dept, level, zone)].add(group_seats_taken=taken)
+    attended = (
+        _held_seats(since, until, now)
+        .annotate(week=TruncWeek("session__start", tzinfo=UTC))
+        .values_list("week", "person__department_id", "person__job_level", "person__timezone")
+        .annotate(
+            group_seats=Count("pk", filter=seated),
+            group_from_waitlist=Count("pk", filter=seated & Q(from_waitlist=True)),
+            group_waited=Count("pk", filter=waited_for_a_seat()),
+        )
+        .order_by()
+    )
+    for week, dept, level, zone, seats, from_waitlist, waited in attended:
+        cells[_cell(week, dept, level, zone)].add(
+            group_seats=seats, group_from_waitlist=from_waitlist, group_waited=waited
+        )
+
+
 def _participants(since: datetime, until: datetime) -> dict[date, bytearray]:
     """A bitmap per week of the people (either role) of the sessions held that week."""
     bitmaps: dict[date, bytearray] = defaultdict(bytearray)
@@ -300,6 +376,23 @@ def _people(since: datetime, until: datetime, now: datetime) -> dict[tuple[date,
         _set_bit(bitmaps[week, "deciders"], asker_id)
         if status == BOOKED:
             _set_bit(bitmaps[week, "waiters"], asker_id)
+    hosts = (
+        GroupSession.objects.filter(held_group_sessions(since, until, now)).values_list("start", "host_id")
+    ).order_by()
+    for start, host_id in hosts.iterator(chunk_size=20_000):
+        _set_bit(bitmaps[week_start(start), "group_hosts"], host_id)
+    seats = (
+        _held_seats(since, until, now)
+        .annotate(waited=ExpressionWrapper(waited_for_a_seat(), output_field=BooleanField()))
+        .values_list("session__start", "person_id", "status", "waited")
+        .order_by()
+    )
+    for start, person_id, status, waited in seats.iterator(chunk_size=20_000):
+        week = week_start(start)
+        if status == Seat.Status.SEATED:
+            _set_bit(bitmaps[week, "group_attendees"], person_id)
+        if waited:
+            _set_bit(bitmaps[week, "group_waiters"], person_id)
     return bitmaps
 
 

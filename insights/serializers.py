@@ -47,6 +47,13 @@ class WeekSerializer(serializers.Serializer):
     follow_ups = count()
     unblocked_rate = share()
     moments_logged = count()
+    group_sessions_held = count()
+    group_seats_offered = count()
+    group_seats_filled = count()
+    group_fill_rate = share()
+    group_attendees = count()
+    waitlist_conversions = count()
+    waitlist_conversion_rate = share()
     withheld = withheld()
 
 
@@ -105,6 +112,9 @@ class EquityRowSerializer(serializers.Serializer):
     served_before_deadline_rate = share(required=False)
     helpful_rate = share(required=False)
     unblocked_rate = share(required=False)
+    group_attendees = count(required=False)
+    group_seats_filled = count(required=False)
+    waitlist_conversions = count(required=False)
     withheld = withheld(required=False)
 
 
@@ -149,6 +159,13 @@ class InsightsSummarySerializer(serializers.Serializer):
     offering_mentors = count()
     offered_minutes = count()
     booked_minutes = count()
+    group_sessions_held = count()
+    group_seats_offered = count()
+    group_seats_filled = count()
+    group_fill_rate = share()
+    group_attendees = count()
+    waitlist_conversions = count()
+    waitlist_conversion_rate = share()
     weekly = WeekSerializer(many=True)
     skills = SkillDemandSerializer(many=True)
     skill_gaps = SkillGapSerializer(many=True)

@@ -95,6 +95,12 @@ DEFINITION_LABELS = {
     "partly_unblocked_rate": _("Partly unblocked"),
     "follow_ups": _("One-week follow-ups"),
     "moments_logged": _("Moments logged"),
+    "group_sessions_held": _("Group sessions held"),
+    "group_seats_filled": _("Group-session seats filled"),
+    "group_fill_rate": _("Group-session fill rate"),
+    "group_attendees": _("Group-session attendees"),
+    "waitlist_conversions": _("Seated from a waiting list"),
+    "waitlist_conversion_rate": _("Waiting-list conversion"),
     "mentors_carrying_half": _("Mentors carrying half"),
     "weekly": _("Per week"),
     "skills": _("Skill demand and supply"),
@@ -195,7 +201,33 @@ def headline_figures(report: dict) -> list[dict]:
             gettext("tips, encouragement and introductions"),
         ),
         carrying,
+        figure(
+            "group_sessions_held",
+            number(report["group_sessions_held"]),
+            gettext("%(seats)s seats offered") % {"seats": number(report["group_seats_offered"])},
+        ),
+        figure(
+            "group_fill_rate",
+            percent(report["group_fill_rate"]),
+            gettext("%(seats)s seats filled") % {"seats": number(report["group_seats_filled"])},
+        ),
+        figure(
+            "group_attendees",
+            number(report["group_attendees"]),
+            gettext("people who took a seat in a group session"),
+        ),
+        figure("waitlist_conversions", number(report["waitlist_conversions"]), _conversion_note(report)),
     ]
+
+
+def _conversion_note(report: dict) -> str:
+    if "waitlist_conversion_rate" in report["withheld"]:
+        return gettext("share not shown: fewer than 5 people waited")
+    if report["waitlist_conversion_rate"] is None:
+        return gettext("nobody waited for a seat")
+    return gettext("%(rate)s of places on waiting lists") % {
+        "rate": percent(report["waitlist_conversion_rate"])
+    }
 
 
 def _export_url(query: dict[str, date | int]) -> str | None:

@@ -16,6 +16,8 @@ _FROM = {
     "served_before_deadline_rate": _("the distinct askers of the decided requests"),
     "median_hours_to_help": _("the distinct askers who got a session"),
     "mentor_utilization": _("the mentors offering time"),
+    "group_fill_rate": _("the distinct hosts of the group sessions held"),
+    "waitlist_conversion_rate": _("the distinct people who waited"),
 }
 
 DEFINITIONS = {
@@ -64,6 +66,25 @@ DEFINITIONS = {
         "Informal mentoring moments (a tip, an encouragement, an introduction) people logged as happening in "
         "the range (with a department: logged by its people)."
     ),
+    "group_sessions_held": _(
+        "Group sessions (office hours, AMAs, skill-shares) that took place, not cancelled, whose start falls "
+        "in the range (with a department: those its people hosted)."
+    ),
+    "group_seats_filled": _(
+        "Seats held in those group sessions when they took place (with a department: by its people)."
+    ),
+    "group_fill_rate": _(
+        "Seats filled divided by seats offered (the capacity) in the group sessions held (with a department: "
+        "those its people hosted)."
+    ),
+    "group_attendees": _("Distinct people who held a seat in a group session held in the range."),
+    "waitlist_conversions": _(
+        "Seats in group sessions held that went to someone from the waiting list, when a seat was given up "
+        "or the capacity raised."
+    ),
+    "waitlist_conversion_rate": _(
+        "Of the places taken on the waiting lists of the group sessions held, the share that ended in a seat."
+    ),
     "mentors_carrying_half": _(
         "The fewest mentors who together held half of all sessions held, busiest first."
     ),
@@ -76,8 +97,8 @@ DEFINITIONS = {
     ),
     "equity": _(
         "By department, job level and time-zone region: participation rate, median hours to help, requests "
-        "served before the deadline, helpful rate and one-week unblocked rate of each group's people. Groups "
-        "of fewer than 5 people are not shown."
+        "served before the deadline, helpful rate and one-week unblocked rate of each group's people, and "
+        "how many of them took a seat in a group session. Groups of fewer than 5 people are not shown."
     ),
 }
 

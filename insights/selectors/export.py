@@ -11,7 +11,7 @@ from insights.selectors.people import counter, people_bitmaps
 from insights.selectors.population import employees, mask
 from insights.selectors.privacy import FEWER_THAN_5, withhold
 from insights.selectors.scope import Scope, as_date
-from insights.selectors.summary import WEEK_SUMS, summary
+from insights.selectors.summary import WEEK_SUMS, group_figures, summary
 
 EXPORT_COLUMNS = (
     "week_start",
@@ -28,7 +28,15 @@ EXPORT_COLUMNS = (
     "follow_ups",
     "unblocked_rate",
     "moments_logged",
+    "group_sessions_held",
+    "group_seats_filled",
+    "group_fill_rate",
+    "group_attendees",
+    "waitlist_conversions",
+    "waitlist_conversion_rate",
 )
+# The group sessions' columns, named as in the summary (insights.selectors.summary.group_figures).
+GROUP_COLUMNS = EXPORT_COLUMNS[EXPORT_COLUMNS.index("group_sessions_held") :]
 
 
 # A department's CSV row takes the week's sums except sessions booked (it has no cancellation rate).
@@ -46,16 +54,18 @@ def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> di
         .annotate(*(Sum(name) for name in DEPARTMENT_WEEK_SUMS))
         .order_by()
     )
-    for week, dept, held, minutes, no_shows, cancelled, requests, followed_up, unblocked, moments in rows:
+    for week, dept, *values in rows:
+        sums = dict(zip(DEPARTMENT_WEEK_SUMS, (value or 0 for value in values), strict=True))
         found[as_date(week), dept].update(
-            sessions_held=held,
-            minutes_held=minutes,
-            no_shows=no_shows,
-            cancellations=cancelled,
-            requests=requests,
-            follow_ups=followed_up,
-            unblocked_rate=rate(unblocked, followed_up),
-            moments_logged=moments,
+            sessions_held=sums["held"],
+            minutes_held=sums["minutes"],
+            no_shows=sums["no_shows"],
+            cancellations=sums["cancelled"],
+            requests=sums["requests"],
+            follow_ups=sums["followed_up"],
+            unblocked_rate=rate(sums["unblocked"], sums["followed_up"]),
+            moments_logged=sums["moments"],
+            **{column: value for column, value in group_figures(sums, 0).items() if column in GROUP_COLUMNS},
         )
     masks = {dept: mask(members) for dept, members in departments.items()}
     for week, people in WeekParticipants.objects.filter(
@@ -71,6 +81,7 @@ def _weekly_by_department(scope: Scope, departments: dict[int, list[int]]) -> di
     behind = people_bitmaps(scope)
     for (week, dept), figures in found.items():
         week_people = {basis: {week: by_week[week]} for basis, by_week in behind.items() if week in by_week}
+        figures["group_attendees"] = counter(week_people, masks[dept])("group_attendees")
         figures.update(dict.fromkeys(withhold(figures, counter(week_people, masks[dept])), FEWER_THAN_5))
     return found
 
@@ -102,6 +113,7 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
             "follow_ups": week["follow_ups"],
             "unblocked_rate": week["unblocked_rate"],
             "moments_logged": week["moments_logged"],
+            **{column: week[column] for column in GROUP_COLUMNS},
             **dict.fromkeys(week["withheld"], FEWER_THAN_5),
         }
         for week in report["weekly"]
@@ -141,6 +153,10 @@ def export_rows(scope: Scope, *, now: datetime) -> list[dict]:
                     "follow_ups": figures.get("follow_ups", 0),
                     "unblocked_rate": figures.get("unblocked_rate"),
                     "moments_logged": figures.get("moments_logged", 0),
+                    **{
+                        column: figures.get(column, None if column.endswith("_rate") else 0)
+                        for column in GROUP_COLUMNS
+                    },
                 }
             )
     return rows

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
+from groups.models import GroupSession, Seat
 from insights.selectors.figures import rate
 from sessions_app.models import Booking, Feedback, FollowUp
 
@@ -19,7 +20,8 @@ FOLLOW_UP_LABELS: dict[str, str] = {
 
 def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
     """A mentor's own record, all time: sessions given, people helped, ratings, one-week follow-up outcomes,
-    and what mentees wrote (comments, and what changed for them a week later).
+    what mentees wrote (comments, and what changed for them a week later), and the group sessions hosted
+    (held: scheduled and over) with the people seated in them.
 
     Only ever about the mentor asking: the comments are what mentees wrote about the mentor's own sessions,
     shown to that mentor (never to HR).
@@ -50,7 +52,24 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         .order_by("-created_at", "-pk")
         .values("note", "outcome", "created_at", "booking__topic", "booking__start")[:comments]
     )
+    hosted = GroupSession.objects.filter(host_id=mentor_id, status=GroupSession.Status.SCHEDULED)
+    held = Q(end__lte=now)
+    groups = hosted.aggregate(
+        sessions=Count("pk", filter=held),
+        minutes=Sum("duration", filter=held),
+        upcoming=Count("pk", filter=Q(start__gte=now)),
+    )
+    group_people = (
+        Seat.objects.filter(session__in=hosted.filter(held).values("pk"), status=Seat.Status.SEATED)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
     return {
+        "group_sessions_hosted": groups["sessions"],
+        "group_minutes": groups["minutes"] or 0,
+        "group_people_helped": group_people,
+        "group_upcoming": groups["upcoming"],
         "sessions_given": given["sessions"],
         "people_helped": given["people"],
         "minutes_given": given["minutes"] or 0,

@@ -113,6 +113,8 @@ FIGURE_BASIS = {
     "cancellation_rate": "booked",
     "served_before_deadline_rate": "deciders",
     "median_hours_to_help": "waiters",
+    "group_fill_rate": "group_hosts",
+    "waitlist_conversion_rate": "group_waiters",
 }
 
 

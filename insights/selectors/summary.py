@@ -5,6 +5,7 @@ are hidden, and the hidden figures are dropped here.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.db import connection, transaction
@@ -33,6 +34,17 @@ from marketplace.models import Department
 # Medians sort the range's requests several times: give them memory instead of temporary files.
 POSTGRES_WORK_MEM = "64MB"
 
+# Group sessions' figures: the same names at the top, in each week and in the CSV.
+GROUP_FIGURES = (
+    "group_sessions_held",
+    "group_seats_offered",
+    "group_seats_filled",
+    "group_fill_rate",
+    "group_attendees",
+    "waitlist_conversions",
+    "waitlist_conversion_rate",
+)
+
 FIGURES = (
     "employees",
     "participants",
@@ -58,6 +70,7 @@ FIGURES = (
     "offering_mentors",
     "offered_minutes",
     "booked_minutes",
+    *GROUP_FIGURES,
 )
 
 WEEK_SUMS = (
@@ -70,6 +83,12 @@ WEEK_SUMS = (
     "followed_up",
     "unblocked",
     "moments",
+    "group_hosted",
+    "group_seats_offered",
+    "group_seats_taken",
+    "group_seats",
+    "group_from_waitlist",
+    "group_waited",
 )
 
 
@@ -172,6 +191,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
                 "follow_ups": row.get("followed_up", 0),
                 "unblocked_rate": rate(row.get("unblocked"), row.get("followed_up")),
                 "moments_logged": row.get("moments", 0),
+                **group_figures(row, counter(week_people, members)("group_attendees")),
             }
         )
         weekly[-1]["withheld"] = withhold(weekly[-1], counter(week_people, members))
@@ -204,6 +224,7 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
         "offering_mentors": len(offering),
         "offered_minutes": offered_minutes,
         "booked_minutes": booked_minutes,
+        **group_figures(sessions, counter(behind, members)("group_attendees")),
         "weekly": weekly,
         "skills": skills,
         "skill_gaps": [{**gap, "sentence": gap_sentence(gap)} for gap in skill_gaps(skills)],
@@ -217,6 +238,21 @@ def _summary(scope: Scope, *, now: datetime) -> dict:
         report, counter(behind, members), extra={"mentor_utilization": len(offering)}
     )
     return report
+
+
+def group_figures(sums: Mapping[str, int], attendees: int) -> dict:
+    """The group sessions' figures from a range's (or a week's) sums of WeekCell and its distinct attendees:
+    sessions held by the scope's hosts and how full they were; seats its people held, and how many of them
+    came from a waiting list."""
+    return {
+        "group_sessions_held": sums.get("group_hosted", 0),
+        "group_seats_offered": sums.get("group_seats_offered", 0),
+        "group_seats_filled": sums.get("group_seats", 0),
+        "group_fill_rate": rate(sums.get("group_seats_taken"), sums.get("group_seats_offered")),
+        "group_attendees": attendees,
+        "waitlist_conversions": sums.get("group_from_waitlist", 0),
+        "waitlist_conversion_rate": rate(sums.get("group_from_waitlist"), sums.get("group_waited")),
+    }
 
 
 def group_masks(scope: Scope) -> dict[str, dict]:
@@ -256,6 +292,9 @@ def _equity_rows(dimension: Dimension, medians: Medians, behind: dict, masks: di
                 "served_before_deadline_rate": rate(cell.served, cell.decided),
                 "helpful_rate": rate(cell.helpful, cell.rated),
                 "unblocked_rate": rate(cell.unblocked, cell.followed_up),
+                "group_attendees": counter(behind, masks.get(key, 0))("group_attendees"),
+                "group_seats_filled": cell.group_seats,
+                "waitlist_conversions": cell.group_from_waitlist,
             }
         )
         rows[-1]["withheld"] = withhold(rows[-1], counter(behind, masks.get(key, 0)))

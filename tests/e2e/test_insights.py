@@ -8,6 +8,7 @@ import pytest
 from insights import rollups
 from marketplace.models import AvailabilityBlock, JobLevel, User
 from sessions_app.models import Booking, Feedback, FollowUp, Moment
+from tests.e2e.conftest import ARTIFACTS, log_in_on
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     UserFactory,
     UserSkillFactory,
 )
+from tests.insights.conftest import group_session
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
 ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney")
@@ -119,6 +121,17 @@ def seed_organisation(now: datetime, hr) -> None:
                 needed_by=made + timedelta(days=2),
                 skills=[rng.choice(skills[4:])],
             )
+    for index, host in enumerate(mentors[:6]):  # weekly office hours of six mentors, the last six weeks
+        for week in range(1, 7):
+            attendees = rng.sample(people, 5)
+            group_session(
+                host,
+                this_monday - timedelta(weeks=week) + timedelta(days=index % 5, hours=15),
+                capacity=4,
+                seated=attendees[:3],
+                from_waitlist=attendees[3:4] if rng.random() < 0.5 else [],
+                waiting=attendees[4:],
+            )
     rollups.refresh(now=now, full=True)
 
 
@@ -145,6 +158,14 @@ def test_hr_narrows_the_range_and_the_charts_redraw(
     assert page.locator("[data-figure='unblocked_rate'] .figure-value").inner_text().endswith("%")
     assert int(page.locator("[data-figure='moments_logged'] .figure-value").inner_text()) > 0
     screenshot(page, "insights-dashboard")
+    assert axe_violations(page) == []
+    assert int(page.locator("[data-figure='group_sessions_held'] .figure-value").inner_text()) == 36
+    page.get_by_text("Group sessions per week").click()
+    group_weeks = page.locator("#table-group-sessions")
+    assert group_weeks.is_visible()
+    assert group_weeks.locator("tbody tr").count() == 12
+    page.get_by_role("heading", name="Group sessions", level=2).scroll_into_view_if_needed()
+    screenshot(page, "insights-group-sessions")
     assert axe_violations(page) == []
 
     four_weeks_ago = (datetime.now(UTC).date() - timedelta(weeks=3)).isoformat()
@@ -175,3 +196,29 @@ def test_the_export_button_downloads_the_weekly_csv(page, transactional_db, hr, 
         lines = exported.read().splitlines()
     assert lines[0].startswith("week_start,department,employees,participants")
     assert any(",Legal," in line and "fewer than 5" in line for line in lines)
+
+
+def test_the_group_sessions_figures_fit_a_laptop_and_a_phone(
+    sized_page, width, transactional_db, hr, screenshot, axe_violations
+):
+    page = sized_page
+    seed_organisation(datetime.now(UTC), hr)
+    log_in_on(page, hr.email, PASSWORD)
+    page.goto("/insights/")
+
+    section = page.get_by_role("region", name="Group sessions", exact=True)
+    section.get_by_text("Group sessions per week").click()
+    assert page.locator("#table-group-sessions").is_visible()
+    for figure in ("group_sessions_held", "group_fill_rate", "group_attendees", "waitlist_conversions"):
+        assert page.locator(f"[data-figure='{figure}'] .figure-value").is_visible(), figure
+    assert page.locator(
+        "table[data-dimension='department'] th", has_text="Seated from a waiting list"
+    ).count()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    section.scroll_into_view_if_needed()
+    screenshot(page, f"insights-group-sessions-{width}")
+    section.screenshot(path=str(ARTIFACTS / f"insights-group-sessions-section-{width}.png"))
+    page.locator("[data-figure='group_sessions_held']").screenshot(
+        path=str(ARTIFACTS / f"insights-group-sessions-card-{width}.png")
+    )
+    assert axe_violations(page) == []

@@ -31,6 +31,14 @@ and Monday 10 March (W2). Everyone's zone is Europe/London (region EMEA), everyo
     r4        l2     W2 Tue 09:00    speaking  open    -               W2 Fri 17:00      past deadline
     r5        e4     W2 Wed 09:00    writing   open    -               25 Mar (future)   undecided
 
+    group sessions  host  week        seats  seated (at the start)         waiting, gone
+    g1              m1    W1 Thu 15h  4      e1 e2 s2, s1 from the list    l1 still waiting; e3 gave up a seat
+    g2              m3    W2 Tue 15h  3      e4 s3                         l2 left the list
+    g3              m1    W2 Fri 15h  5      e1 (cancelled: not counted)
+    g4              m2    W3 Thu 15h  5      s4 (after NOW: not held yet)
+    → W1: 1 held, 4 of 4 seats, 4 attendees, 1 of 2 waiting places seated (s1; l1 not)
+      W2: 1 held, 2 of 3 seats, 2 attendees, 0 of 1 waiting place seated (l2)
+
     mentors  weekly blocks                cap   offers    weekly capacity = min(cap, blocks)
     m1       Mon 09:00–12:00 (180 min)    600   speaking  180
     m2       Tue 09:00–10:00 (60 min)     30    -         30
@@ -43,6 +51,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 
+from groups.models import GroupSession
 from insights import rollups
 from insights.models import RollupState
 from insights.tasks import STALE_AFTER
@@ -53,9 +62,11 @@ from tests.factories import (
     DepartmentFactory,
     FeedbackFactory,
     FollowUpFactory,
+    GroupSessionFactory,
     MentorFactory,
     MentorRequestFactory,
     MomentFactory,
+    SeatFactory,
     SkillFactory,
     UserFactory,
     UserSkillFactory,
@@ -121,6 +132,47 @@ def person(name: str, department, *, mentor: bool = False, level: str = JobLevel
 
 def session(mentee, mentor, start, *, status="completed", minutes=30):
     return BookingFactory(mentee=mentee, mentor=mentor, start=start, duration=minutes, status=status)
+
+
+def group_session(host, start, *, capacity, seated=(), from_waitlist=(), waiting=(), left=(), **extra):
+    """A group session whose seats are stored as the services leave them: `seated` joined with a seat,
+    `from_waitlist` seated after waiting, `waiting` still on the list, `left` (person, had a seat) gone."""
+    session = GroupSessionFactory(host=host, start=start, duration=60, capacity=capacity, **extra)
+    joined = start - timedelta(days=2)
+    for number, person in enumerate([*seated, *from_waitlist], start=1):
+        SeatFactory(
+            session=session,
+            person=person,
+            seat_number=number,
+            joined_at=joined,
+            seated_at=joined + timedelta(hours=5 if person in from_waitlist else 0),
+            from_waitlist=person in from_waitlist,
+        )
+    for position, person in enumerate(waiting, start=1):
+        SeatFactory(
+            session=session,
+            person=person,
+            status="waitlisted",
+            seat_number=None,
+            session_capacity=None,
+            position=position,
+            joined_at=joined,
+        )
+    for person, had_a_seat in left:
+        SeatFactory(
+            session=session,
+            person=person,
+            status="left",
+            seat_number=None,
+            session_capacity=None,
+            joined_at=joined,
+            seated_at=joined if had_a_seat else None,
+            left_at=joined + timedelta(hours=5),
+        )
+    GroupSession.objects.filter(pk=session.pk).update(
+        seats_taken=len(seated) + len(from_waitlist), waitlist_length=len(waiting)
+    )
+    return session
 
 
 @pytest.fixture
@@ -214,5 +266,17 @@ def org(db, frozen_now, monkeypatch) -> Org:
             asker=p["e4"], created_at=at(W2, 2, 9), needed_by=NOW + timedelta(days=6), skills=[writing]
         ),
     }
+    group_session(
+        p["m1"],
+        at(W1, 3, 15),
+        capacity=4,
+        seated=[p["e1"], p["e2"], p["s2"]],
+        from_waitlist=[p["s1"]],
+        waiting=[p["l1"]],
+        left=[(p["e3"], True)],
+    )
+    group_session(p["m3"], at(W2, 1, 15), capacity=3, seated=[p["e4"], p["s3"]], left=[(p["l2"], False)])
+    group_session(p["m1"], at(W2, 4, 15), capacity=5, seated=[p["e1"]], status="cancelled")
+    group_session(p["m2"], at(W3, 3, 15), capacity=5, seated=[p["s4"]])
     rollups.refresh(now=NOW, full=True)
     return Org(eng, sales, legal, people, b, r, speaking, writing)

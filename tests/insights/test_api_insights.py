@@ -21,7 +21,17 @@ from tests.factories import (
     MomentFactory,
     UserFactory,
 )
-from tests.insights.conftest import JOINED, NOW, STALE, W1, W2, at, make_tables_stale, tables_refreshed_at
+from tests.insights.conftest import (
+    JOINED,
+    NOW,
+    STALE,
+    W1,
+    W2,
+    at,
+    group_session,
+    make_tables_stale,
+    tables_refreshed_at,
+)
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
 
@@ -45,6 +55,15 @@ CONTRACT_FIELDS = {
     "weekly",
     "skills",
 }
+GROUP_FIELDS = {
+    "group_sessions_held",
+    "group_seats_offered",
+    "group_seats_filled",
+    "group_fill_rate",
+    "group_attendees",
+    "waitlist_conversions",
+    "waitlist_conversion_rate",
+}
 
 
 def rows_of(response) -> list[dict]:
@@ -57,7 +76,8 @@ def test_hr_gets_every_field_of_the_contract(api_as, hr, org):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= CONTRACT_FIELDS
+    assert set(body) >= CONTRACT_FIELDS | GROUP_FIELDS
+    assert set(body["definitions"]) >= GROUP_FIELDS - {"group_seats_offered"}
     assert body["employees"] == 15
     assert body["participation_rate"] == 0.4
     assert body["median_hours_to_help"] == 10.0
@@ -73,6 +93,13 @@ def test_hr_gets_every_field_of_the_contract(api_as, hr, org):
         "follow_ups": 2,
         "unblocked_rate": 0.5,
         "moments_logged": 2,
+        "group_sessions_held": 1,
+        "group_seats_offered": 4,
+        "group_seats_filled": 4,
+        "group_fill_rate": 1.0,
+        "group_attendees": 4,
+        "waitlist_conversions": 1,
+        "waitlist_conversion_rate": 0.5,
         "withheld": [],
     }
     assert (body["unblocked_rate"], body["moments_logged"]) == (round(1 / 3, 4), 4)
@@ -170,6 +197,12 @@ def test_the_export_has_the_weekly_figures_overall_then_per_department(api_as, h
         "follow_ups",
         "unblocked_rate",
         "moments_logged",
+        "group_sessions_held",
+        "group_seats_filled",
+        "group_fill_rate",
+        "group_attendees",
+        "waitlist_conversions",
+        "waitlist_conversion_rate",
     ]
     overall = [row for row in rows if row["department"] == "All departments"]
     assert [(row["week_start"], row["sessions_held"], row["participants"]) for row in overall] == [
@@ -188,6 +221,30 @@ def test_the_export_has_the_weekly_figures_overall_then_per_department(api_as, h
         ("1", "1", "1"),
     ]
     assert engineering[1]["median_hours_to_help"] == "10.0"
+    # Group sessions: g1 (W1, m1's) held with 4 of 4 seats, 4 attendees, s1 from the waiting list; W2 g2.
+    assert [
+        (
+            row["group_sessions_held"],
+            row["group_seats_filled"],
+            row["group_fill_rate"],
+            row["group_attendees"],
+        )
+        for row in overall
+    ] == [("1", "4", "1.0", "4"), ("1", "2", "0.6667", "2")]
+    assert [(row["waitlist_conversions"], row["waitlist_conversion_rate"]) for row in overall] == [
+        ("1", "0.5"),
+        ("0", "0.0"),
+    ]
+    # Engineering hosted g1 (m1): its 4 seats filled; its people held e1 e2 (W1) and e4 (W2).
+    assert [
+        (
+            row["group_sessions_held"],
+            row["group_fill_rate"],
+            row["group_seats_filled"],
+            row["group_attendees"],
+        )
+        for row in engineering
+    ] == [("1", "1.0", "2", "2"), ("0", "", "1", "1")]
     # Its mentees' answers: b1 yes (W1), b3 partly (W2); its people's moments: e1's two in W1.
     assert [(row["follow_ups"], row["unblocked_rate"], row["moments_logged"]) for row in engineering] == [
         ("1", "1.0", "2"),
@@ -224,6 +281,14 @@ def _grow(org, times: int) -> None:
         department = DepartmentFactory(name=f"Grown {n}")
         people = [UserFactory(department=department, date_joined=JOINED) for _ in range(6)]
         mentor = MentorFactory(department=department, date_joined=JOINED)
+        group_session(
+            mentor,
+            at(W2, 3, 16),
+            capacity=4,
+            seated=people[:3],
+            from_waitlist=people[3:4],
+            waiting=people[4:],
+        )
         for index, person in enumerate(people):
             booking = BookingFactory(
                 mentor=mentor,

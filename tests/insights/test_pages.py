@@ -10,7 +10,16 @@ from django.test.utils import CaptureQueriesContext
 
 from insights import rollups
 from tests.factories import PASSWORD, BookingFactory, FeedbackFactory, FollowUpFactory, UserFactory
-from tests.insights.conftest import NOW, STALE, W1, W2, at, make_tables_stale, tables_refreshed_at
+from tests.insights.conftest import (
+    NOW,
+    STALE,
+    W1,
+    W2,
+    at,
+    group_session,
+    make_tables_stale,
+    tables_refreshed_at,
+)
 
 pytestmark = pytest.mark.urls("tests.insights.urls")
 
@@ -45,6 +54,25 @@ def test_hr_sees_headline_figures_with_their_definitions(client, hr, org):
     assert "Participants divided by employees." in html
     assert "Of those one-week follow-up answers, the share answering “partly”." in html
     assert "The fewest mentors who together held half of all sessions held, busiest first." in html
+
+
+def test_hr_sees_the_group_sessions_held_their_seats_and_waiting_lists(client, hr, org):
+    html = logged_in(client, hr).get("/insights/", RANGE).content.decode()
+
+    # g1 and g2 held: 6 of 7 seats filled by 6 people; s1 seated from a waiting list, 1 of 3 places on one.
+    assert re.search(r'data-figure="group_sessions_held">.*?<p class="figure-value">2</p>', html, re.S)
+    assert "7 seats offered" in html
+    assert re.search(r'data-figure="group_fill_rate">.*?<p class="figure-value">86%</p>', html, re.S)
+    assert re.search(r'data-figure="group_attendees">.*?<p class="figure-value">6</p>', html, re.S)
+    assert re.search(r'data-figure="waitlist_conversions">.*?<p class="figure-value">1</p>', html, re.S)
+    assert "33% of places on waiting lists" in html
+    assert "2 group sessions held: 6 seats filled by 6 people." in html
+    weekly = re.search(r'<table id="table-group-sessions">.*?</table>', html, re.S)
+    assert weekly
+    assert re.search(r"3 Mar 2025</th><td>1</td><td>4</td><td>100%</td><td>4</td><td>1</td>", weekly.group(0))
+    assert re.search(r"10 Mar 2025</th><td>1</td><td>2</td><td>67%</td><td>2</td><td>0</td>", weekly.group(0))
+    # By department: Engineering's e1 e2 e4 took a seat, none from a waiting list.
+    assert re.search(r'<th scope="row">Engineering</th>(<td>[^<]*</td>){7}<td>3</td><td>0</td></tr>', html)
 
 
 def test_the_page_has_four_charts_each_with_its_data_as_a_table(client, hr, org):
@@ -85,9 +113,9 @@ def test_the_default_range_is_the_last_12_weeks(client, hr, org):
 def test_a_department_of_4_is_never_broken_down_on_the_page(client, hr, org):
     html = logged_in(client, hr).get("/insights/", RANGE).content.decode()
 
-    assert re.search(r'<th scope="row">Legal</th><td colspan="7">fewer than 5</td>', html)
+    assert re.search(r'<th scope="row">Legal</th><td colspan="9">fewer than 5</td>', html)
     assert re.search(
-        r'<th scope="row">Sales</th><td colspan="7">hidden to protect a smaller group</td>', html
+        r'<th scope="row">Sales</th><td colspan="9">hidden to protect a smaller group</td>', html
     )
 
 
@@ -156,6 +184,7 @@ def test_the_page_uses_a_fixed_number_of_queries_whatever_the_data_size(client, 
         mentee = UserFactory(department=org.eng, date_joined=org.e1.date_joined)
         booking = BookingFactory(mentor=org.m3, mentee=mentee, start=at(W2, 3, 8 + n), status="completed")
         FeedbackFactory(booking=booking, author=mentee)
+        group_session(org.m2, at(W2, 4, 8 + n), capacity=2, seated=[mentee], from_waitlist=[org.s3])
     assert count() == small
 
 
@@ -188,6 +217,12 @@ def test_a_mentor_sees_their_own_impact_and_the_comments_on_their_sessions(clien
     assert re.search(r"Unblocked a week later</h3>\s*<p class=\"figure-value\">67%</p>", html)
     assert re.search(r'data-outcome="no"><th scope="row">Not unblocked</th><td>1</td><td>33%</td>', html)
     assert "Gave the talk; the opening landed." in html
+    # g1: one group session held, 4 people seated in it.
+    assert re.search(
+        r'data-figure="group_sessions_hosted">\s*<h3 class="figure-label">Group sessions hosted</h3>\s*'
+        r'<p class="figure-value">1</p>\s*<p class="figure-note">4 people helped in them</p>',
+        html,
+    )
 
 
 def test_a_mentor_never_sees_comments_on_someone_elses_sessions(client, org):
@@ -227,6 +262,7 @@ def test_the_impact_page_uses_a_fixed_number_of_queries_whatever_the_record(clie
         booking = BookingFactory(mentor=org.m1, start=at(W1, day % 5, 14 + day // 5), status="completed")
         FeedbackFactory(booking=booking, author=booking.mentee, comment=f"Thanks {day}")
         FollowUpFactory(booking=booking, outcome="partly", note=f"Changed {day}")
+        group_session(org.m1, at(W1, day % 5, 17), capacity=3, seated=[booking.mentee], waiting=[org.e4])
     assert count() == few
 
 

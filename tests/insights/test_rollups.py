@@ -1,11 +1,15 @@
 """The weekly summary tables: rebuilt from the domain data, recent weeks often, everything on demand."""
 
-from dataclasses import fields
-from datetime import timedelta
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
-from django.db.models import PositiveIntegerField
+import time_machine
+from django.core.management import call_command
+from django.db.models import PositiveIntegerField, Q, Sum
 
+from groups.models import GroupSession, Seat
 from insights import rollups, tasks
 from insights.models import (
     CELL_COUNTS,
@@ -16,6 +20,10 @@ from insights.models import (
     WeekParticipants,
     WeekTimeToHelp,
 )
+from insights.selectors.export import export_rows
+from insights.selectors.figures import rate
+from insights.selectors.scope import Scope
+from insights.selectors.summary import GROUP_FIGURES, summary
 from sessions_app.models import Booking
 from tests.factories import BookingFactory
 from tests.insights.conftest import NOW, W0, W1, W2, at
@@ -112,3 +120,57 @@ def test_a_broker_outage_does_not_break_the_dashboard(db, frozen_now, monkeypatc
 def test_the_task_refreshes(org, full):
     assert tasks.refresh_insights.delay(full=full) is not None
     assert RollupState.objects.get().refreshed_at == NOW
+
+
+GROUP_NOW = datetime(2026, 12, 3, 13, 10, tzinfo=UTC)  # a Thursday afternoon, some sessions just held
+
+
+def live_group_figures(scope: Scope, now: datetime, department_id: int | None) -> dict:
+    """The group sessions' figures computed from the seats themselves, without the summary tables."""
+    held = GroupSession.objects.filter(
+        status="scheduled", end__lte=now, start__gte=scope.since, start__lt=scope.until
+    )
+    hosted = held if department_id is None else held.filter(host__department_id=department_id)
+    seats = Seat.objects.filter(session__in=held)
+    if department_id is not None:
+        seats = seats.filter(person__department_id=department_id)
+    seated = seats.filter(status="seated")
+    offered = hosted.aggregate(total=Sum("capacity"))["total"] or 0
+    waited = seats.filter(Q(from_waitlist=True) | Q(seated_at__isnull=True)).count()
+    conversions = seated.filter(from_waitlist=True).count()
+    return {
+        "group_sessions_held": hosted.count(),
+        "group_seats_offered": offered,
+        "group_seats_filled": seated.count(),
+        "group_fill_rate": rate(Seat.objects.filter(session__in=hosted, status="seated").count(), offered),
+        "group_attendees": seated.values("person").distinct().count(),
+        "waitlist_conversions": conversions,
+        "waitlist_conversion_rate": rate(conversions, waited),
+    }
+
+
+@pytest.mark.django_db
+def test_the_group_session_figures_of_the_tables_agree_with_the_seats(settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setattr("insights.selectors.privacy.MIN_PEOPLE_BEHIND_A_RATE", 1)  # every rate compared
+    with time_machine.travel(GROUP_NOW, tick=False):
+        call_command("seed_demo", mentors=24, employees=60, weeks_of_history=6, stdout=StringIO())
+        scope = Scope(GROUP_NOW.date() - timedelta(weeks=7), GROUP_NOW.date())
+        report = summary(scope, now=GROUP_NOW)
+        assert report["group_sessions_held"] > 0
+        assert report["waitlist_conversions"] > 0
+        assert {name: report[name] for name in GROUP_FIGURES} == live_group_figures(scope, GROUP_NOW, None)
+        exported = export_rows(scope, now=GROUP_NOW)
+        for row in report["equity"]["department"]:
+            if row["suppressed"] or row["key"] is None:
+                continue
+            department = summary(replace(scope, department_id=row["key"]), now=GROUP_NOW)
+            live = live_group_figures(scope, GROUP_NOW, row["key"])
+            assert {name: department[name] for name in GROUP_FIGURES} == live, row["label"]
+            assert (row["group_attendees"], row["group_seats_filled"]) == (
+                live["group_attendees"],
+                live["group_seats_filled"],
+            )
+            weeks = [line for line in exported if line["department"] == row["label"]]
+            for name in ("group_sessions_held", "group_seats_filled", "waitlist_conversions"):
+                assert sum(line[name] for line in weeks) == live[name], (row["label"], name)

@@ -126,6 +126,13 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "follow_ups": 2,
             "unblocked_rate": 0.5,
             "moments_logged": 2,
+            "group_sessions_held": 1,
+            "group_seats_offered": 4,
+            "group_seats_filled": 4,
+            "group_fill_rate": 1.0,
+            "group_attendees": 4,
+            "waitlist_conversions": 1,
+            "waitlist_conversion_rate": 0.5,
             "withheld": [],
         },
         {
@@ -140,6 +147,13 @@ def test_weekly_sessions_participants_requests_and_time_to_help(report):
             "follow_ups": 1,
             "unblocked_rate": 0.0,
             "moments_logged": 2,
+            "group_sessions_held": 1,
+            "group_seats_offered": 3,
+            "group_seats_filled": 2,
+            "group_fill_rate": 0.6667,
+            "group_attendees": 2,
+            "waitlist_conversions": 0,
+            "waitlist_conversion_rate": 0.0,
             "withheld": [],
         },
     ]
@@ -355,3 +369,72 @@ def test_mentor_capacity_ignores_mentors_who_paused(org):
     assert report["offered_minutes"] == 600
     assert report["mentor_utilization"] == round(140 / 600, 4)
     assert AvailabilityBlock.objects.filter(mentor=org.m2).exists()  # blocks kept, but not offered
+
+
+def test_group_sessions_held_seats_filled_and_waiting_list_conversions(report):
+    # g1 (W1) and g2 (W2) were held; g3 was cancelled and g4 is after NOW. Seats: 4 + 3 offered, 4 + 2
+    # filled. Attendees e1 e2 s1 s2 | e4 s3. Waiting places: s1 (seated from the list), l1, l2 → 1 of 3.
+    assert report["group_sessions_held"] == 2
+    assert report["group_seats_offered"] == 7
+    assert report["group_seats_filled"] == 6
+    assert report["group_fill_rate"] == round(6 / 7, 4)
+    assert report["group_attendees"] == 6
+    assert report["waitlist_conversions"] == 1
+    assert report["waitlist_conversion_rate"] == round(1 / 3, 4)
+
+
+def test_group_session_attendees_by_group_of_people(report):
+    departments = {row["label"]: row for row in report["equity"]["department"]}
+    regions = {row["label"]: row for row in report["equity"]["region"]}
+
+    # Engineering's people seated: e1 e2 (g1), e4 (g2); nobody from its waiting lists.
+    engineering = departments["Engineering"]
+    assert (engineering["group_attendees"], engineering["group_seats_filled"]) == (3, 3)
+    assert engineering["waitlist_conversions"] == 0
+    assert set(departments["Sales"]) == {"key", "label", "suppressed"}  # hidden with Legal: no figures
+    everyone = regions["Europe, Middle East and Africa"]
+    assert (everyone["group_attendees"], everyone["waitlist_conversions"]) == (6, 1)
+
+
+def test_a_department_filter_counts_the_group_sessions_its_people_hosted_and_attended(org):
+    report = summary(Scope(W1, W2, department_id=org.eng.pk), now=NOW)
+
+    # Hosted by its mentors: g1 (m1), all 4 seats filled. Its people's seats: e1 e2 e4, none from a list,
+    # and none of them waited: no conversion rate.
+    assert report["group_sessions_held"] == 1
+    assert report["group_fill_rate"] == 1.0
+    assert report["group_seats_filled"] == report["group_attendees"] == 3
+    assert report["waitlist_conversions"] == 0
+    assert report["waitlist_conversion_rate"] is None
+
+
+def test_a_group_session_counts_once_it_has_been_held(org):
+    later = Scope(W2 + timedelta(weeks=1), W2 + timedelta(weeks=1))  # W3: g4, Thursday 15:00, after NOW
+    assert summary(later, now=NOW)["group_sessions_held"] == 0
+
+    after = NOW + timedelta(days=2)
+    rollups.refresh(now=after)
+    report = summary(later, now=after)
+    assert (report["group_sessions_held"], report["group_seats_filled"], report["group_attendees"]) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_mentor_impact_counts_the_group_sessions_hosted_and_the_people_helped_in_them(org):
+    # m1 hosted g1 (held, 60 minutes: e1 e2 s2 seated, s1 from the waiting list; e3 left) and g3 (cancelled).
+    impact = mentor_impact(org.m1.pk, now=NOW)
+    assert (impact["group_sessions_hosted"], impact["group_people_helped"], impact["group_minutes"]) == (
+        1,
+        4,
+        60,
+    )
+    assert impact["group_upcoming"] == 0
+    assert impact["people_helped"] == 3  # the 1:1 sessions' own figure is as it was
+
+    # m2's g4 is after NOW: coming up, not held; held once it is over.
+    upcoming = mentor_impact(org.m2.pk, now=NOW)
+    assert (upcoming["group_sessions_hosted"], upcoming["group_upcoming"]) == (0, 1)
+    later = mentor_impact(org.m2.pk, now=NOW + timedelta(days=2))
+    assert (later["group_sessions_hosted"], later["group_people_helped"]) == (1, 1)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.group_sessions import seed_group_sessions
 from demo.joins import seed_join_dates
 from demo.people import DEMO_PASSWORD, seed_people
 from demo.reflections import seed_moments
@@ -82,6 +83,13 @@ class Command(BaseCommand):
                 progress=self.progress,
                 now=now,
             )
+            groups = seed_group_sessions(
+                rng=random.Random(f"group sessions {seed}"),
+                people=people,
+                weeks_of_history=weeks_of_history,
+                progress=self.progress,
+                now=now,
+            )
             requests = seed_requests(
                 rng=rng,
                 people=people,
@@ -113,7 +121,10 @@ class Command(BaseCommand):
                 f"Demo organisation ready in {elapsed:.1f}s: {len(people.mentor_ids) + 1} mentors, "
                 f"{len(people.employee_ids) + 2} other people, {sessions.sessions:,} sessions "
                 f"({sessions.upcoming:,} upcoming), {sessions.feedback:,} feedback answers, "
-                f"{sessions.follow_ups:,} follow-ups, {requests:,} requests, {moments:,} moments. "
+                f"{sessions.follow_ups:,} follow-ups, {groups.sessions:,} group sessions "
+                f"({groups.upcoming:,} upcoming, {groups.seats:,} seats, {groups.waiting:,} waiting, "
+                f"{groups.from_waitlist:,} seated from a waiting list, {groups.questions:,} questions), "
+                f"{requests:,} requests, {moments:,} moments. "
                 f"Log in as mentee@example.com, mentor@example.com or hr@example.com with password "
                 f"{DEMO_PASSWORD}."
             )

@@ -571,6 +571,9 @@ def _write(
     seat_writer = BulkWriter(Seat._meta.db_table, SEAT_COLUMNS, progress, "group seats")
     counts: Counter[str] = Counter()
     for session in planned:
+        # The host's own place (what their reminders are about), as publishing a session makes it.
+        host_place = (session.id, session.host.id, Seat.Status.HOST, None, None, None, stamp(session.created))
+        seat_writer.add((*host_place, None, None, False))
         position = 0
         for seat in seats[session.id]:
             counts[seat.status] += 1

@@ -261,9 +261,10 @@ def _add_moments(cells: dict, first: date, last: date) -> None:
 
 
 def held_group_sessions(since: datetime, until: datetime, now: datetime) -> Q:
-    """Group sessions starting in [since, until) that were held: scheduled, and over by `now` (a group
-    session's completed is read, not stored). For a queryset of GroupSession."""
-    return Q(start__gte=since, start__lt=until, status=GroupSession.Status.SCHEDULED, end__lte=now)
+    """Group sessions starting in [since, until) that were held: not cancelled, and over by `now` (the sweep
+    stores completed a little after the end; until then it reads scheduled). A queryset of GroupSession."""
+    held = [GroupSession.Status.SCHEDULED, GroupSession.Status.COMPLETED]
+    return Q(start__gte=since, start__lt=until, status__in=held, end__lte=now)
 
 
 def waited_for_a_seat() -> Q:

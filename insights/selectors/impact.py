@@ -52,7 +52,9 @@ def mentor_impact(mentor_id: int, *, now: datetime, comments: int = 30) -> dict:
         .order_by("-created_at", "-pk")
         .values("note", "outcome", "created_at", "booking__topic", "booking__start")[:comments]
     )
-    hosted = GroupSession.objects.filter(host_id=mentor_id, status=GroupSession.Status.SCHEDULED)
+    hosted = GroupSession.objects.filter(
+        host_id=mentor_id, status__in=[GroupSession.Status.SCHEDULED, GroupSession.Status.COMPLETED]
+    )
     held = Q(end__lte=now)
     groups = hosted.aggregate(
         sessions=Count("pk", filter=held),

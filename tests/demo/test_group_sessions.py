@@ -131,7 +131,11 @@ def test_no_seat_overlaps_its_persons_1_1_sessions_or_other_seats(now):
     )
     assert seats.exists()
     assert overlapping([*bookings.values_list("mentee_id", "start", "end"), *seats]) == []
-    assert not Seat.objects.filter(person_id=F("session__host_id")).exists()
+    # The host's one place in each session is their own (status host), never a seat or a waiting place.
+    assert not Seat.objects.filter(person_id=F("session__host_id")).exclude(status="host").exists()
+    hosts = Seat.objects.filter(status="host")
+    assert hosts.count() == GroupSession.objects.count()
+    assert not hosts.exclude(person_id=F("session__host_id")).exists()
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from groups.models import GroupSession
 from insights import rollups
 from insights.regions import region_of
 from insights.selectors.impact import mentor_impact
@@ -438,3 +439,14 @@ def test_mentor_impact_counts_the_group_sessions_hosted_and_the_people_helped_in
     assert (upcoming["group_sessions_hosted"], upcoming["group_upcoming"]) == (0, 1)
     later = mentor_impact(org.m2.pk, now=NOW + timedelta(days=2))
     assert (later["group_sessions_hosted"], later["group_people_helped"]) == (1, 1)
+
+
+def test_a_group_session_the_sweep_stored_as_completed_still_counts_as_held(org):
+    GroupSession.objects.filter(start__lt=NOW, status=GroupSession.Status.SCHEDULED).update(
+        status=GroupSession.Status.COMPLETED
+    )
+    rollups.refresh(now=NOW, full=True)
+    report = summary(Scope(W1, W2), now=NOW)
+
+    assert (report["group_sessions_held"], report["group_seats_filled"]) == (2, 6)
+    assert mentor_impact(org.m1.pk, now=NOW)["group_sessions_hosted"] == 1

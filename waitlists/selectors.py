@@ -59,7 +59,7 @@ def live_entry(person: User, mentor_id: int) -> WaitlistEntry | None:
 
 def held_offer(entry: WaitlistEntry) -> WaitlistOffer | None:
     """The offer held for an entry read with `entries_of`/`entry_of` (prefetched), if any."""
-    offers: Iterable[WaitlistOffer] = getattr(entry, "held_offers", None) or entry.offers.filter(
-        outcome=WaitlistOffer.Outcome.HELD
-    )
+    offers: Iterable[WaitlistOffer] | None = getattr(entry, "held_offers", None)
+    if offers is None:
+        offers = entry.offers.filter(outcome=WaitlistOffer.Outcome.HELD)
     return next(iter(offers), None)

@@ -47,17 +47,13 @@ def _local_input(instant: datetime, zone_name: str) -> str:
 def mentor_page_section(view: MentorPageView) -> ProfileSection | None:
     """The waiting-list section under a mentor's times: the viewer's place if they wait already, else the
     form, shown open when the page lists no time before the viewer's deadline (their request's, or with no
-    request, none at all in the next two weeks)."""
+    request the deadline a request would default to: three working days ahead at 17:00)."""
     if view.viewer.pk == view.mentor.pk or not view.accepting:
         return None
     entry = selectors.live_entry(view.viewer, view.mentor.pk)
     need = _viewer_request(view)
     deadline = need.needed_by if need else None
     duration = need.duration if need and need.duration in view.session_lengths else view.duration
-    if deadline is not None:
-        nothing_in_time = not any(slot.end <= deadline for slot in view.slots)
-    else:
-        nothing_in_time = not view.slots
     before = deadline or default_needed_by(now=view.now, zone_name=view.viewer.timezone)
     form = WaitlistJoinForm(
         initial={"before": _local_input(before, view.viewer.timezone), "duration": duration},
@@ -71,7 +67,7 @@ def mentor_page_section(view: MentorPageView) -> ProfileSection | None:
             "offer": offer,
             "book_url": offer_messages.book_url(offer) if offer else "",
             "form": form,
-            "open": nothing_in_time,
+            "open": not any(slot.end <= before for slot in view.slots),
             "deadline": deadline,
         },
     )

@@ -47,7 +47,7 @@ def test_with_a_request_the_deadline_is_the_requests_and_said(client, full_mento
     assert re.search(r'name="duration" value="20"[^>]*checked', html)
 
 
-def test_with_free_times_the_form_is_folded_away(client, full_mentor):
+def test_with_free_times_before_the_deadline_the_form_is_folded_away(client, full_mentor):
     client.force_login(UserFactory())
 
     html = page(client, f"/mentors/{full_mentor.pk}/")

@@ -18,9 +18,10 @@ from marketplace.services import (
     replace_availability,
     update_profile,
 )
+from matching.services import create_request
 from sessions_app.models import Booking, OutboundMessage
 from sessions_app.services.bookings import book_session, cancel_booking, reschedule_booking
-from tests.factories import GroupSessionFactory, UserFactory
+from tests.factories import GroupSessionFactory, SkillFactory, UserFactory, UserSkillFactory
 from tests.waitlists.conftest import MONDAY, TUESDAY_10, TUESDAY_1030, WEDNESDAY_EVENING
 from waitlists.models import WaitlistEntry, WaitlistOffer
 from waitlists.services.entries import join_waitlist, withdraw_entry
@@ -373,3 +374,20 @@ def test_a_hold_lasts_waitlist_hold_minutes(full_mentor, settings):
     entry = wait(UserFactory(), full_mentor)
 
     assert held_offer(entry).expires_at == MONDAY + timedelta(minutes=5)
+
+
+def test_a_held_slot_is_left_out_of_everyone_elses_shortlist_and_on_its_holders(full_mentor, bookings):
+    skill = SkillFactory(slug="board-decks")
+    UserSkillFactory(user=full_mentor, skill=skill)
+    Booking.objects.filter(pk=bookings[1].pk).update(status="cancelled")
+    holder = UserFactory(timezone="UTC")
+    wait(holder, full_mentor)
+    need = {"topic": "Board deck", "skills": [skill], "needed_by": WEDNESDAY_EVENING, "duration": 30}
+
+    theirs = create_request(asker=UserFactory(timezone="UTC"), **need)
+    mine = create_request(asker=holder, **need)
+
+    assert [entry["mentor_id"] for entry in theirs.shortlist] == []
+    assert [(entry["mentor_id"], entry["slot_start"]) for entry in mine.shortlist] == [
+        (full_mentor.pk, "2027-03-02T10:30:00Z")
+    ]

@@ -382,7 +382,12 @@ def test_a_held_slot_is_left_out_of_everyone_elses_shortlist_and_on_its_holders(
     Booking.objects.filter(pk=bookings[1].pk).update(status="cancelled")
     holder = UserFactory(timezone="UTC")
     wait(holder, full_mentor)
-    need = {"topic": "Board deck", "skills": [skill], "needed_by": WEDNESDAY_EVENING, "duration": 30}
+    need: dict[str, Any] = {
+        "topic": "Board deck",
+        "skills": [skill],
+        "needed_by": WEDNESDAY_EVENING,
+        "duration": 30,
+    }
 
     theirs = create_request(asker=UserFactory(timezone="UTC"), **need)
     mine = create_request(asker=holder, **need)

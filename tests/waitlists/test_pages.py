@@ -121,3 +121,18 @@ def test_withdrawing_from_the_page_releases_the_slot_and_someone_elses_is_a_404(
     first.refresh_from_db()
     assert first.status == "withdrawn"
     assert WaitlistOffer.objects.get(entry=second, outcome="held").start == TUESDAY_1030
+
+
+def test_support_reads_the_waits_and_offers_in_the_admin_and_cannot_change_them(client, full_mentor):
+    entry = join_waitlist(person=UserFactory(), mentor=full_mentor, before=WEDNESDAY_EVENING, duration=30)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert "Fiona Full" in page(client, "/admin/waitlists/waitlistentry/")
+    assert "held" in page(client, "/admin/waitlists/waitlistoffer/")
+    assert client.get("/admin/waitlists/waitlistentry/add/").status_code == 403
+    assert (
+        client.post(f"/admin/waitlists/waitlistentry/{entry.pk}/change/", {"status": "booked"}).status_code
+        == 403
+    )
+    entry.refresh_from_db()
+    assert entry.status == "offered"

@@ -17,6 +17,7 @@ def register_booking_listener(listener: BookingListener) -> None:
 
 
 def booking_made(booking: Booking) -> None:
-    """Called by book_session once the booking is written; a listener's error undoes the booking."""
+    """Called by book_session once the booking is written, and by reschedule_booking once it is moved; a
+    listener's error undoes the change."""
     for listener in _listeners:
         listener(booking)

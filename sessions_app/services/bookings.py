@@ -226,6 +226,7 @@ def reschedule_booking(
     booking.end = start + timedelta(minutes=booking.duration)
     booking.sequence += 1
     _write_or_conflict(booking.save)
+    booking_hooks.booking_made(booking)  # moved into a wait's deadline (or its held slot), it answers it
     _queue_messages(booking, kind=OutboundMessage.Kind.RESCHEDULE, now=now)
     _schedule_messages(booking, now=now)
     time_changes.mentor_time_may_have_changed(booking.mentor_id)  # the old time is free again

@@ -396,3 +396,24 @@ def test_a_held_slot_is_left_out_of_everyone_elses_shortlist_and_on_its_holders(
     assert [(entry["mentor_id"], entry["slot_start"]) for entry in mine.shortlist] == [
         (full_mentor.pk, "2027-03-02T10:30:00Z")
     ]
+
+
+def test_moving_ones_own_session_into_the_held_slot_books_the_wait(full_mentor, bookings):
+    AvailabilityBlock.objects.create(mentor=full_mentor, weekday=3, start=time(9), end=time(10))
+    holder = UserFactory()
+    later = book_session(
+        mentee=holder,
+        mentor=full_mentor,
+        start=TUESDAY_10 + timedelta(days=2, hours=-1),
+        minutes=30,
+        topic="x",
+    )
+    Booking.objects.filter(pk=bookings[1].pk).update(status="cancelled")
+    entry = wait(holder, full_mentor)
+    assert held_start(entry) == TUESDAY_1030
+
+    reschedule_booking(booking=later, by=holder, start=TUESDAY_1030)
+
+    entry.refresh_from_db()
+    assert (entry.status, entry.booking_id) == ("booked", later.pk)
+    assert WaitlistOffer.objects.get(entry=entry).outcome == "booked"

@@ -2,7 +2,7 @@
 lists" with the held offer and its Book button, withdrawing. Every form works without JavaScript."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -136,3 +136,12 @@ def test_support_reads_the_waits_and_offers_in_the_admin_and_cannot_change_them(
     )
     entry.refresh_from_db()
     assert entry.status == "offered"
+
+
+def test_the_deadline_typed_is_read_on_the_viewers_clock_across_a_change_of_time(client, full_mentor):
+    # New York moves its clocks forward on Sunday 14 March 2027: 17:00 on the 15th is 21:00 UTC, not 22:00.
+    client.force_login(UserFactory(timezone="America/New_York"))
+
+    client.post(f"/mentors/{full_mentor.pk}/waitlist/", {"before": "2027-03-15T17:00", "duration": "30"})
+
+    assert WaitlistEntry.objects.get().before == datetime(2027, 3, 15, 21, 0, tzinfo=UTC)

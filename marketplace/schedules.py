@@ -86,7 +86,7 @@ def _blocks(item: session_data.Commitment, ignore_keys: Collection[int], asker_i
     """Whether a mentor's commitment takes the time for this asker."""
     if item.held_for is not None and item.held_for == asker_id:
         return False
-    return item.key is None or item.key not in ignore_keys
+    return item.key not in ignore_keys
 
 
 def _merge_touching(blocks: list[WeeklyBlock]) -> tuple[WeeklyBlock, ...]:

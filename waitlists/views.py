@@ -33,10 +33,12 @@ SECTION_TEMPLATE = "waitlists/_mentor_section.html"
 
 def _viewer_request(view: MentorPageView) -> MentorRequest | None:
     """The viewer's own open request the page was opened from, if any."""
-    if not view.request_id.isdigit():
+    try:
+        request_id = int(view.request_id)
+    except ValueError:
         return None
     return MentorRequest.objects.filter(
-        pk=int(view.request_id), asker=view.viewer, status=MentorRequest.Status.OPEN, needed_by__gt=view.now
+        pk=request_id, asker=view.viewer, status=MentorRequest.Status.OPEN, needed_by__gt=view.now
     ).first()
 
 

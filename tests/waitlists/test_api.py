@@ -207,3 +207,12 @@ def test_the_holder_books_the_held_slot_through_the_api_and_others_get_409(api_a
 
     assert api_as(holder).post("/api/v1/bookings/", booking, format="json").status_code == 201
     assert api_as(holder).get(f"{MINE}{entry.pk}/").json()["status"] == "booked"
+
+
+def test_ids_beyond_the_largest_are_404s_like_any_unknown_id(api_as, frozen):
+    client = api_as(UserFactory())
+    huge = 2**63
+
+    assert client.post(f"/api/v1/mentors/{huge}/waitlist/", {}, format="json").status_code == 404
+    assert client.get(f"{MINE}{huge}/").status_code == 404
+    assert client.delete(f"{MINE}{huge}/").status_code == 404

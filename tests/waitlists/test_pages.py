@@ -145,3 +145,12 @@ def test_the_deadline_typed_is_read_on_the_viewers_clock_across_a_change_of_time
     client.post(f"/mentors/{full_mentor.pk}/waitlist/", {"before": "2027-03-15T17:00", "duration": "30"})
 
     assert WaitlistEntry.objects.get().before == datetime(2027, 3, 15, 21, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("request_id", ["²", "-1", "abc", str(2**63), "1e3"])
+def test_a_request_id_that_is_not_the_viewers_request_lends_the_page_nothing(client, full_mentor, request_id):
+    client.force_login(UserFactory(timezone="UTC"))
+
+    html = page(client, f"/mentors/{full_mentor.pk}/?request={request_id}")
+
+    assert "before your deadline," not in html

@@ -5,9 +5,11 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions_app.models import Booking
-from tests.factories import MentorRequestFactory, UserFactory
+from tests.factories import MentorFactory, MentorRequestFactory, UserFactory
 from tests.waitlists.conftest import MONDAY, TUESDAY_1030, WEDNESDAY_EVENING
 from waitlists.models import WaitlistEntry, WaitlistOffer
 from waitlists.services.entries import join_waitlist
@@ -154,3 +156,23 @@ def test_a_request_id_that_is_not_the_viewers_request_lends_the_page_nothing(cli
     html = page(client, f"/mentors/{full_mentor.pk}/?request={request_id}")
 
     assert "before your deadline," not in html
+
+
+def test_my_waiting_lists_page_costs_the_same_queries_for_few_entries_and_many(client, full_mentor):
+    person = UserFactory(timezone="UTC")
+    join_waitlist(person=person, mentor=full_mentor, before=WEDNESDAY_EVENING, duration=30)
+    client.force_login(person)
+    page(client, "/me/waitlist/")  # the session and the language are read once
+
+    with CaptureQueriesContext(connection) as few:
+        page(client, "/me/waitlist/")
+    for _ in range(6):
+        join_waitlist(
+            person=person, mentor=MentorFactory(timezone="UTC"), before=WEDNESDAY_EVENING, duration=30
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = page(client, "/me/waitlist/")
+
+    assert html.count("<article ") == 7
+    assert html.count("Held for you:") == 1  # the others have no time at all yet
+    assert len(many) == len(few)

@@ -27,8 +27,8 @@ _down_until = 0.0
 _down_lock = threading.Lock()
 
 
-def publish_quietly(task_name: str) -> bool:
-    """Queues the task `task_name` (no arguments): True if it was queued, False (logged) if the broker was
+def publish_quietly(task_name: str, *, args: tuple = ()) -> bool:
+    """Queues the task `task_name` with `args`: True if it was queued, False (logged) if the broker was
     away.
 
     With task_always_eager (no REDIS_URL) the task runs here and now, as Celery would run it.
@@ -36,7 +36,7 @@ def publish_quietly(task_name: str) -> bool:
     global _down_until
     app = current_app
     if app.conf.task_always_eager:
-        app.signature(task_name).delay()
+        app.signature(task_name, args=args).delay()
         return True
     if time.monotonic() < _down_until:
         logger.info("broker unreachable a moment ago: %s not queued (beat's sweep catches up)", task_name)
@@ -50,7 +50,7 @@ def publish_quietly(task_name: str) -> bool:
                 "max_retries": 0,
             },
         ) as connection:
-            app.send_task(task_name, connection=connection, retry=False, ignore_result=True)
+            app.send_task(task_name, args=args, connection=connection, retry=False, ignore_result=True)
     except Exception as error:  # whatever the broker's trouble, the request has committed and must answer
         with _down_lock:
             _down_until = time.monotonic() + RETRY_AFTER_SECONDS

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "calendars",
     "sessions_app",
     "groups",
+    "waitlists",
     "insights",
     "provisioning",
     "demo",
@@ -194,6 +195,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.tasks.rematch_open_requests",
         "schedule": crontab(minute="*/10"),
     },
+    # Waiting lists (waitlists/tasks.py): each minute, lapsed holds pass on, past deadlines expire, and every
+    # mentor with someone waiting is looked at again (the safety net under the nudges of each change).
+    "check-waitlists": {"task": "waitlists.tasks.check_waitlists", "schedule": 60.0},
     # A person's own calendars (calendars/tasks.py): each minute, those due are synced, one task each.
     "sync-busy-calendars": {"task": "calendars.tasks.sync_due_calendars", "schedule": 60.0},
     "clear-expired-login-sessions": {
@@ -371,6 +375,7 @@ SPECTACULAR_SETTINGS = {
         "GroupSessionStatusEnum": "groups.serializers.GROUP_SESSION_STATUSES",
         "GroupSessionDurationEnum": "groups.serializers.GROUP_SESSION_DURATIONS",
         "SeatStatusEnum": "groups.serializers.SEAT_STATUSES",
+        "WaitlistStatusEnum": "waitlists.serializers.WAITLIST_STATUSES",
     },
 }
 
@@ -409,6 +414,10 @@ OUTBOX_RECLAIM_AFTER_SECONDS = env.read_seconds("OUTBOX_RECLAIM_AFTER_SECONDS", 
 # Signed links in emails (feedback, follow-up) work without a password for this long.
 SIGNED_LINK_MAX_AGE_DAYS = env.read_days("SIGNED_LINK_MAX_AGE_DAYS", 14)
 MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.example.com/sidebar-{token}")
+
+# --- Waiting for a full mentor (docs/api.md, "Waiting for a full mentor") ---
+# How long a freed slot is held for the first person waiting before it passes to the next.
+WAITLIST_HOLD_MINUTES = env.read_minutes("WAITLIST_HOLD_MINUTES", 15, low=1, high=7 * 24 * 60)
 
 # --- A person's own calendars (busy times) ---
 # How often each calendar address is read again (docs/api.md, "Busy times from a person's own calendar").

@@ -16,6 +16,7 @@ MAIN_NAVIGATION = (
 )
 ACCOUNT_NAVIGATION = (
     ("profile", _("Profile"), "profile", "everyone"),
+    ("waitlists", _("My waiting lists"), "waitlist-list", "everyone"),
     ("availability", _("Availability"), "availability", "mentor"),
     ("impact", _("My impact"), "impact", "mentor"),
 )

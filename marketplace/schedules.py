@@ -32,10 +32,12 @@ def mentor_schedules(
     ignore_keys: Collection[int] = (),
     profiles: Iterable[MentorProfile] | None = None,
     busy: Mapping[int, list[session_data.Commitment]] | None = None,
+    asker_id: int | None = None,
 ) -> dict[int, MentorSchedule]:
     """Schedules of accepting mentors for slots starting in [start, end): 3 queries + 1 per busy provider.
 
-    `ignore_keys` leaves sessions out (a session being rescheduled does not block its own new time).
+    `ignore_keys` leaves sessions out (a session being rescheduled does not block its own new time); a slot
+    held for `asker_id` (a waiting list's offer) is free for them and busy for everyone else.
     Mentors who are paused, not mentors, or without a profile are absent from the result. `busy` may carry
     commitments already read for [start - WEEK_MARGIN, end + WEEK_MARGIN) (see `schedules_with_asker_busy`).
     """
@@ -61,7 +63,7 @@ def mentor_schedules(
     schedules = {}
     for profile in profiles:
         mentor_id = profile.user_id
-        mine = [item for item in busy.get(mentor_id, []) if item.key not in ignore_keys]
+        mine = [item for item in busy.get(mentor_id, []) if _blocks(item, ignore_keys, asker_id)]
         minutes_by_week: dict = defaultdict(int)
         for item in mine:
             if item.as_mentor:
@@ -78,6 +80,13 @@ def mentor_schedules(
             booked_minutes_by_week=dict(minutes_by_week),
         )
     return schedules
+
+
+def _blocks(item: session_data.Commitment, ignore_keys: Collection[int], asker_id: int | None) -> bool:
+    """Whether a mentor's commitment takes the time for this asker."""
+    if item.held_for is not None and item.held_for == asker_id:
+        return False
+    return item.key not in ignore_keys
 
 
 def _merge_touching(blocks: list[WeeklyBlock]) -> tuple[WeeklyBlock, ...]:
@@ -148,6 +157,7 @@ def schedules_with_asker_busy(
         ignore_keys=ignore_keys,
         profiles=profiles,
         busy=busy,
+        asker_id=asker_id,
     )
     if asker_id is None:
         return found, []
@@ -301,9 +311,9 @@ def slot_is_bookable(
     end = start + timedelta(minutes=duration_minutes)
     # One read of busy time for both people: this runs under the mentor's lock on every booking.
     busy = session_data.commitments([mentor_id, asker_id], start - WEEK_MARGIN, end + WEEK_MARGIN)
-    schedule = mentor_schedules([mentor_id], start=start, end=end, ignore_keys=ignore_keys, busy=busy).get(
-        mentor_id
-    )
+    schedule = mentor_schedules(
+        [mentor_id], start=start, end=end, ignore_keys=ignore_keys, busy=busy, asker_id=asker_id
+    ).get(mentor_id)
     if schedule is None:
         return False
     asker = [

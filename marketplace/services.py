@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
+from marketplace import time_changes
 from marketplace.api_tokens import is_expired
 from marketplace.errors import InvalidInput
 from marketplace.instants import InstantError, check_instant
@@ -112,6 +113,8 @@ def update_profile(
             setattr(profile, name, sorted(set(value)) if name == "session_lengths" else value)
         if mentoring or created:
             profile.save()
+    if mentoring or "is_mentor" in fields or "timezone" in fields or working_hours is not None:
+        time_changes.mentor_time_may_have_changed(user.pk)  # the cap, notice, pause or hours may free time
     return user
 
 
@@ -217,6 +220,7 @@ def replace_availability(*, mentor: User, timezone: str, blocks: list[BlockInput
         AvailabilityBlock(mentor=mentor, weekday=block.weekday, start=block.start, end=block.end)
         for block in blocks
     )
+    time_changes.mentor_time_may_have_changed(mentor.pk)
     return profile
 
 
@@ -233,13 +237,16 @@ def add_time_off(*, mentor: User, start: datetime, end: datetime, note: str = ""
         raise InvalidInput("end", gettext("This time off is already over."))
     if end - start > TIME_OFF_LONGEST:
         raise InvalidInput("end", gettext("Time off can last at most a year; add another period for more."))
+    time_changes.mentor_time_may_have_changed(mentor.pk)  # a slot held inside it is released
     return TimeOff.objects.create(mentor=mentor, start=start, end=end, note=note)
 
 
+@transaction.atomic
 def remove_time_off(*, mentor: User, time_off_id: int) -> None:
     deleted, _ = TimeOff.objects.filter(mentor=mentor, pk=time_off_id).delete()
     if not deleted:
         raise TimeOff.DoesNotExist
+    time_changes.mentor_time_may_have_changed(mentor.pk)
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """Time a person is taken: a session they take part in, or busy time from their own calendar."""
+    """Time a person is taken: a session they take part in, busy time from their own calendar, or a slot of
+    theirs held for someone on their waiting list."""
 
     # Identifies the session, so that a reschedule can leave the session itself out; None for busy time
     # that is not a session (a person's own calendar), which never counts against the weekly cap.
@@ -20,6 +21,9 @@ class Commitment:
     start: datetime
     end: datetime
     as_mentor: bool  # sessions given as mentor count against the weekly cap
+    # A slot held for one person (a waiting list's offer): busy time for everyone but them, who sees and
+    # books it as free.
+    held_for: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,18 @@ def mentor_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
         slots = listed(not all_times)
         # Nothing inside both working days: say whether "show all times" would find something.
         outside_hours_only = not slots and not all_times and bool(listed(False))
+    sections = profile_sections.mentor_page_sections(
+        profile_sections.MentorPageView(
+            viewer=request.user,
+            mentor=mentor,
+            accepting=settings.accepting,
+            session_lengths=tuple(settings.session_lengths),
+            duration=duration,
+            slots=tuple(slots),
+            request_id=request.GET.get("request", ""),
+            now=now,
+        )
+    )
     return render(
         request,
         "marketplace/mentor_detail.html",
@@ -160,6 +172,7 @@ def mentor_detail(request: SignedInPageRequest, pk: int) -> HttpResponse:
             "request_id": request.GET.get("request", ""),
             "topic": request.GET.get("topic", "")[:200],
             "is_self": mentor.pk == request.user.pk,
+            "sections": sections,
         },
     )
 

@@ -143,6 +143,8 @@ class OutboundMessage(models.Model):
         GROUP_SEATED = "group_seated", "Group session: seated"
         GROUP_CHANGED = "group_changed", "Group session: changed"
         GROUP_CANCELLED = "group_cancelled", "Group session: cancelled"
+        # A slot held for someone on a mentor's waiting list (the waitlists app builds it).
+        WAITLIST_OFFER = "waitlist_offer", "Waiting list: a time is held"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -170,6 +172,10 @@ class OutboundMessage(models.Model):
     )
     group_seat = models.ForeignKey(
         "groups.Seat", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    # Likewise a slot held for someone waiting (the waitlists app, above sessions_app, by model name).
+    waitlist_offer = models.ForeignKey(
+        "waitlists.WaitlistOffer", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # db_default too: rows written outside the ORM (benchmarks, bulk loads) are emails unless they say so.
@@ -211,11 +217,17 @@ class OutboundMessage(models.Model):
                 condition=Q(group_seat__isnull=False),
                 name="outbox_group_seat_message_once",
             ),
+            models.UniqueConstraint(
+                fields=["waitlist_offer", "kind", "channel"],
+                condition=Q(waitlist_offer__isnull=False),
+                name="outbox_waitlist_offer_message_once",
+            ),
             models.CheckConstraint(
                 condition=Q(booking__isnull=False)
                 | Q(request__isnull=False)
                 | Q(introduction__isnull=False)
-                | Q(group_seat__isnull=False),
+                | Q(group_seat__isnull=False)
+                | Q(waitlist_offer__isnull=False),
                 name="outbox_message_about_something",
             ),
         ]
@@ -233,6 +245,8 @@ class OutboundMessage(models.Model):
             else f"introduction {self.introduction_id}"
             if self.introduction_id
             else f"group seat {self.group_seat_id}"
+            if self.group_seat_id
+            else f"waitlist offer {self.waitlist_offer_id}"
         )
         return f"{self.kind} to {self.recipient_id} for {about} ({self.status})"
 

@@ -136,6 +136,7 @@ def _queue_chat_notes(message: OutboundMessage) -> None:
             request_id=message.request_id,
             introduction_id=message.introduction_id,
             group_seat_id=message.group_seat_id,
+            waitlist_offer_id=message.waitlist_offer_id,
             kind=message.kind,
             channel=channel,
             recipient_id=message.recipient_id,

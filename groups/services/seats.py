@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from groups import messages, selectors
 from groups.models import GroupSession, Seat
-from marketplace import session_data
+from marketplace import session_data, time_changes
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
 
@@ -133,6 +133,8 @@ def leave_session(*, session: GroupSession, person: User, now: datetime | None =
         session.waitlist_length -= 1
         close_gaps(session)
     session.save(update_fields=["seats_taken", "waitlist_length", "updated_at"])
+    if was_seated:
+        time_changes.mentor_time_may_have_changed(person.pk)  # a mentor's seat freed their own time
     return promoted
 
 

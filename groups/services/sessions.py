@@ -26,6 +26,7 @@ from groups.models import (
 )
 from groups.recurrence import weekly_starts
 from groups.services.seats import fill_seats, host_place, lock_people, lock_sessions, require_open
+from marketplace import time_changes
 from marketplace.api_fields import iso_utc
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.instants import NAIVE, InstantError, check_instant
@@ -182,6 +183,8 @@ def update_group_session(
 
     for target in targets:
         _apply(target, changes, moves.get(target.pk), now=now)
+    if moves:
+        time_changes.mentor_time_may_have_changed(edited.host_id)  # the old times are free again
     return edited
 
 
@@ -266,6 +269,7 @@ def cancel_group_session(
         places = Seat.objects.filter(session=target, status=Seat.Status.HOST).values_list("pk", flat=True)
         messages.cancel_pending(seat_ids=[*(seat.pk for seat in live), *places])
         messages.queue_for_seats(target, live, kind=messages.CANCELLED, now=now)
+    time_changes.mentor_time_may_have_changed(session.host_id)  # the host's time is free again
     return targets
 
 

@@ -18,12 +18,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from calendars.selectors import busy_in_own_calendar
+from marketplace import time_changes
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.i18n import language_of
 from marketplace.instants import NAIVE, InstantError, check_instant
 from marketplace.models import MentorProfile, User, new_calendar_token
 from marketplace.schedules import slot_is_bookable
 from matching.services import mark_request_booked
+from sessions_app import booking_hooks
 from sessions_app.models import (
     FOLLOW_UP_AFTER,
     NO_SHOW_UNDO_WINDOW,
@@ -105,6 +107,7 @@ def book_session(
         mark_request_booked(
             request_id=request_id, asker_id=mentee.pk, booking_start=start, booked_at=now, mentor_id=mentor.pk
         )
+    booking_hooks.booking_made(booking)  # a wait it answers is booked (waitlists)
     _queue_messages(booking, kind=OutboundMessage.Kind.CONFIRMATION, now=now)
     _schedule_messages(booking, now=now)
     return booking
@@ -157,6 +160,7 @@ def _cancel(booking: Booking, *, by: User, reason: str, now: datetime, notify: t
         status=OutboundMessage.Status.CANCELLED
     )
     _queue_messages(booking, kind=OutboundMessage.Kind.CANCELLATION, now=now, recipients=notify)
+    time_changes.mentor_time_may_have_changed(booking.mentor_id)  # the time is free again
 
 
 DEACTIVATED_REASON = gettext_noop("%(name)s's account has been deactivated.")
@@ -222,8 +226,10 @@ def reschedule_booking(
     booking.end = start + timedelta(minutes=booking.duration)
     booking.sequence += 1
     _write_or_conflict(booking.save)
+    booking_hooks.booking_made(booking)  # moved into a wait's deadline (or its held slot), it answers it
     _queue_messages(booking, kind=OutboundMessage.Kind.RESCHEDULE, now=now)
     _schedule_messages(booking, now=now)
+    time_changes.mentor_time_may_have_changed(booking.mentor_id)  # the old time is free again
     return booking
 
 

@@ -24,6 +24,7 @@ from matching.services import create_request
 from sessions_app.models import Booking
 from tests.e2e.conftest import DESKTOP, PHONE, PHONE_WIDTH, browser_page_on, log_in_on
 from tests.factories import PASSWORD
+from waitlists.services.entries import join_waitlist
 
 pytestmark = pytest.mark.urls("tests.failing_urls")  # adds /broken/, a page that fails: the 500 page
 
@@ -98,6 +99,7 @@ EVERYONE_SIGNED_IN = {
     "moments",
     "introduce",
     "profile",
+    "waitlists",
     "insights",
     "403-or-insights",
     "404",
@@ -149,6 +151,19 @@ def visits_of(person: User | None) -> list[Visit]:
         ]
     mentor = User.objects.filter(is_mentor=True).exclude(pk=person.pk).order_by("email").first()
     assert mentor is not None
+    waited_for = (
+        User.objects.filter(is_mentor=True, mentor_profile__accepting=True)
+        .exclude(pk=person.pk)
+        .order_by("email")
+    ).first()
+    assert waited_for is not None
+    # On a waiting list, with a time held (the demo's mentors have free times): "My waiting lists" shows it.
+    join_waitlist(
+        person=person,
+        mentor=waited_for,
+        before=timezone.now() + timedelta(days=3),
+        duration=min(waited_for.mentor_profile.session_lengths),
+    )
     visits = [
         Visit("home", "/"),
         Visit("mentors", "/mentors/"),
@@ -160,6 +175,7 @@ def visits_of(person: User | None) -> list[Visit]:
         Visit("moments", "/moments/"),
         Visit("introduce", f"/mentors/{mentor.pk}/introduce/"),
         Visit("profile", "/me/profile/"),
+        Visit("waitlists", "/me/waitlist/"),
         Visit("password-change", "/accounts/password/change/"),
         Visit("emails", "/accounts/email/"),
         Visit("api-docs", "/api/docs/"),

@@ -177,6 +177,7 @@ def world(mentee, mentor, hr):
         "/api/v1/me/time-off/{id}/": time_off.pk,
         "/api/v1/mentors/{id}/": mentor.pk,
         "/api/v1/mentors/{id}/slots/": mentor.pk,
+        "/api/v1/mentors/{id}/waitlist/": mentor.pk,
     } | dict.fromkeys(_group_session_paths(), hosted.pk)
     bodies = {
         ("/api/v1/auth/token/", "post"): {"email": mentee.email, "password": PASSWORD},
@@ -200,6 +201,7 @@ def world(mentee, mentor, hr):
         },
         ("/api/v1/me/time-off/", "post"): {"start": z(slot(days=30)), "end": z(slot(days=31)), "note": ""},
         ("/api/v1/moments/", "post"): {"kind": "tip", "note": "A tip about slides"},
+        ("/api/v1/mentors/{id}/waitlist/", "post"): {"before": z(slot(days=3)), "duration": 30},
         ("/api/v1/requests/", "post"): {"topic": "Board deck", "skills": [skill.slug]},
         ("/api/v1/group-sessions/", "post"): {
             "title": "Office hours",

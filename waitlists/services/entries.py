@@ -113,3 +113,17 @@ def withdraw_entry(*, entry: WaitlistEntry, by: User, now: datetime | None = Non
     entry.save(update_fields=["status", "closed_at"])
     offer_under_lock(entry.mentor_id, profile, now=now)
     return entry
+
+
+def leave_waitlists_of_departed(person: User, now: datetime) -> None:
+    """Someone deactivated (marketplace's departures hook): their own waits are withdrawn, each held slot
+    passing to the next person; the waits on them as a mentor end, expired (there is nobody to wait for)."""
+    own = WaitlistEntry.objects.filter(person=person, status__in=LIVE).order_by("pk")
+    for entry in own:
+        withdraw_entry(entry=entry, by=person, now=now)
+    on_them = list(WaitlistEntry.objects.select_for_update().filter(mentor=person, status__in=LIVE))
+    for offer in WaitlistOffer.objects.select_for_update().filter(entry__in=on_them, outcome="held"):
+        end_offer(offer, WaitlistOffer.Outcome.RELEASED, now=now)
+    WaitlistEntry.objects.filter(pk__in=[entry.pk for entry in on_them]).update(
+        status=WaitlistEntry.Status.EXPIRED, closed_at=now
+    )

@@ -1,5 +1,5 @@
-"""Someone deactivated stops waiting (a slot held for them goes to the next person) and nobody waits for them as
-a mentor any more."""
+"""Someone deactivated stops waiting (a slot held for them goes to the next person), and nobody waits for
+them as a mentor any more."""
 
 import pytest
 from django.utils import timezone

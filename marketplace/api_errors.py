@@ -10,7 +10,7 @@ def exception_handler(exc, context):
     if isinstance(exc, InvalidInput):
         return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        return Response({"detail": exc.message, "code": exc.code, **exc.details}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

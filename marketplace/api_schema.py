@@ -51,6 +51,9 @@ class ConflictSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=CONFLICT_CODES)
+    start = serializers.DateTimeField(
+        required=False, help_text="slot_unavailable for a series: the first start that is not bookable (UTC)."
+    )
 
 
 class ValidationErrorsSerializer(serializers.Serializer):

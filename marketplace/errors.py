@@ -11,7 +11,12 @@ class DomainError(Exception):
 
 
 class Conflict(DomainError):
-    """The request is well-formed but conflicts with the current state (409 {"detail", "code"})."""
+    """The request is well-formed but conflicts with the current state (409 {"detail", "code"}); `details`
+    go along in the body (a series' refusal names its first `start` that is not bookable)."""
+
+    def __init__(self, code: str, message: str, **details: object) -> None:
+        super().__init__(code, message)
+        self.details = details
 
 
 class InvalidInput(DomainError):

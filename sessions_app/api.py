@@ -43,6 +43,7 @@ from sessions_app.services.bookings import (
 )
 from sessions_app.services.feedback import give_feedback, record_follow_up
 from sessions_app.services.moments import log_moment
+from sessions_app.services.series import Repeat, book_series, cancel_with_later_sessions
 
 
 class BookingListView(generics.GenericAPIView):
@@ -73,14 +74,18 @@ class BookingListView(generics.GenericAPIView):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        booking = book_session(
-            mentee=request.user,
-            mentor=data["mentor"],
-            start=data["start"],
-            minutes=data["duration"],
-            topic=data["topic"],
-            request_id=data.get("request"),
-        )
+        booking_data = {
+            "mentee": request.user,
+            "mentor": data["mentor"],
+            "start": data["start"],
+            "minutes": data["duration"],
+            "topic": data["topic"],
+            "request_id": data.get("request"),
+        }
+        if data.get("repeat"):
+            booking = book_series(**booking_data, repeat=Repeat(**data["repeat"]))[0]
+        else:
+            booking = book_session(**booking_data)
         return Response(booking_representation(booking, request), status=status.HTTP_201_CREATED)
 
 
@@ -98,7 +103,11 @@ class BookingCancelView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = cancel_booking(booking=booking, by=request.user, reason=serializer.validated_data["reason"])
+        reason = serializer.validated_data["reason"]
+        if serializer.validated_data["series"]:
+            booking = cancel_with_later_sessions(booking=booking, by=request.user, reason=reason)[0]
+        else:
+            booking = cancel_booking(booking=booking, by=request.user, reason=reason)
         return Response(booking_representation(booking, request))
 
 

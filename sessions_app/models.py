@@ -174,6 +174,17 @@ class Booking(models.Model):
             return gettext("Session %(position)s of %(count)s, every other week") % place
         return gettext("Session %(position)s of %(count)s, weekly") % place
 
+    def later_sessions_to_cancel(self) -> list["Booking"]:
+        """The confirmed sessions of its series after this one: what "cancel this and the later ones" cancels
+        with it (reads the series' sessions, which selectors.with_series prefetches)."""
+        if self.series is None:
+            return []
+        return [
+            session
+            for session in self.series.bookings.all()
+            if session.status == self.Status.CONFIRMED and session.start > self.start
+        ]
+
     def later_session_of_its_series(self) -> "Booking | None":
         """The series' last session held or to come, when it is not this one: a series is followed up once,
         a week after that one (None outside a series, or when this is its last)."""

@@ -116,7 +116,9 @@ def _with_people(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
 def with_series(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     """The bookings with their series and its sessions (ids and positions): one query more, for any number
     of bookings, and none when no booking is part of a series."""
-    sessions = Booking.objects.only("id", "series_id", "series_position").order_by("series_position")
+    sessions = Booking.objects.only("id", "series_id", "series_position", "status", "start", "end").order_by(
+        "series_position"
+    )
     return queryset.select_related("series").prefetch_related(Prefetch("series__bookings", queryset=sessions))
 
 
@@ -162,11 +164,13 @@ def bookings_for(
 
 
 def upcoming_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
-    """Confirmed sessions that have not ended yet, soonest first."""
-    return _with_people(
-        participant_bookings(user)
-        .filter(status=Booking.Status.CONFIRMED, end__gt=now)
-        .order_by("start", "id")
+    """Confirmed sessions that have not ended yet, soonest first, with their series."""
+    return with_series(
+        _with_people(
+            participant_bookings(user)
+            .filter(status=Booking.Status.CONFIRMED, end__gt=now)
+            .order_by("start", "id")
+        )
     )
 
 
@@ -177,6 +181,7 @@ def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
     return _with_people(
         participant_bookings(user)
         .exclude(status=Booking.Status.CONFIRMED, end__gt=now)
+        .select_related("series")
         .annotate(mentee_rated=Exists(mentee_feedback))
         .order_by("-start", "-id")
     )
@@ -246,6 +251,13 @@ def feedback_of(booking: Booking, user: User) -> Feedback | None:
 def session_feedback(booking: Booking) -> list[Feedback]:
     """Both participants' feedback on a session, with authors (the session page shows it to the mentor)."""
     return list(Feedback.objects.filter(booking=booking).select_related("author"))
+
+
+def series_sessions(booking: Booking) -> list[Booking]:
+    """Every session of the booking's series, soonest first (none outside a series)."""
+    if booking.series_id is None:
+        return []
+    return list(Booking.objects.filter(series_id=booking.series_id).order_by("start", "id"))
 
 
 def follow_up_of(booking: Booking) -> FollowUp | None:

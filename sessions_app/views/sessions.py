@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
@@ -27,8 +27,8 @@ from sessions_app.forms import (
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import NO_SHOW_UNDO_WINDOW, Booking
-from sessions_app.services import bookings
+from sessions_app.models import NO_SHOW_UNDO_WINDOW, SERIES_COUNTS, Booking
+from sessions_app.services import bookings, series
 from sessions_app.services.feedback import follow_up_conflict
 
 PAST_PAGE_SIZE = 20
@@ -50,15 +50,21 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         form = BookingForm(request.POST, lengths=lengths)
         if form.is_valid():
             data = form.cleaned_data
+            booking_data = {
+                "mentee": request.user,
+                "mentor": mentor,
+                "start": data["start"],
+                "minutes": data["duration"],
+                "topic": data["topic"],
+                "request_id": data.get("request"),
+            }
             try:
-                booking = bookings.book_session(
-                    mentee=request.user,
-                    mentor=mentor,
-                    start=data["start"],
-                    minutes=data["duration"],
-                    topic=data["topic"],
-                    request_id=data.get("request"),
-                )
+                if data.get("repeat"):
+                    booked = series.book_series(
+                        **booking_data, repeat=series.Repeat(count=data["times"], every_weeks=data["repeat"])
+                    )
+                else:
+                    booked = [bookings.book_session(**booking_data)]
             except Conflict as error:
                 form.add_error(None, error.message)
                 status = 409
@@ -66,12 +72,8 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 form.add_error(error.field if error.field in ("topic", "duration") else None, error.message)
                 status = 400
             else:
-                messages.success(
-                    request,
-                    gettext("Booked: %(duration)s minutes with %(name)s.")
-                    % {"duration": booking.duration, "name": mentor.name},
-                )
-                return redirect("session-detail", pk=booking.pk)
+                messages.success(request, _booked_message(booked, mentor))
+                return redirect("session-detail", pk=booked[0].pk)
         else:
             status = 400
     else:
@@ -83,6 +85,8 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 "request": slot.cleaned_data.get("request"),
                 "duration": wanted if wanted in lengths else lengths[-1],
                 "topic": request.GET.get("topic", "")[:200] or (need.topic if need else ""),
+                "repeat": "",
+                "times": SERIES_COUNTS.low,
             },
             lengths=lengths,
         )
@@ -104,8 +108,28 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         "is_self": request.user.pk == mentor.pk,
         "still_free": still_free,
         "need": need,
+        "mentor_zone": mentor.mentor_profile.availability_timezone,
     }
     return render(request, "sessions_app/book.html", context, status=status)
+
+
+def _booked_message(booked: list[Booking], mentor) -> str:
+    """What the person is told once booked: for a series, every date, on their own clock."""
+    first = booked[0]
+    if len(booked) == 1:
+        return gettext("Booked: %(duration)s minutes with %(name)s.") % {
+            "duration": first.duration,
+            "name": mentor.name,
+        }
+    dates = ", ".join(
+        formats.date_format(timezone.localtime(booking.start), gettext("D j M Y, H:i")) for booking in booked
+    )
+    return gettext("Booked: %(count)s sessions of %(duration)s minutes with %(name)s, on %(dates)s.") % {
+        "count": len(booked),
+        "duration": first.duration,
+        "name": mentor.name,
+        "dates": dates,
+    }
 
 
 @login_required
@@ -138,12 +162,24 @@ def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, booking, form, status=400)
+    reason = form.cleaned_data["reason"]
     try:
-        bookings.cancel_booking(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+        if form.cleaned_data["scope"] == CancelForm.LATER:
+            cancelled = series.cancel_with_later_sessions(booking=booking, by=request.user, reason=reason)
+        else:
+            cancelled = [bookings.cancel_booking(booking=booking, by=request.user, reason=reason)]
     except (Conflict, InvalidInput) as error:
         form.add_error(None, error.message)
         return _render_detail(request, booking, form, status=error.status_code)
-    messages.success(request, gettext("Session cancelled. You both get an email with the calendar update."))
+    if len(cancelled) == 1:
+        done = gettext("Session cancelled. You both get an email with the calendar update.")
+    else:
+        done = ngettext(
+            "%(count)s session cancelled. You both get an email with the calendar update for each.",
+            "%(count)s sessions cancelled. You both get an email with the calendar update for each.",
+            len(cancelled),
+        ) % {"count": len(cancelled)}
+    messages.success(request, done)
     return redirect("session-list")
 
 
@@ -263,6 +299,8 @@ def _render_detail(
     undo_until = booking.no_show_undo_until
     undo_open = undo_until is not None and now <= undo_until
     context = {
+        "series_sessions": selectors.series_sessions(booking),
+        "later_in_series": booking.later_sessions_to_cancel(),
         "feedback": [item for item in feedback if is_mentor or item.author_id == request.user.pk],
         "can_give_feedback": booking.end <= now
         and booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)

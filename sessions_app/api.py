@@ -104,7 +104,7 @@ class BookingCancelView(APIView):
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
-        if serializer.validated_data["series"]:
+        if serializer.validated_data["scope"] == "later":
             booking = cancel_with_later_sessions(booking=booking, by=request.user, reason=reason)[0]
         else:
             booking = cancel_booking(booking=booking, by=request.user, reason=reason)

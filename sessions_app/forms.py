@@ -134,7 +134,7 @@ class BookingForm(SlotForm):
 
 class CancelForm(forms.Form):
     # The button pressed: this session, or this one and the later sessions of its series.
-    ONE, LATER = "one", "later"
+    THIS, LATER = "this", "later"
 
     reason = forms.CharField(
         label=_("Reason"),
@@ -142,7 +142,7 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The other person sees it in the cancellation email."),
     )
-    scope = forms.ChoiceField(choices=[(ONE, ONE), (LATER, LATER)], required=False)
+    scope = forms.ChoiceField(choices=[(THIS, THIS), (LATER, LATER)], required=False)
 
 
 class NoShowForm(forms.Form):

@@ -68,10 +68,11 @@ class BookingFilterSerializer(serializers.Serializer):
 
 class CancelSerializer(StrictJSONInput):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")
-    series = serializers.BooleanField(
+    scope = serializers.ChoiceField(
+        choices=["this", "later"],
         required=False,
-        default=False,
-        help_text="Also cancel the later sessions of its series (outside a series: no difference).",
+        default="this",
+        help_text="later: also every later confirmed session of its series (outside a series, as this).",
     )
 
 

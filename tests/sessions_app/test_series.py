@@ -324,9 +324,9 @@ def test_cancelling_one_session_of_a_series_leaves_the_others(api_as, mentee, th
     assert statuses(three) == ["confirmed", "cancelled", "confirmed"]
 
 
-def test_cancelling_with_series_cancels_this_one_and_the_later_ones(api_as, open_mentor, three):
+def test_cancelling_with_scope_later_cancels_this_one_and_the_later_ones(api_as, open_mentor, three):
     response = api_as(open_mentor).post(
-        f"{BOOKINGS}{three[1].pk}/cancel/", {"reason": "Moving teams", "series": True}, format="json"
+        f"{BOOKINGS}{three[1].pk}/cancel/", {"reason": "Moving teams", "scope": "later"}, format="json"
     )
 
     assert response.status_code == 200
@@ -346,34 +346,34 @@ def test_cancelling_with_series_cancels_this_one_and_the_later_ones(api_as, open
 def test_cancelling_the_rest_skips_a_session_already_cancelled(api_as, mentee, three):
     cancel_booking(booking=three[2], by=mentee, reason="")
 
-    response = api_as(mentee).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"series": True}, format="json")
+    response = api_as(mentee).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"scope": "later"}, format="json")
 
     assert response.status_code == 200
     assert statuses(three) == ["cancelled"] * 3
     assert OutboundMessage.objects.filter(kind="cancellation", booking=three[2]).count() == 2
 
 
-def test_series_true_outside_a_series_cancels_the_one_session(api_as, mentee, open_mentor):
+def test_scope_later_outside_a_series_cancels_the_one_session(api_as, mentee, open_mentor):
     booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
 
-    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {"series": True}, format="json")
+    response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {"scope": "later"}, format="json")
 
     assert response.status_code == 200
     booking.refresh_from_db()
     assert booking.status == "cancelled"
 
 
-@pytest.mark.parametrize("value", ["yes", 1, None])
-def test_a_series_flag_that_is_not_a_boolean_is_400(api_as, mentee, three, value):
-    response = api_as(mentee).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"series": value}, format="json")
+@pytest.mark.parametrize("value", ["all", 1, None, True])
+def test_a_scope_other_than_this_or_later_is_400(api_as, mentee, three, value):
+    response = api_as(mentee).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"scope": value}, format="json")
 
     assert response.status_code == 400
-    assert "series" in response.json()
+    assert "scope" in response.json()
     assert statuses(three) == ["confirmed"] * 3
 
 
 def test_someone_else_cannot_cancel_a_series(api_as, outsider, three):
-    response = api_as(outsider).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"series": True}, format="json")
+    response = api_as(outsider).post(f"{BOOKINGS}{three[0].pk}/cancel/", {"scope": "later"}, format="json")
 
     assert response.status_code == 404
     assert statuses(three) == ["confirmed"] * 3

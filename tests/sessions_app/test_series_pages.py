@@ -154,7 +154,7 @@ def test_cancelling_only_this_one_from_the_session_page(as_mentee, three):
     for session in three:
         assert london(session.start) in page
 
-    as_mentee.post(f"/sessions/{three[0].pk}/cancel/", {"reason": "Ill", "scope": "one"})
+    as_mentee.post(f"/sessions/{three[0].pk}/cancel/", {"reason": "Ill", "scope": "this"})
 
     assert [Booking.objects.get(pk=s.pk).status for s in three] == ["cancelled", "confirmed", "confirmed"]
 

@@ -104,7 +104,7 @@ class BookingForm(SlotForm):
         error_messages={"invalid_choice": _("Repeat every week, every other week, or not at all.")},
     )
     times = forms.TypedChoiceField(
-        label=_("Sessions in all"),
+        label=_("Sessions in all, when repeated"),
         choices=[(count, str(count)) for count in SERIES_COUNTS.values()],
         coerce=int,
         required=False,

@@ -95,8 +95,8 @@ def book_series(
             raise Conflict(
                 SLOT_UNAVAILABLE,
                 gettext(
-                    "Session %(position)s of %(count)s, %(when)s, cannot be booked, so none of them was: "
-                    "%(reason)s"
+                    "Session %(position)s of %(count)s, on %(when)s, cannot be booked, so none of the series "
+                    "was: %(reason)s"
                 )
                 % {
                     "position": position,

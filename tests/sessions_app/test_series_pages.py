@@ -93,7 +93,7 @@ def test_a_series_that_cannot_be_booked_whole_says_which_session_and_books_nothi
     assert response.status_code == 409
     html = response.content.decode()
     assert "Session 3 of 3" in html
-    assert "none of them was" in html
+    assert "so none of the series was" in html
     assert Booking.objects.count() == 1
     assert not BookingSeries.objects.exists()
 

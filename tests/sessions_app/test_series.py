@@ -422,6 +422,8 @@ def test_the_follow_up_comes_a_week_after_the_last_session_only(mentee, open_men
         assert follow_ups_sent(session.end + timedelta(days=7, minutes=1)) == []
     assert follow_ups_sent(last.end + timedelta(days=7) - timedelta(minutes=1)) == []
     assert follow_ups_sent(last.end + timedelta(days=7, minutes=1)) == [(last.pk, mentee.pk)]
+    [asked] = [message for message in mail.outbox if message.subject.startswith("A week on")]
+    assert "Session 3 of 3, weekly" in asked.body
     # Feedback after each session stays.
     assert OutboundMessage.objects.filter(kind="feedback_prompt", status="sent").count() == 6
 

@@ -10,7 +10,8 @@ from marketplace.errors import InvalidInput
 from marketplace.models import AvailabilityBlock, MentorProfile, TimeOff
 from marketplace.timezones import get_zone
 from sessions_app.models import Booking, BookingSeries, OutboundMessage
-from sessions_app.services.bookings import book_session, cancel_booking
+from sessions_app.selectors import answers_waiting
+from sessions_app.services.bookings import book_session, cancel_booking, reschedule_booking
 from sessions_app.services.series import Repeat, book_series
 from sessions_app.sweep import deliver_due_messages
 from tests.factories import BookingFactory, MentorFactory, MentorRequestFactory, UserFactory
@@ -454,3 +455,27 @@ def test_the_follow_up_page_of_an_earlier_session_points_to_the_last(as_mentee, 
     assert (first.status_code, first.json()["code"]) == (409, "too_early")
     assert "last session" in first.json()["detail"]
     assert last.status_code == 201
+
+
+def test_a_session_moved_after_the_last_one_takes_the_follow_up(mentee, open_mentor):
+    booked = book_series(
+        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 1)
+    )
+    moved = reschedule_booking(booking=booked[0], by=mentee, start=booked[1].start + timedelta(days=2))
+
+    assert follow_ups_sent(booked[1].end + timedelta(days=7, minutes=1)) == []
+    assert follow_ups_sent(moved.end + timedelta(days=7, minutes=1)) == [(moved.pk, mentee.pk)]
+
+
+def test_the_home_page_asks_for_the_follow_up_of_the_series_last_session_only(mentee, open_mentor):
+    booked = book_series(
+        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+    )
+    now = booked[-1].end + timedelta(days=8)
+
+    waiting = answers_waiting(mentee.pk, now, limit=10)
+
+    assert [item.url for item in waiting if item.kind == "follow_up"] == [
+        f"/sessions/{booked[-1].pk}/follow-up/"
+    ]
+    assert len([item for item in waiting if item.kind == "feedback"]) == 3

@@ -27,7 +27,7 @@ from sessions_app.forms import (
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import NO_SHOW_UNDO_WINDOW, SERIES_COUNTS, Booking
+from sessions_app.models import NO_SHOW_UNDO_WINDOW, SERIES_COUNTS, SERIES_EVERY_WEEKS, Booking
 from sessions_app.services import bookings, series
 from sessions_app.services.feedback import follow_up_conflict
 
@@ -99,6 +99,7 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         duration_minutes=duration or lengths[-1],
         now=timezone.now(),
     )
+    mentor_zone = mentor.mentor_profile.availability_timezone
     context = {
         "form": form,
         "mentor": mentor,
@@ -108,7 +109,15 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         "is_self": request.user.pk == mentor.pk,
         "still_free": still_free,
         "need": need,
-        "mentor_zone": mentor.mentor_profile.availability_timezone,
+        "mentor_zone": mentor_zone,
+        # The dates a series would have, so that the choice is made seeing them (no script needed).
+        "series_dates": [
+            (
+                every_weeks,
+                series.series_starts(start, mentor_zone, series.Repeat(SERIES_COUNTS.high, every_weeks)),
+            )
+            for every_weeks in SERIES_EVERY_WEEKS
+        ],
     }
     return render(request, "sessions_app/book.html", context, status=status)
 

@@ -51,7 +51,19 @@ def test_the_confirm_step_offers_to_repeat_weekly_or_every_other_week_two_to_fou
     assert re.search(r'<input type="radio" name="repeat" value=""[^>]*checked', html)
     assert re.findall(r'<option value="(\d)"', html) == ["2", "3", "4"]
     assert "<legend>Repeat</legend>" in html
-    assert "Every other week" in html
+    # The dates each choice would give, on my clock, up to four sessions.
+    dates = {
+        label: re.findall(r'<time datetime="([^"]+)">', line)
+        for label, line in re.findall(r"<li>(Weekly|Every other week): (.*?)</li>", html)
+    }
+    assert dates == {
+        "Weekly": [z(slot() + WEEK * index).replace("Z", "+00:00") for index in range(4)],
+        "Every other week": [z(slot() + 2 * WEEK * index).replace("Z", "+00:00") for index in range(4)],
+    }
+    assert (
+        formats.date_format(timezone.localtime(slot() + WEEK, ZoneInfo("Europe/London")), "D j M, H:i")
+        in html
+    )
 
 
 def test_booking_a_weekly_series_lists_every_date_on_my_clock(as_mentee, mentee, open_mentor):

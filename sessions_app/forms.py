@@ -12,6 +12,7 @@ from marketplace.instants import InstantError, parse_instant
 from marketplace.models import User
 from marketplace.validators import day_in_range
 from sessions_app.models import (
+    CANCEL_SCOPES,
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
     FEEDBACK_RATINGS,
@@ -133,16 +134,14 @@ class BookingForm(SlotForm):
 
 
 class CancelForm(forms.Form):
-    # The button pressed: this session, or this one and the later sessions of its series.
-    THIS, LATER = "this", "later"
-
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The other person sees it in the cancellation email."),
     )
-    scope = forms.ChoiceField(choices=[(THIS, THIS), (LATER, LATER)], required=False)
+    # The button pressed: this session, or this one and the later sessions of its series.
+    scope = forms.ChoiceField(choices=[(scope, scope) for scope in CANCEL_SCOPES], required=False)
 
 
 class NoShowForm(forms.Form):

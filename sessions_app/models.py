@@ -37,6 +37,8 @@ NO_SHOW_UNDO_WINDOW = timedelta(hours=24)
 # A short series with one mentor: this many sessions booked at once, every week or every other week.
 SERIES_COUNTS = Bound(2, 4)
 SERIES_EVERY_WEEKS = (1, 2)
+# What cancelling a session covers: it alone, or it and the later sessions of its series.
+CANCEL_SCOPES = ("this", "later")
 
 
 class BookingSeries(models.Model):

@@ -11,6 +11,7 @@ from marketplace.api_fields import DayField, InstantField, StrictJSONInput
 from marketplace.models import User
 from marketplace.serializers import UtcDateTimeField
 from sessions_app.models import (
+    CANCEL_SCOPES,
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
     FEEDBACK_RATINGS,
@@ -69,7 +70,7 @@ class BookingFilterSerializer(serializers.Serializer):
 class CancelSerializer(StrictJSONInput):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")
     scope = serializers.ChoiceField(
-        choices=["this", "later"],
+        choices=CANCEL_SCOPES,
         required=False,
         default="this",
         help_text="later: also every later confirmed session of its series (outside a series, as this).",

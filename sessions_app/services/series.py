@@ -19,7 +19,7 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.instants import NAIVE
 from marketplace.models import MentorProfile, User
 from marketplace.timezones import every_few_weeks, get_zone
-from sessions_app.models import SERIES_COUNTS, SERIES_EVERY_WEEKS, Booking, BookingSeries
+from sessions_app.models import CANCEL_SCOPES, SERIES_COUNTS, SERIES_EVERY_WEEKS, Booking, BookingSeries
 from sessions_app.services.bookings import SLOT_UNAVAILABLE, book_session, cancel_booking
 
 
@@ -109,16 +109,49 @@ def book_series(
     return booked
 
 
-@transaction.atomic
-def cancel_with_later_sessions(
-    *, booking: Booking, by: User, reason: str, now: datetime | None = None
+def book_once_or_series(
+    *,
+    mentee: User,
+    mentor: User,
+    start: datetime,
+    minutes: int,
+    topic: str,
+    request_id: int | None = None,
+    repeat: Repeat | None = None,
 ) -> list[Booking]:
-    """Cancels the session and every later confirmed session of its series (each as `cancel_booking` does,
-    with its own cancellation and METHOD:CANCEL); outside a series, the session alone. Sessions of the
-    series before it, or already held, stay as they are."""
+    """One session (`bookings.book_session`), or with `repeat` a series (`book_series`): what was booked,
+    soonest first."""
+    if repeat is None:
+        return [
+            book_session(
+                mentee=mentee, mentor=mentor, start=start, minutes=minutes, topic=topic, request_id=request_id
+            )
+        ]
+    return book_series(
+        mentee=mentee,
+        mentor=mentor,
+        start=start,
+        minutes=minutes,
+        topic=topic,
+        repeat=repeat,
+        request_id=request_id,
+    )
+
+
+THIS, LATER = CANCEL_SCOPES
+
+
+@transaction.atomic
+def cancel_sessions(
+    *, booking: Booking, by: User, reason: str, scope: str = THIS, now: datetime | None = None
+) -> list[Booking]:
+    """Cancels the session (as `bookings.cancel_booking` does), and with `scope` LATER every later confirmed
+    session of its series too, each with its own cancellation and METHOD:CANCEL; outside a series, the
+    session alone. Sessions of the series before it, or already held, stay as they are. Returns what was
+    cancelled, this session first."""
     now = now or timezone.now()
     first = cancel_booking(booking=booking, by=by, reason=reason, now=now)
-    if first.series_id is None:
+    if scope != LATER or first.series_id is None:
         return [first]
     # The people's rows are locked by the cancel above until the end: nobody changes the series meanwhile.
     later = Booking.objects.filter(

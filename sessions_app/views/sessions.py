@@ -50,21 +50,19 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         form = BookingForm(request.POST, lengths=lengths)
         if form.is_valid():
             data = form.cleaned_data
-            booking_data = {
-                "mentee": request.user,
-                "mentor": mentor,
-                "start": data["start"],
-                "minutes": data["duration"],
-                "topic": data["topic"],
-                "request_id": data.get("request"),
-            }
+            repeat = (
+                series.Repeat(count=data["times"], every_weeks=data["repeat"]) if data.get("repeat") else None
+            )
             try:
-                if data.get("repeat"):
-                    booked = series.book_series(
-                        **booking_data, repeat=series.Repeat(count=data["times"], every_weeks=data["repeat"])
-                    )
-                else:
-                    booked = [bookings.book_session(**booking_data)]
+                booked = series.book_once_or_series(
+                    mentee=request.user,
+                    mentor=mentor,
+                    start=data["start"],
+                    minutes=data["duration"],
+                    topic=data["topic"],
+                    request_id=data.get("request"),
+                    repeat=repeat,
+                )
             except Conflict as error:
                 form.add_error(None, error.message)
                 status = 409
@@ -173,10 +171,9 @@ def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
         return _render_detail(request, booking, form, status=400)
     reason = form.cleaned_data["reason"]
     try:
-        if form.cleaned_data["scope"] == CancelForm.LATER:
-            cancelled = series.cancel_with_later_sessions(booking=booking, by=request.user, reason=reason)
-        else:
-            cancelled = [bookings.cancel_booking(booking=booking, by=request.user, reason=reason)]
+        cancelled = series.cancel_sessions(
+            booking=booking, by=request.user, reason=reason, scope=form.cleaned_data["scope"] or series.THIS
+        )
     except (Conflict, InvalidInput) as error:
         form.add_error(None, error.message)
         return _render_detail(request, booking, form, status=error.status_code)

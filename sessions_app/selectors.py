@@ -240,6 +240,25 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
     )
 
 
+def bookable_starts(
+    mentor_id: int, *, asker_id: int, starts: Collection[datetime], minutes: int, now: datetime
+) -> set[datetime]:
+    """Which of `starts` the asker could book with the mentor, each taken on its own (the sessions of a
+    series are not counted toward each other's cap here): one listing by the slot engine, a fixed number of
+    queries however many starts."""
+    if not starts:
+        return set()
+    offered = schedules.slots_for_mentor(
+        mentor_id,
+        asker_id=asker_id,
+        start=min(starts),
+        end=max(starts) + timedelta(minutes=1),
+        duration_minutes=minutes,
+        now=now,
+    )
+    return set(starts) & {slot.start for slot in offered}
+
+
 def feedback_given(booking: Booking, user: User) -> bool:
     return Feedback.objects.filter(booking=booking, author=user).exists()
 

@@ -97,7 +97,6 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         duration_minutes=duration or lengths[-1],
         now=timezone.now(),
     )
-    mentor_zone = mentor.mentor_profile.availability_timezone
     context = {
         "form": form,
         "mentor": mentor,
@@ -107,17 +106,32 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         "is_self": request.user.pk == mentor.pk,
         "still_free": still_free,
         "need": need,
-        "mentor_zone": mentor_zone,
-        # The dates a series would have, so that the choice is made seeing them (no script needed).
-        "series_dates": [
-            (
-                every_weeks,
-                series.series_starts(start, mentor_zone, series.Repeat(SERIES_COUNTS.high, every_weeks)),
-            )
-            for every_weeks in SERIES_EVERY_WEEKS
-        ],
+        "mentor_zone": mentor.mentor_profile.availability_timezone,
+        "series_dates": _series_dates(request, mentor, start, minutes=duration or lengths[-1]),
     }
     return render(request, "sessions_app/book.html", context, status=status)
+
+
+def _series_dates(
+    request: SignedInPageRequest, mentor, start: datetime, *, minutes: int
+) -> list[tuple[int, list[tuple[datetime, bool]]]]:
+    """The dates a weekly and an every-other-week series from `start` would have, each with whether it is
+    free on its own, so that the choice is made seeing them (no script needed)."""
+    zone = mentor.mentor_profile.availability_timezone
+    dates = {
+        every_weeks: series.series_starts(start, zone, series.Repeat(SERIES_COUNTS.high, every_weeks))
+        for every_weeks in SERIES_EVERY_WEEKS
+    }
+    free: set[datetime] = set()
+    if request.user.pk != mentor.pk:
+        free = selectors.bookable_starts(
+            mentor.pk,
+            asker_id=request.user.pk,
+            starts={when for starts in dates.values() for when in starts},
+            minutes=minutes,
+            now=timezone.now(),
+        )
+    return [(every_weeks, [(when, when in free) for when in starts]) for every_weeks, starts in dates.items()]
 
 
 def _booked_message(booked: list[Booking], mentor) -> str:

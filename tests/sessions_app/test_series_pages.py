@@ -66,6 +66,18 @@ def test_the_confirm_step_offers_to_repeat_weekly_or_every_other_week_two_to_fou
     )
 
 
+def test_the_confirm_step_marks_the_dates_that_are_not_free(as_mentee, outsider, open_mentor):
+    book_session(mentee=outsider, mentor=open_mentor, start=slot() + 2 * WEEK, minutes=30, topic="Mine")
+
+    html = as_mentee.get(f"/sessions/book/?mentor={open_mentor.pk}&start={z(slot())}").content.decode()
+
+    lines = dict(re.findall(r"<li>(Weekly|Every other week): (.*?)</li>", html))
+    weekly = re.split(r", (?=<time)", lines["Weekly"])
+    assert ["(not free)" in date for date in weekly] == [False, False, True, False]
+    every_other = re.split(r", (?=<time)", lines["Every other week"])
+    assert ["(not free)" in date for date in every_other] == [False, True, False, False]
+
+
 def test_booking_a_weekly_series_lists_every_date_on_my_clock(as_mentee, mentee, open_mentor):
     response = confirm(as_mentee, open_mentor, repeat="1", times="3")
 

@@ -261,6 +261,12 @@ def mentor_in(zone: str):
             datetime(2027, 9, 22, 0, 0, tzinfo=UTC),
             ["2027-09-22T00:00", "2027-09-29T00:00", "2027-10-05T23:00", "2027-10-12T23:00"],
         ),
+        # São Paulo has kept UTC-3 all year since 2019: its old October change is gone, and so is the shift.
+        (
+            "America/Sao_Paulo",
+            datetime(2027, 10, 6, 13, 0, tzinfo=UTC),
+            ["2027-10-06T13:00", "2027-10-13T13:00", "2027-10-20T13:00", "2027-10-27T13:00"],
+        ),
     ],
 )
 def test_a_weekly_series_across_a_dst_change_keeps_the_mentors_local_time(db, zone, first, expected):

@@ -21,20 +21,6 @@ from tests.sessions_app.test_reminders import html_of
 WEEK = timedelta(weeks=1)
 
 
-@pytest.fixture
-def open_mentor(open_mentor):
-    """The open mentor with availability in UTC, so that a week later is the same UTC time whatever the date
-    the tests run on (the DST tests below use zones that change)."""
-    MentorProfile.objects.filter(user=open_mentor).update(availability_timezone="UTC")
-    return open_mentor
-
-
-@pytest.fixture
-def as_mentee(client, mentee):
-    client.force_login(mentee)
-    return client
-
-
 def series_payload(mentor, *, count: int = 3, every_weeks: int = 1, **change) -> dict:
     return payload(mentor, repeat={"count": count, "every_weeks": every_weeks}, **change)
 
@@ -45,8 +31,8 @@ def nothing_stored() -> bool:
     )
 
 
-def test_a_weekly_series_answers_201_with_the_first_booking_and_every_id(api_as, mentee, open_mentor):
-    response = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=3), format="json")
+def test_a_weekly_series_answers_201_with_the_first_booking_and_every_id(api_as, mentee, utc_mentor):
+    response = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=3), format="json")
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -60,12 +46,12 @@ def test_a_weekly_series_answers_201_with_the_first_booking_and_every_id(api_as,
         ("Board presentation", 30, mentee.pk)
     }
     series = BookingSeries.objects.get()
-    assert (series.count, series.every_weeks, series.mentor, series.mentee) == (3, 1, open_mentor, mentee)
+    assert (series.count, series.every_weeks, series.mentor, series.mentee) == (3, 1, utc_mentor, mentee)
 
 
-def test_every_other_week_spaces_the_sessions_two_weeks_apart(api_as, mentee, open_mentor):
+def test_every_other_week_spaces_the_sessions_two_weeks_apart(api_as, mentee, utc_mentor):
     response = api_as(mentee).post(
-        BOOKINGS, series_payload(open_mentor, count=4, every_weeks=2), format="json"
+        BOOKINGS, series_payload(utc_mentor, count=4, every_weeks=2), format="json"
     )
 
     assert response.status_code == 201, response.json()
@@ -74,10 +60,10 @@ def test_every_other_week_spaces_the_sessions_two_weeks_apart(api_as, mentee, op
 
 
 def test_each_session_of_the_series_shows_it_and_the_list_stays_a_fixed_number_of_queries(
-    api_as, mentee, open_mentor, django_assert_max_num_queries
+    api_as, mentee, utc_mentor, django_assert_max_num_queries
 ):
     client = api_as(mentee)
-    first = client.post(BOOKINGS, series_payload(open_mentor, count=2), format="json").json()
+    first = client.post(BOOKINGS, series_payload(utc_mentor, count=2), format="json").json()
 
     second = client.get(f"{BOOKINGS}{first['series'][1]}/").json()
     listed = client.get(BOOKINGS + "?upcoming=true").json()["results"]
@@ -87,14 +73,14 @@ def test_each_session_of_the_series_shows_it_and_the_list_stays_a_fixed_number_o
         (first["series"], 1),
         (first["series"], 2),
     ]
-    BookingFactory(mentor=open_mentor, mentee=mentee, start=slot(days=5))
-    client.post(BOOKINGS, series_payload(open_mentor, count=4, start=z(slot(days=3))), format="json")
+    BookingFactory(mentor=utc_mentor, mentee=mentee, start=slot(days=5))
+    client.post(BOOKINGS, series_payload(utc_mentor, count=4, start=z(slot(days=3))), format="json")
     with django_assert_max_num_queries(4):
         assert client.get(BOOKINGS).json()["count"] == 7
 
 
-def test_without_repeat_a_booking_is_as_before_and_outside_any_series(api_as, mentee, open_mentor):
-    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, repeat=None), format="json")
+def test_without_repeat_a_booking_is_as_before_and_outside_any_series(api_as, mentee, utc_mentor):
+    response = api_as(mentee).post(BOOKINGS, payload(utc_mentor, repeat=None), format="json")
 
     assert response.status_code == 201
     assert (response.json()["series"], response.json()["series_position"]) == (None, None)
@@ -103,16 +89,16 @@ def test_without_repeat_a_booking_is_as_before_and_outside_any_series(api_as, me
 
 
 def test_a_week_over_the_weekly_cap_refuses_the_whole_series_naming_its_start(
-    api_as, mentee, outsider, open_mentor
+    api_as, mentee, outsider, utc_mentor
 ):
-    MentorProfile.objects.filter(user=open_mentor).update(weekly_minutes_cap=60)
+    MentorProfile.objects.filter(user=utc_mentor).update(weekly_minutes_cap=60)
     third = slot() + 2 * WEEK
     # Another mentee already has the mentor's whole budget of the third week (Berlin's ISO week).
-    book_session(mentee=outsider, mentor=open_mentor, start=third + timedelta(hours=2), minutes=30, topic="A")
-    book_session(mentee=outsider, mentor=open_mentor, start=third + timedelta(hours=4), minutes=30, topic="B")
+    book_session(mentee=outsider, mentor=utc_mentor, start=third + timedelta(hours=2), minutes=30, topic="A")
+    book_session(mentee=outsider, mentor=utc_mentor, start=third + timedelta(hours=4), minutes=30, topic="B")
     before = (Booking.objects.count(), OutboundMessage.objects.count())
 
-    response = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=4), format="json")
+    response = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=4), format="json")
 
     assert response.status_code == 409
     body = response.json()
@@ -125,20 +111,20 @@ def test_a_week_over_the_weekly_cap_refuses_the_whole_series_naming_its_start(
 
 @pytest.mark.parametrize("reason", ["time_off", "buffer", "notice"])
 def test_a_later_week_the_slot_engine_refuses_refuses_the_series(
-    api_as, mentee, outsider, open_mentor, reason
+    api_as, mentee, outsider, utc_mentor, reason
 ):
     second = slot() + WEEK
     if reason == "time_off":
         TimeOff.objects.create(
-            mentor=open_mentor, start=second - timedelta(hours=1), end=second + timedelta(hours=1)
+            mentor=utc_mentor, start=second - timedelta(hours=1), end=second + timedelta(hours=1)
         )
     elif reason == "buffer":
-        MentorProfile.objects.filter(user=open_mentor).update(buffer_minutes=15)
-        BookingFactory(mentor=open_mentor, mentee=outsider, start=second - timedelta(minutes=40))
+        MentorProfile.objects.filter(user=utc_mentor).update(buffer_minutes=15)
+        BookingFactory(mentor=utc_mentor, mentee=outsider, start=second - timedelta(minutes=40))
     else:  # the first session is far enough ahead, but only if notice were counted per session from now
-        MentorProfile.objects.filter(user=open_mentor).update(min_notice_minutes=60 * 24 * 10)
+        MentorProfile.objects.filter(user=utc_mentor).update(min_notice_minutes=60 * 24 * 10)
 
-    response = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=3), format="json")
+    response = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=3), format="json")
 
     assert response.status_code == 409
     expected = slot() if reason == "notice" else second
@@ -148,22 +134,22 @@ def test_a_later_week_the_slot_engine_refuses_refuses_the_series(
 
 
 def test_a_session_taken_by_someone_else_refuses_the_series_and_keeps_theirs(
-    api_as, mentee, outsider, open_mentor
+    api_as, mentee, outsider, utc_mentor
 ):
-    theirs = book_session(mentee=outsider, mentor=open_mentor, start=slot() + WEEK, minutes=30, topic="Mine")
+    theirs = book_session(mentee=outsider, mentor=utc_mentor, start=slot() + WEEK, minutes=30, topic="Mine")
 
-    response = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=2), format="json")
+    response = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=2), format="json")
 
     assert response.status_code == 409
     assert response.json()["start"] == z(slot() + WEEK)
     assert list(Booking.objects.all()) == [theirs]
 
 
-def test_the_askers_own_busy_time_in_a_later_week_refuses_the_series(api_as, mentee, open_mentor):
+def test_the_askers_own_busy_time_in_a_later_week_refuses_the_series(api_as, mentee, utc_mentor):
     other_mentor = MentorFactory()
     BookingFactory(mentor=other_mentor, mentee=mentee, start=slot() + 2 * WEEK - timedelta(minutes=10))
 
-    response = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=3), format="json")
+    response = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=3), format="json")
 
     assert response.status_code == 409
     assert response.json()["start"] == z(slot() + 2 * WEEK)
@@ -185,8 +171,8 @@ def test_the_askers_own_busy_time_in_a_later_week_refuses_the_series(api_as, men
         ({"every_weeks": 1}, "count"),
     ],
 )
-def test_a_bad_repeat_is_400_naming_the_field_and_stores_nothing(api_as, mentee, open_mentor, repeat, field):
-    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, repeat=repeat), format="json")
+def test_a_bad_repeat_is_400_naming_the_field_and_stores_nothing(api_as, mentee, utc_mentor, repeat, field):
+    response = api_as(mentee).post(BOOKINGS, payload(utc_mentor, repeat=repeat), format="json")
 
     assert response.status_code == 400
     assert field in response.json()["repeat"], response.json()
@@ -194,27 +180,27 @@ def test_a_bad_repeat_is_400_naming_the_field_and_stores_nothing(api_as, mentee,
 
 
 @pytest.mark.parametrize("repeat", [3, "weekly", [3, 1], True])
-def test_a_repeat_that_is_not_an_object_is_400_on_repeat(api_as, mentee, open_mentor, repeat):
-    response = api_as(mentee).post(BOOKINGS, payload(open_mentor, repeat=repeat), format="json")
+def test_a_repeat_that_is_not_an_object_is_400_on_repeat(api_as, mentee, utc_mentor, repeat):
+    response = api_as(mentee).post(BOOKINGS, payload(utc_mentor, repeat=repeat), format="json")
 
     assert response.status_code == 400
     assert "repeat" in response.json()
     assert nothing_stored()
 
 
-def test_the_service_refuses_a_bad_repeat_on_repeat(mentee, open_mentor):
+def test_the_service_refuses_a_bad_repeat_on_repeat(mentee, utc_mentor):
     for repeat in (Repeat(1, 1), Repeat(5, 1), Repeat(2, 3)):
         with pytest.raises(InvalidInput) as refused:
-            book_series(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="T", repeat=repeat)
+            book_series(mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="T", repeat=repeat)
         assert refused.value.field == "repeat"
     assert nothing_stored()
 
 
-def test_a_series_for_a_request_marks_it_booked_and_every_session_answers_it(api_as, mentee, open_mentor):
+def test_a_series_for_a_request_marks_it_booked_and_every_session_answers_it(api_as, mentee, utc_mentor):
     need = MentorRequestFactory(asker=mentee)
 
     response = api_as(mentee).post(
-        BOOKINGS, series_payload(open_mentor, count=2, request=need.pk), format="json"
+        BOOKINGS, series_payload(utc_mentor, count=2, request=need.pk), format="json"
     )
 
     assert response.status_code == 201
@@ -313,8 +299,8 @@ def test_an_every_other_week_series_across_the_change_keeps_the_local_time_too(d
 
 
 @pytest.fixture
-def three(api_as, mentee, open_mentor) -> list[Booking]:
-    body = api_as(mentee).post(BOOKINGS, series_payload(open_mentor, count=3), format="json").json()
+def three(api_as, mentee, utc_mentor) -> list[Booking]:
+    body = api_as(mentee).post(BOOKINGS, series_payload(utc_mentor, count=3), format="json").json()
     mail.outbox.clear()
     return [Booking.objects.get(pk=pk) for pk in body["series"]]
 
@@ -331,8 +317,8 @@ def test_cancelling_one_session_of_a_series_leaves_the_others(api_as, mentee, th
     assert statuses(three) == ["confirmed", "cancelled", "confirmed"]
 
 
-def test_cancelling_with_scope_later_cancels_this_one_and_the_later_ones(api_as, open_mentor, three):
-    response = api_as(open_mentor).post(
+def test_cancelling_with_scope_later_cancels_this_one_and_the_later_ones(api_as, utc_mentor, three):
+    response = api_as(utc_mentor).post(
         f"{BOOKINGS}{three[1].pk}/cancel/", {"reason": "Moving teams", "scope": "later"}, format="json"
     )
 
@@ -360,8 +346,8 @@ def test_cancelling_the_rest_skips_a_session_already_cancelled(api_as, mentee, t
     assert OutboundMessage.objects.filter(kind="cancellation", booking=three[2]).count() == 2
 
 
-def test_scope_later_outside_a_series_cancels_the_one_session(api_as, mentee, open_mentor):
-    booking = BookingFactory(mentor=open_mentor, mentee=mentee, start=slot())
+def test_scope_later_outside_a_series_cancels_the_one_session(api_as, mentee, utc_mentor):
+    booking = BookingFactory(mentor=utc_mentor, mentee=mentee, start=slot())
 
     response = api_as(mentee).post(f"{BOOKINGS}{booking.pk}/cancel/", {"scope": "later"}, format="json")
 
@@ -389,9 +375,9 @@ def test_someone_else_cannot_cancel_a_series(api_as, outsider, three):
 # --- Messages: each session its own invite, saying where it is in the series; one follow-up ---
 
 
-def test_each_session_gets_its_own_invite_saying_which_of_the_series_it_is(mentee, open_mentor):
+def test_each_session_gets_its_own_invite_saying_which_of_the_series_it_is(mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
     )
 
     deliver_due_messages()
@@ -419,9 +405,9 @@ def follow_ups_sent(now: datetime) -> list[tuple[int, int]]:
     )
 
 
-def test_the_follow_up_comes_a_week_after_the_last_session_only(mentee, open_mentor):
+def test_the_follow_up_comes_a_week_after_the_last_session_only(mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
     )
     last = booked[-1]
 
@@ -435,18 +421,18 @@ def test_the_follow_up_comes_a_week_after_the_last_session_only(mentee, open_men
     assert OutboundMessage.objects.filter(kind="feedback_prompt", status="sent").count() == 6
 
 
-def test_with_the_last_session_cancelled_the_follow_up_comes_after_the_one_before(mentee, open_mentor):
+def test_with_the_last_session_cancelled_the_follow_up_comes_after_the_one_before(mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
     )
     cancel_booking(booking=booked[2], by=mentee, reason="Solved")
 
     assert follow_ups_sent(booked[1].end + timedelta(days=7, minutes=1)) == [(booked[1].pk, mentee.pk)]
 
 
-def test_the_follow_up_page_of_an_earlier_session_points_to_the_last(as_mentee, mentee, open_mentor):
+def test_the_follow_up_page_of_an_earlier_session_points_to_the_last(as_mentee, mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 1)
     )
     Booking.objects.filter(pk__in=[s.pk for s in booked]).update(
         start=slot(days=-20), end=slot(days=-20) + timedelta(minutes=30), status="completed"
@@ -463,9 +449,9 @@ def test_the_follow_up_page_of_an_earlier_session_points_to_the_last(as_mentee, 
     assert last.status_code == 201
 
 
-def test_a_session_moved_after_the_last_one_takes_the_follow_up(mentee, open_mentor):
+def test_a_session_moved_after_the_last_one_takes_the_follow_up(mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 1)
     )
     moved = reschedule_booking(booking=booked[0], by=mentee, start=booked[1].start + timedelta(days=2))
 
@@ -473,9 +459,9 @@ def test_a_session_moved_after_the_last_one_takes_the_follow_up(mentee, open_men
     assert follow_ups_sent(moved.end + timedelta(days=7, minutes=1)) == [(moved.pk, mentee.pk)]
 
 
-def test_the_home_page_asks_for_the_follow_up_of_the_series_last_session_only(mentee, open_mentor):
+def test_the_home_page_asks_for_the_follow_up_of_the_series_last_session_only(mentee, utc_mentor):
     booked = book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
     )
     now = booked[-1].end + timedelta(days=8)
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import formats, timezone
 
-from marketplace.models import MentorProfile
 from sessions_app.models import Booking, BookingSeries
 from sessions_app.services.bookings import book_session
 from sessions_app.services.series import Repeat, book_series
@@ -17,19 +16,6 @@ from tests.factories import MentorRequestFactory
 from tests.sessions_app.helpers import slot, z
 
 WEEK = timedelta(weeks=1)
-
-
-@pytest.fixture
-def open_mentor(open_mentor):
-    """Availability in UTC: a week later is the same UTC time whatever the date the tests run on."""
-    MentorProfile.objects.filter(user=open_mentor).update(availability_timezone="UTC")
-    return open_mentor
-
-
-@pytest.fixture
-def as_mentee(client, mentee):
-    client.force_login(mentee)
-    return client
 
 
 def confirm(client, mentor, **change):
@@ -42,9 +28,9 @@ def london(instant) -> str:
 
 
 def test_the_confirm_step_offers_to_repeat_weekly_or_every_other_week_two_to_four_times(
-    as_mentee, open_mentor
+    as_mentee, utc_mentor
 ):
-    html = as_mentee.get(f"/sessions/book/?mentor={open_mentor.pk}&start={z(slot())}").content.decode()
+    html = as_mentee.get(f"/sessions/book/?mentor={utc_mentor.pk}&start={z(slot())}").content.decode()
 
     radios = re.findall(r'<input type="radio" name="repeat" value="(\d?)"[^>]*>', html)
     assert radios == ["", "1", "2"]
@@ -66,10 +52,10 @@ def test_the_confirm_step_offers_to_repeat_weekly_or_every_other_week_two_to_fou
     )
 
 
-def test_the_confirm_step_marks_the_dates_that_are_not_free(as_mentee, outsider, open_mentor):
-    book_session(mentee=outsider, mentor=open_mentor, start=slot() + 2 * WEEK, minutes=30, topic="Mine")
+def test_the_confirm_step_marks_the_dates_that_are_not_free(as_mentee, outsider, utc_mentor):
+    book_session(mentee=outsider, mentor=utc_mentor, start=slot() + 2 * WEEK, minutes=30, topic="Mine")
 
-    html = as_mentee.get(f"/sessions/book/?mentor={open_mentor.pk}&start={z(slot())}").content.decode()
+    html = as_mentee.get(f"/sessions/book/?mentor={utc_mentor.pk}&start={z(slot())}").content.decode()
 
     lines = dict(re.findall(r"<li>(Weekly|Every other week): (.*?)</li>", html))
     weekly = re.split(r", (?=<time)", lines["Weekly"])
@@ -78,8 +64,8 @@ def test_the_confirm_step_marks_the_dates_that_are_not_free(as_mentee, outsider,
     assert ["(not free)" in date for date in every_other] == [False, True, False, False]
 
 
-def test_booking_a_weekly_series_lists_every_date_on_my_clock(as_mentee, mentee, open_mentor):
-    response = confirm(as_mentee, open_mentor, repeat="1", times="3")
+def test_booking_a_weekly_series_lists_every_date_on_my_clock(as_mentee, mentee, utc_mentor):
+    response = confirm(as_mentee, utc_mentor, repeat="1", times="3")
 
     sessions = list(Booking.objects.order_by("start"))
     assert [session.start for session in sessions] == [slot(), slot() + WEEK, slot() + 2 * WEEK]
@@ -92,27 +78,27 @@ def test_booking_a_weekly_series_lists_every_date_on_my_clock(as_mentee, mentee,
     assert html.count('class="badge badge-confirmed"') >= 3  # the series' list on the session page
 
 
-def test_every_other_week_from_the_page(as_mentee, open_mentor):
-    confirm(as_mentee, open_mentor, repeat="2", times="4")
+def test_every_other_week_from_the_page(as_mentee, utc_mentor):
+    confirm(as_mentee, utc_mentor, repeat="2", times="4")
 
     assert list(Booking.objects.order_by("start").values_list("start", flat=True)) == [
         slot() + 2 * WEEK * index for index in range(4)
     ]
 
 
-def test_no_repeat_books_one_session_as_before(as_mentee, open_mentor):
-    confirm(as_mentee, open_mentor, repeat="", times="3")
+def test_no_repeat_books_one_session_as_before(as_mentee, utc_mentor):
+    confirm(as_mentee, utc_mentor, repeat="", times="3")
 
     assert Booking.objects.count() == 1
     assert not BookingSeries.objects.exists()
 
 
 def test_a_series_that_cannot_be_booked_whole_says_which_session_and_books_nothing(
-    as_mentee, outsider, open_mentor
+    as_mentee, outsider, utc_mentor
 ):
-    book_session(mentee=outsider, mentor=open_mentor, start=slot() + 2 * WEEK, minutes=30, topic="Mine")
+    book_session(mentee=outsider, mentor=utc_mentor, start=slot() + 2 * WEEK, minutes=30, topic="Mine")
 
-    response = confirm(as_mentee, open_mentor, repeat="1", times="3")
+    response = confirm(as_mentee, utc_mentor, repeat="1", times="3")
 
     assert response.status_code == 409
     html = response.content.decode()
@@ -125,20 +111,20 @@ def test_a_series_that_cannot_be_booked_whole_says_which_session_and_books_nothi
 @pytest.mark.parametrize(
     ("change", "field"), [({"repeat": "3"}, "repeat"), ({"repeat": "1", "times": "5"}, "times")]
 )
-def test_a_bad_repeat_on_the_page_is_400_and_books_nothing(as_mentee, open_mentor, change, field):
-    response = confirm(as_mentee, open_mentor, **change)
+def test_a_bad_repeat_on_the_page_is_400_and_books_nothing(as_mentee, utc_mentor, change, field):
+    response = confirm(as_mentee, utc_mentor, **change)
 
     assert response.status_code == 400
     assert 'class="field-error"' in response.content.decode()
     assert not Booking.objects.exists()
 
 
-def test_a_series_from_a_shortlist_answers_the_request(as_mentee, mentee, open_mentor):
+def test_a_series_from_a_shortlist_answers_the_request(as_mentee, mentee, utc_mentor):
     need = MentorRequestFactory(asker=mentee, topic="Negotiating my first offer")
-    step = as_mentee.get(f"/sessions/book/?mentor={open_mentor.pk}&start={z(slot())}&request={need.pk}")
+    step = as_mentee.get(f"/sessions/book/?mentor={utc_mentor.pk}&start={z(slot())}&request={need.pk}")
     assert 'name="repeat"' in step.content.decode()
 
-    confirm(as_mentee, open_mentor, repeat="1", times="2", request=str(need.pk), topic=need.topic)
+    confirm(as_mentee, utc_mentor, repeat="1", times="2", request=str(need.pk), topic=need.topic)
 
     need.refresh_from_db()
     assert need.status == "booked"
@@ -146,9 +132,9 @@ def test_a_series_from_a_shortlist_answers_the_request(as_mentee, mentee, open_m
 
 
 @pytest.fixture
-def three(mentee, open_mentor) -> list[Booking]:
+def three(mentee, utc_mentor) -> list[Booking]:
     return book_series(
-        mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(3, 1)
     )
 
 
@@ -191,15 +177,15 @@ def test_the_session_page_of_the_last_offers_no_later_ones(as_mentee, three):
 
 
 def test_my_sessions_with_series_needs_a_fixed_number_of_queries(
-    as_mentee, mentee, open_mentor, django_assert_max_num_queries, django_assert_num_queries
+    as_mentee, mentee, utc_mentor, django_assert_max_num_queries, django_assert_num_queries
 ):
-    book_series(mentee=mentee, mentor=open_mentor, start=slot(), minutes=30, topic="A", repeat=Repeat(2, 1))
+    book_series(mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="A", repeat=Repeat(2, 1))
     with django_assert_max_num_queries(10) as few:
         as_mentee.get("/sessions/")
     for day in range(1, 5):
         book_series(
             mentee=mentee,
-            mentor=open_mentor,
+            mentor=utc_mentor,
             start=slot(days=2 + day),
             minutes=30,
             topic="More",

@@ -17,7 +17,9 @@ def exception_handler(exc, context):
         )
     if isinstance(exc, Conflict):
         named = {"field": exc.field} if exc.field else {}
-        return Response({"detail": exc.message, "code": exc.code, **named}, status=exc.status_code)
+        return Response(
+            {"detail": exc.message, "code": exc.code, **named, **exc.details}, status=exc.status_code
+        )
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

@@ -128,6 +128,16 @@ def json_type_errors(field: serializers.Field, value: object) -> list | dict | N
     return None
 
 
+def too_long_errors(field: serializers.Field, value: object) -> list | None:
+    """The error for text longer than a field's max_length as sent: DRF measures it after trimming the
+    whitespace around it, the schema (maxLength) before, so "\x1f" and 500 letters must not pass as 500."""
+    max_length = getattr(field, "max_length", None)
+    too_long = isinstance(value, str) and max_length is not None and len(value) > max_length
+    if isinstance(field, serializers.CharField) and too_long:
+        return [field.error_messages["max_length"].format(max_length=max_length)]
+    return None
+
+
 class StrictJSONInput(serializers.Serializer):
     """The base of every serializer of a JSON request body: a value of the wrong JSON type is a 400 naming
     the field (`"note": 0` is "Expected a string, got an integer.", `"rating": "5"` "Expected an integer, got
@@ -135,7 +145,8 @@ class StrictJSONInput(serializers.Serializer):
     1 as true). Form-encoded input (a QueryDict: every value is text) is left to the fields as DRF reads it.
 
     The type errors are reported with whatever else the other fields find wrong; a field of the wrong type is
-    not validated further (nor its validate_<field>).
+    not validated further (nor its validate_<field>). Text longer than its field's max_length, as sent, is
+    refused the same way (too_long_errors).
     """
 
     def to_internal_value(self, data):
@@ -144,7 +155,11 @@ class StrictJSONInput(serializers.Serializer):
         type_errors: dict[str, Any] = {
             str(field.field_name): errors
             for field in self._writable_fields
-            if field.field_name in data and (errors := json_type_errors(field, data[field.field_name]))
+            if field.field_name in data
+            and (
+                errors := json_type_errors(field, data[field.field_name])
+                or too_long_errors(field, data[field.field_name])
+            )
         }
         if not type_errors:
             return super().to_internal_value(data)

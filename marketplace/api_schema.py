@@ -52,6 +52,9 @@ class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.ChoiceField(choices=CONFLICT_CODES)
     field = serializers.CharField(required=False, help_text="The input to blame, when there is one.")
+    start = serializers.DateTimeField(
+        required=False, help_text="slot_unavailable for a series: the first start that is not bookable (UTC)."
+    )
 
 
 class ValidationErrorsSerializer(serializers.Serializer):

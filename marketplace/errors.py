@@ -12,11 +12,13 @@ class DomainError(Exception):
 
 class Conflict(DomainError):
     """The request is well-formed but conflicts with the current state (409 {"detail", "code"}, and "field"
-    when one input is to blame: the start a host moved a group session to, say)."""
+    when one input is to blame: the start a host moved a group session to, say); `details` go along in the
+    body too (a series' refusal names its first `start` that is not bookable)."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(self, code: str, message: str, *, field: str | None = None, **details: object) -> None:
         super().__init__(code, message)
         self.field = field
+        self.details = details
 
 
 class InvalidInput(DomainError):

@@ -69,6 +69,18 @@ def resolve_local_end(wall: datetime, zone: ZoneInfo) -> datetime:
     return transition_between(before, after, zone)
 
 
+def every_few_weeks(first: datetime, zone: ZoneInfo, *, count: int, every_weeks: int = 1) -> list[datetime]:
+    """`first` and the `count - 1` starts after it, `every_weeks` weeks apart, each at the wall-clock time
+    `first` shows in `zone` (UTC instants), so 16:00 stays 16:00 across DST changes. On a day the clock skips
+    that time (spring forward), the instant the clock skips to; on a day it shows it twice, its first
+    occurrence."""
+    require_aware(first, "first")
+    local = first.astimezone(zone).replace(tzinfo=None)
+    return [first] + [
+        resolve_local_end(local + timedelta(weeks=every_weeks * index), zone) for index in range(1, count)
+    ]
+
+
 def whole_local_days(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[date, date] | None:
     """The first and the last day of ``[start, end)`` in ``zone`` when both ends fall on local midnight (whole
     days: the end, exclusive, is the midnight after the last day); None otherwise."""

@@ -34,8 +34,6 @@ from sessions_app.serializers import (
     moment_representation,
 )
 from sessions_app.services.bookings import (
-    book_session,
-    cancel_booking,
     mark_no_show,
     reschedule_booking,
     rotate_calendar_token,
@@ -43,6 +41,7 @@ from sessions_app.services.bookings import (
 )
 from sessions_app.services.feedback import give_feedback, record_follow_up
 from sessions_app.services.moments import log_moment
+from sessions_app.services.series import Repeat, book_once_or_series, cancel_sessions
 
 
 class BookingListView(generics.GenericAPIView):
@@ -73,14 +72,17 @@ class BookingListView(generics.GenericAPIView):
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        booking = book_session(
+        repeat = data.get("repeat")
+        booked = book_once_or_series(
             mentee=request.user,
             mentor=data["mentor"],
             start=data["start"],
             minutes=data["duration"],
             topic=data["topic"],
             request_id=data.get("request"),
+            repeat=Repeat(**repeat) if repeat else None,
         )
+        booking = booked[0]
         return Response(booking_representation(booking, request), status=status.HTTP_201_CREATED)
 
 
@@ -98,7 +100,7 @@ class BookingCancelView(APIView):
         booking = selectors.booking_for_participant(pk, request.user)
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = cancel_booking(booking=booking, by=request.user, reason=serializer.validated_data["reason"])
+        [booking, *_later] = cancel_sessions(booking=booking, by=request.user, **serializer.validated_data)
         return Response(booking_representation(booking, request))
 
 

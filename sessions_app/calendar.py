@@ -199,11 +199,12 @@ def _description(booking: Booking, link: str) -> str:
     to prepare) and where it happens."""
     request = booking.request if booking.request_id else None
     values = {"topic": booking.topic, "meeting_url": booking.meeting_url, "link": link}
+    in_series = f"{booking.series_place}\n\n" if booking.series_id else ""
     if request is not None and request.context:
-        return gettext(
+        return in_series + gettext(
             "Topic: %(topic)s\n\nContext: %(context)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s"
         ) % {**values, "context": request.context}
-    return gettext("Topic: %(topic)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s") % values
+    return in_series + gettext("Topic: %(topic)s\n\nJoin: %(meeting_url)s\nSession page: %(link)s") % values
 
 
 def _wall_clock(instant: datetime, zone: tzinfo) -> datetime:

@@ -12,6 +12,7 @@ from marketplace.instants import InstantError, parse_instant
 from marketplace.models import User
 from marketplace.validators import day_in_range
 from sessions_app.models import (
+    CANCEL_SCOPES,
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
     FEEDBACK_RATINGS,
@@ -20,6 +21,7 @@ from sessions_app.models import (
     MOMENT_NOTE_MAX_LENGTH,
     MOMENT_WITH_NAME_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    SERIES_COUNTS,
     SESSION_LENGTHS,
     TOPIC_MAX_LENGTH,
     FollowUp,
@@ -93,7 +95,25 @@ class BookingForm(SlotForm):
         help_text=_("A sentence is enough: it helps your mentor prepare."),
     )
 
-    field_order = ["mentor", "start", "request", "duration", "topic"]
+    repeat = forms.TypedChoiceField(
+        label=_("Repeat"),
+        choices=[("", _("No")), ("1", _("Weekly")), ("2", _("Every other week"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Repeat every week, every other week, or not at all.")},
+    )
+    times = forms.TypedChoiceField(
+        label=_("Sessions in all, when repeated"),
+        choices=[(count, str(count)) for count in SERIES_COUNTS.values()],
+        coerce=int,
+        required=False,
+        initial=SERIES_COUNTS.low,
+        error_messages={"invalid_choice": _("A series has 2 to 4 sessions.")},
+    )
+
+    field_order = ["mentor", "start", "request", "duration", "topic", "repeat", "times"]
 
     def __init__(self, *args: Any, lengths: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,6 +125,13 @@ class BookingForm(SlotForm):
         if len(lengths) == 1:
             duration.widget = forms.HiddenInput()
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("repeat") and not data.get("times"):
+            self.add_error("times", gettext("Choose how many sessions in all, 2 to 4."))
+        return data
+
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
@@ -113,6 +140,8 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The other person sees it in the cancellation email."),
     )
+    # The button pressed: this session, or this one and the later sessions of its series.
+    scope = forms.ChoiceField(choices=[(scope, scope) for scope in CANCEL_SCOPES], required=False)
 
 
 class NoShowForm(forms.Form):

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.bounds import Bound
@@ -33,6 +34,36 @@ INTRODUCTION_NOTE_MAX_LENGTH = 500
 FOLLOW_UP_AFTER = timedelta(days=7)
 # A mentor can undo a no-show for this long after marking it (a slip of the finger, a mentee who came late).
 NO_SHOW_UNDO_WINDOW = timedelta(hours=24)
+# A short series with one mentor: this many sessions booked at once, every week or every other week.
+SERIES_COUNTS = Bound(2, 4)
+SERIES_EVERY_WEEKS = (1, 2)
+# What cancelling a session covers: it alone, or it and the later sessions of its series.
+CANCEL_SCOPES = ("this", "later")
+
+
+class BookingSeries(models.Model):
+    """2–4 sessions of one mentee with one mentor, booked at once, all or none (docs/api.md "A short series
+    with one mentor"): every `every_weeks` weeks at the same wall-clock time in the mentor's availability
+    zone. Each session is a Booking of its own (its own UID, invites, feedback); `count` is how many were
+    booked, and stays so when some are cancelled ("session 2 of 3")."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    count = models.PositiveSmallIntegerField(validators=SERIES_COUNTS.validators())
+    every_weeks = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "booking series"
+        constraints = [
+            models.CheckConstraint(condition=SERIES_COUNTS.condition("count"), name="series_count_2_to_4"),
+            models.CheckConstraint(
+                condition=Q(every_weeks__in=SERIES_EVERY_WEEKS), name="series_every_1_or_2_weeks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} sessions of {self.mentee_id} with {self.mentor_id} every {self.every_weeks} wk"
 
 
 class Booking(models.Model):
@@ -66,6 +97,11 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # When the mentor marked the session a no-show (null unless it is one; old no-shows may lack it).
     no_show_marked_at = models.DateTimeField(null=True, blank=True)
+    # A session booked as part of a series: which one (1 = the first booked), of series.count.
+    series = models.ForeignKey(
+        BookingSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="bookings"
+    )
+    series_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # iCalendar: the UID stays the same for the life of the session, SEQUENCE rises with every change.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
@@ -83,6 +119,16 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["confirmed", "cancelled", "completed", "no_show"]),
                 name="booking_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_position__isnull=True)
+                | Q(series__isnull=False, series_position__gte=1, series_position__lte=SERIES_COUNTS.high),
+                name="booking_series_position_known",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "series_position"],
+                condition=Q(series__isnull=False),
+                name="booking_series_position_once",
             ),
         ]
         indexes = [
@@ -119,6 +165,50 @@ class Booking(models.Model):
     @property
     def follow_up_opens_at(self):
         return self.end + FOLLOW_UP_AFTER
+
+    @property
+    def series_place(self) -> str:
+        """Where the session stands in its series, for people ("Session 2 of 3, weekly"); "" outside one."""
+        if self.series is None:
+            return ""
+        place = {"position": self.series_position, "count": self.series.count}
+        if self.series.every_weeks == 2:
+            return gettext("Session %(position)s of %(count)s, every other week") % place
+        return gettext("Session %(position)s of %(count)s, weekly") % place
+
+    def later_sessions_to_cancel(self) -> list["Booking"]:
+        """The confirmed sessions of its series after this one: what "cancel this and the later ones" cancels
+        with it (reads the series' sessions, which selectors.with_series prefetches)."""
+        if self.series is None:
+            return []
+        return [
+            session
+            for session in self.series.bookings.all()
+            if session.status == self.Status.CONFIRMED and session.start > self.start
+        ]
+
+    def later_session_of_its_series(self) -> "Booking | None":
+        """The series' last session held or to come, when it is not this one: a series is followed up once,
+        a week after that one (None outside a series, or when this is its last)."""
+        if self.series_id is None:
+            return None
+        return (
+            Booking.objects.filter(series_id=self.series_id, status__in=HELD_OR_TO_COME, end__gt=self.end)
+            .order_by("-end")
+            .first()
+        )
+
+
+# A session that was or will be held: what a series' follow-up waits for.
+HELD_OR_TO_COME = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+
+
+def has_later_session_in_series() -> Exists:
+    """For a query of bookings: whether a later session of the same series is held or to come (so that the
+    follow-up is not this one's to ask). Outside a series there is none."""
+    return Exists(
+        Booking.objects.filter(series=OuterRef("series"), status__in=HELD_OR_TO_COME, end__gt=OuterRef("end"))
+    )
 
 
 class OutboundMessage(models.Model):

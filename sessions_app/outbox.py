@@ -68,6 +68,7 @@ MESSAGE_RELATIONS = (
     "booking__mentor",
     "booking__mentee",
     "booking__request",
+    "booking__series",
     "request",
     "introduction__introducer",
     "introduction__colleague",
@@ -203,11 +204,18 @@ def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> dat
         if status != OutboundMessage.Status.SENDING or claimed_at is None or claimed_at != claim:
             return None
         if message.booking is not None and booking_changed_at != message.booking.updated_at:
-            message.booking = Booking.objects.select_related("mentor", "mentee", "request").get(
+            message.booking = Booking.objects.select_related("mentor", "mentee", "request", "series").get(
                 pk=message.booking.pk
             )
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
         stale_session = allowed and message.booking is not None and message.booking.status not in allowed
+        # A series is followed up once, a week after its last session held or to come (each session still
+        # schedules its own: whichever is last when it falls due is the one sent).
+        stale_session = stale_session or (
+            message.kind == OutboundMessage.Kind.FOLLOW_UP
+            and message.booking is not None
+            and message.booking.later_session_of_its_series() is not None
+        )
         channel_turned_off = (
             message.channel != OutboundMessage.Channel.EMAIL
             and not notifications.webhook_url(message.channel)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -17,7 +17,14 @@ from marketplace.session_data import Commitment, Rating, TrackRecord
 from marketplace.slots import Interval, bookable_slots
 from matching.models import MentorRequest
 from sessions_app import links
-from sessions_app.models import FOLLOW_UP_AFTER, Booking, Feedback, FollowUp, Moment
+from sessions_app.models import (
+    FOLLOW_UP_AFTER,
+    Booking,
+    Feedback,
+    FollowUp,
+    Moment,
+    has_later_session_in_series,
+)
 
 MAX_ID = 2**63 - 1
 FEED_HISTORY = timedelta(days=60)
@@ -106,6 +113,15 @@ def _with_people(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     return queryset.select_related("mentor", "mentee")
 
 
+def with_series(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings with their series and its sessions (ids and positions): one query more, for any number
+    of bookings, and none when no booking is part of a series."""
+    sessions = Booking.objects.only("id", "series_id", "series_position", "status", "start", "end").order_by(
+        "series_position"
+    )
+    return queryset.select_related("series").prefetch_related(Prefetch("series__bookings", queryset=sessions))
+
+
 def participant_bookings(user: User) -> QuerySet[Booking]:
     return Booking.objects.filter(Q(mentor=user) | Q(mentee=user))
 
@@ -116,7 +132,7 @@ def booking_for_participant(booking_id: int, user: User) -> Booking:
     if not 0 < booking_id <= MAX_ID:
         raise Http404(gettext("No such session."))
     try:
-        return _with_people(participant_bookings(user)).select_related("request").get(pk=booking_id)
+        return _with_people(participant_bookings(user)).select_related("request", "series").get(pk=booking_id)
     except Booking.DoesNotExist:
         raise Http404(gettext("No such session.")) from None
 
@@ -144,15 +160,17 @@ def bookings_for(
         queryset = queryset.filter(end__lte=now).order_by("-start", "-id")
     else:
         queryset = queryset.order_by("-start", "-id")
-    return _with_people(queryset)
+    return with_series(_with_people(queryset))
 
 
 def upcoming_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
-    """Confirmed sessions that have not ended yet, soonest first."""
-    return _with_people(
-        participant_bookings(user)
-        .filter(status=Booking.Status.CONFIRMED, end__gt=now)
-        .order_by("start", "id")
+    """Confirmed sessions that have not ended yet, soonest first, with their series."""
+    return with_series(
+        _with_people(
+            participant_bookings(user)
+            .filter(status=Booking.Status.CONFIRMED, end__gt=now)
+            .order_by("start", "id")
+        )
     )
 
 
@@ -163,6 +181,7 @@ def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
     return _with_people(
         participant_bookings(user)
         .exclude(status=Booking.Status.CONFIRMED, end__gt=now)
+        .select_related("series")
         .annotate(mentee_rated=Exists(mentee_feedback))
         .order_by("-start", "-id")
     )
@@ -170,14 +189,14 @@ def past_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
 
 def calendar_feed_sessions(user: User, *, now: datetime) -> QuerySet[Booking]:
     """What the personal calendar feed shows: confirmed sessions, and those held in the last 60 days (with
-    the requests they answer, whose context each event describes)."""
+    the requests they answer, whose context each event describes, and their series)."""
     return _with_people(
         participant_bookings(user)
         .filter(
             Q(status=Booking.Status.CONFIRMED)
             | Q(status=Booking.Status.COMPLETED, end__gte=now - FEED_HISTORY)
         )
-        .select_related("request")
+        .select_related("request", "series")
         .order_by("start", "id")
     )
 
@@ -221,6 +240,25 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
     )
 
 
+def bookable_starts(
+    mentor_id: int, *, asker_id: int, starts: Collection[datetime], minutes: int, now: datetime
+) -> set[datetime]:
+    """Which of `starts` the asker could book with the mentor, each taken on its own (the sessions of a
+    series are not counted toward each other's cap here): one listing by the slot engine, a fixed number of
+    queries however many starts."""
+    if not starts:
+        return set()
+    offered = schedules.slots_for_mentor(
+        mentor_id,
+        asker_id=asker_id,
+        start=min(starts),
+        end=max(starts) + timedelta(minutes=1),
+        duration_minutes=minutes,
+        now=now,
+    )
+    return set(starts) & {slot.start for slot in offered}
+
+
 def feedback_given(booking: Booking, user: User) -> bool:
     return Feedback.objects.filter(booking=booking, author=user).exists()
 
@@ -232,6 +270,13 @@ def feedback_of(booking: Booking, user: User) -> Feedback | None:
 def session_feedback(booking: Booking) -> list[Feedback]:
     """Both participants' feedback on a session, with authors (the session page shows it to the mentor)."""
     return list(Feedback.objects.filter(booking=booking).select_related("author"))
+
+
+def series_sessions(booking: Booking) -> list[Booking]:
+    """Every session of the booking's series, soonest first (none outside a series)."""
+    if booking.series_id is None:
+        return []
+    return list(Booking.objects.filter(series_id=booking.series_id).order_by("start", "id"))
 
 
 def follow_up_of(booking: Booking) -> FollowUp | None:
@@ -320,8 +365,8 @@ def next_session_for_home(user_id: int, now: datetime) -> home.NextSession | Non
 
 def answers_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waiting]:
     """Feedback the person has not given on a session that ended, and (mentee) the follow-up not answered a
-    week on, while each question is at most ANSWER_WAITS_FOR old; latest sessions first, from at most `limit`
-    sessions: one query."""
+    week on (of a series, only its last session's), while each question is at most ANSWER_WAITS_FOR old;
+    latest sessions first, from at most `limit` sessions: one query."""
     feedback_opened_since = now - ANSWER_WAITS_FOR
     follow_up_opened_by = now - FOLLOW_UP_AFTER  # the session ended by then
     bookings = (
@@ -331,12 +376,14 @@ def answers_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waitin
         .annotate(
             has_feedback=Exists(Feedback.objects.filter(booking=OuterRef("pk"), author_id=user_id)),
             has_follow_up=Exists(FollowUp.objects.filter(booking=OuterRef("pk"))),
+            follow_up_comes_later=has_later_session_in_series(),
         )
         .filter(
             Q(has_feedback=False, end__gt=feedback_opened_since)
             | Q(
                 mentee_id=user_id,
                 has_follow_up=False,
+                follow_up_comes_later=False,
                 end__lte=follow_up_opened_by,
                 end__gt=follow_up_opened_by - ANSWER_WAITS_FOR,
             )
@@ -346,7 +393,12 @@ def answers_waiting(user_id: int, now: datetime, limit: int) -> list[home.Waitin
     waiting = []
     for booking in bookings:
         other = booking.mentee if booking.mentor_id == user_id else booking.mentor
-        if booking.mentee_id == user_id and not booking.has_follow_up and booking.end <= follow_up_opened_by:
+        if (
+            booking.mentee_id == user_id
+            and not booking.has_follow_up
+            and not booking.follow_up_comes_later
+            and booking.end <= follow_up_opened_by
+        ):
             waiting.append(
                 home.Waiting(
                     kind="follow_up",

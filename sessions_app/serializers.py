@@ -11,6 +11,7 @@ from marketplace.api_fields import DayField, InstantField, StrictJSONInput
 from marketplace.models import User
 from marketplace.serializers import UtcDateTimeField
 from sessions_app.models import (
+    CANCEL_SCOPES,
     FEEDBACK_COMMENT_MAX_LENGTH,
     FEEDBACK_NEXT_STEP_MAX_LENGTH,
     FEEDBACK_RATINGS,
@@ -18,6 +19,8 @@ from sessions_app.models import (
     MOMENT_NOTE_MAX_LENGTH,
     MOMENT_WITH_NAME_MAX_LENGTH,
     REASON_MAX_LENGTH,
+    SERIES_COUNTS,
+    SERIES_EVERY_WEEKS,
     SESSION_LENGTHS,
     TOPIC_MAX_LENGTH,
     Booking,
@@ -28,6 +31,19 @@ from sessions_app.models import (
 from sessions_app.selectors import MAX_ID
 
 
+class RepeatSerializer(StrictJSONInput):
+    """`"repeat"` of a booking: a short series with the same mentor (docs/api.md)."""
+
+    count = serializers.IntegerField(
+        **SERIES_COUNTS.limits(), help_text="How many sessions in all, the first included (2–4)."
+    )
+    every_weeks = serializers.ChoiceField(
+        choices=SERIES_EVERY_WEEKS,
+        help_text="1: every week; 2: every other week, at the mentor's same local time.",
+        error_messages={"invalid_choice": _("Repeat every week (1) or every other week (2).")},
+    )
+
+
 class BookingCreateSerializer(StrictJSONInput):
     mentor = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     start = InstantField()
@@ -36,6 +52,7 @@ class BookingCreateSerializer(StrictJSONInput):
     )
     topic = serializers.CharField(max_length=TOPIC_MAX_LENGTH)
     request = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, allow_null=True)
+    repeat = RepeatSerializer(required=False, allow_null=True)
 
     def validate_mentor(self, mentor_id: int) -> User:
         mentor = User.objects.filter(pk=mentor_id, is_mentor=True, is_active=True).first()
@@ -52,6 +69,12 @@ class BookingFilterSerializer(serializers.Serializer):
 
 class CancelSerializer(StrictJSONInput):
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, allow_blank=True, required=False, default="")
+    scope = serializers.ChoiceField(
+        choices=CANCEL_SCOPES,
+        required=False,
+        default="this",
+        help_text="later: also every later confirmed session of its series (outside a series, as this).",
+    )
 
 
 class RescheduleSerializer(StrictJSONInput):
@@ -126,10 +149,23 @@ class BookingSerializer(serializers.Serializer):
     no_show_marked_at = UtcDateTimeField(allow_null=True)
     no_show_undo_until = UtcDateTimeField(allow_null=True)
     created_at = UtcDateTimeField()
+    series = serializers.SerializerMethodField(
+        help_text="The ids of all the sessions of this session's series, in order (null outside a series)."
+    )
+    series_position = serializers.IntegerField(
+        allow_null=True, help_text="Which session of its series this is, from 1 (null outside a series)."
+    )
 
     @extend_schema_field(serializers.URLField())
     def get_ics_url(self, booking: Booking) -> str:
         return self.context["request"].build_absolute_uri(reverse("api-booking-ics", args=[booking.pk]))
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
+    def get_series(self, booking: Booking) -> list[int] | None:
+        if booking.series is None:
+            return None
+        sessions = sorted(booking.series.bookings.all(), key=lambda session: session.series_position or 0)
+        return [session.pk for session in sessions]
 
 
 def booking_representation(booking: Booking, request: Request) -> dict:

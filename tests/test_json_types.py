@@ -57,6 +57,24 @@ def test_a_list_of_text_takes_only_strings_naming_the_item(api_as, mentee):
     assert not mentee.skills_wanted.exists()
 
 
+def test_text_is_measured_as_sent_not_after_trimming_its_whitespace(api_as, mentee, open_mentor):
+    """The schema's maxLength counts what is sent; "\x1f" is whitespace to Python, so DRF alone would trim
+    it and accept 201 characters as 200 (schemathesis found this on a cancel's reason)."""
+    booking = BookingFactory(mentor=open_mentor, mentee=mentee)
+    client = api_as(mentee)
+
+    too_long = client.post(BOOKINGS, payload(open_mentor, topic="\x1f" + "t" * 200), format="json")
+    reason = client.post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": "\x1f" + "r" * 500}, format="json")
+
+    assert (too_long.status_code, list(too_long.json())) == (400, ["topic"])
+    assert (reason.status_code, list(reason.json())) == (400, ["reason"])
+    assert not Booking.objects.exclude(pk=booking.pk).exists()
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    fits = client.post(f"{BOOKINGS}{booking.pk}/cancel/", {"reason": " " + "r" * 499}, format="json")
+    assert fits.status_code == 200
+
+
 def test_the_token_endpoint_takes_the_password_only_as_a_string(api, mentee):
     mentee.set_password("12345678")
     mentee.save()

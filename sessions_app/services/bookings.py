@@ -33,6 +33,7 @@ from sessions_app.models import (
     SESSION_LENGTHS,
     TOPIC_MAX_LENGTH,
     Booking,
+    BookingSeries,
     Feedback,
     OutboundMessage,
 )
@@ -56,11 +57,14 @@ def book_session(
     topic: str,
     request_id: int | None = None,
     now: datetime | None = None,
+    series: BookingSeries | None = None,
+    series_position: int | None = None,
 ) -> Booking:
     """Books `mentee` with `mentor` at `start` if the slot engine says the slot is bookable right now.
 
     `request_id` is the mentor request this booking answers: it becomes booked in the same transaction (and
-    a request that is not the mentee's is a 400 on "request", with nothing booked).
+    a request that is not the mentee's is a 400 on "request", with nothing booked). `series` and
+    `series_position` place it in a series (services.series.book_series books one).
     """
     now = now or timezone.now()
     topic = _clean_topic(topic)
@@ -101,6 +105,8 @@ def book_session(
         meeting_url=profile.meeting_url or meeting_url_from_template(),
         request_id=request_id,
         created_at=now,
+        series=series,
+        series_position=series_position,
     )
     _write_or_conflict(booking.save)
     if request_id is not None:

@@ -120,12 +120,21 @@ def follow_up_conflict(booking: Booking, *, now: datetime) -> Conflict | None:
             "not_held",
             gettext("This session is %(status)s.") % {"status": booking.get_status_display().lower()},
         )
+    later = booking.later_session_of_its_series()
+    if later is not None:
+        return Conflict("too_early", follow_up_not_open_message(later, series=True))
     if now < booking.follow_up_opens_at:
         return Conflict("too_early", follow_up_not_open_message(booking))
     return None
 
 
-def follow_up_not_open_message(booking: Booking) -> str:
-    """Says when the follow-up opens, in the active time zone (the person's, on pages)."""
+def follow_up_not_open_message(booking: Booking, *, series: bool = False) -> str:
+    """Says when the follow-up opens, in the active time zone (the person's, on pages); with `series`,
+    that `booking` is the last session of a series, whose follow-up it takes."""
     opens = formats.date_format(timezone.localtime(booking.follow_up_opens_at), gettext("l j F Y, H:i"))
+    if series:
+        return gettext(
+            "This session is part of a series: the one-week follow-up comes a week after its last session, "
+            "on %(date)s."
+        ) % {"date": opens}
     return gettext("The one-week follow-up opens a week after the session, on %(date)s.") % {"date": opens}

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.errors import Conflict, InvalidInput
@@ -27,8 +27,8 @@ from sessions_app.forms import (
     RescheduleForm,
     SlotForm,
 )
-from sessions_app.models import NO_SHOW_UNDO_WINDOW, Booking
-from sessions_app.services import bookings
+from sessions_app.models import NO_SHOW_UNDO_WINDOW, SERIES_COUNTS, SERIES_EVERY_WEEKS, Booking
+from sessions_app.services import bookings, series
 from sessions_app.services.feedback import follow_up_conflict
 
 PAST_PAGE_SIZE = 20
@@ -50,14 +50,18 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         form = BookingForm(request.POST, lengths=lengths)
         if form.is_valid():
             data = form.cleaned_data
+            repeat = (
+                series.Repeat(count=data["times"], every_weeks=data["repeat"]) if data.get("repeat") else None
+            )
             try:
-                booking = bookings.book_session(
+                booked = series.book_once_or_series(
                     mentee=request.user,
                     mentor=mentor,
                     start=data["start"],
                     minutes=data["duration"],
                     topic=data["topic"],
                     request_id=data.get("request"),
+                    repeat=repeat,
                 )
             except Conflict as error:
                 form.add_error(None, error.message)
@@ -66,12 +70,8 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 form.add_error(error.field if error.field in ("topic", "duration") else None, error.message)
                 status = 400
             else:
-                messages.success(
-                    request,
-                    gettext("Booked: %(duration)s minutes with %(name)s.")
-                    % {"duration": booking.duration, "name": mentor.name},
-                )
-                return redirect("session-detail", pk=booking.pk)
+                messages.success(request, _booked_message(booked, mentor))
+                return redirect("session-detail", pk=booked[0].pk)
         else:
             status = 400
     else:
@@ -83,6 +83,8 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
                 "request": slot.cleaned_data.get("request"),
                 "duration": wanted if wanted in lengths else lengths[-1],
                 "topic": request.GET.get("topic", "")[:200] or (need.topic if need else ""),
+                "repeat": "",
+                "times": SERIES_COUNTS.low,
             },
             lengths=lengths,
         )
@@ -104,8 +106,51 @@ def book_session(request: SignedInPageRequest) -> HttpResponse:
         "is_self": request.user.pk == mentor.pk,
         "still_free": still_free,
         "need": need,
+        "mentor_zone": mentor.mentor_profile.availability_timezone,
+        "series_dates": _series_dates(request, mentor, start, minutes=duration or lengths[-1]),
     }
     return render(request, "sessions_app/book.html", context, status=status)
+
+
+def _series_dates(
+    request: SignedInPageRequest, mentor, start: datetime, *, minutes: int
+) -> list[tuple[int, list[tuple[datetime, bool]]]]:
+    """The dates a weekly and an every-other-week series from `start` would have, each with whether it is
+    free on its own, so that the choice is made seeing them (no script needed)."""
+    zone = mentor.mentor_profile.availability_timezone
+    dates = {
+        every_weeks: series.series_starts(start, zone, series.Repeat(SERIES_COUNTS.high, every_weeks))
+        for every_weeks in SERIES_EVERY_WEEKS
+    }
+    free: set[datetime] = set()
+    if request.user.pk != mentor.pk:
+        free = selectors.bookable_starts(
+            mentor.pk,
+            asker_id=request.user.pk,
+            starts={when for starts in dates.values() for when in starts},
+            minutes=minutes,
+            now=timezone.now(),
+        )
+    return [(every_weeks, [(when, when in free) for when in starts]) for every_weeks, starts in dates.items()]
+
+
+def _booked_message(booked: list[Booking], mentor) -> str:
+    """What the person is told once booked: for a series, every date, on their own clock."""
+    first = booked[0]
+    if len(booked) == 1:
+        return gettext("Booked: %(duration)s minutes with %(name)s.") % {
+            "duration": first.duration,
+            "name": mentor.name,
+        }
+    dates = ", ".join(
+        formats.date_format(timezone.localtime(booking.start), gettext("D j M Y, H:i")) for booking in booked
+    )
+    return gettext("Booked: %(count)s sessions of %(duration)s minutes with %(name)s, on %(dates)s.") % {
+        "count": len(booked),
+        "duration": first.duration,
+        "name": mentor.name,
+        "dates": dates,
+    }
 
 
 @login_required
@@ -139,12 +184,23 @@ def cancel_session(request: SignedInPageRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, booking, form, status=400)
+    reason = form.cleaned_data["reason"]
     try:
-        bookings.cancel_booking(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+        cancelled = series.cancel_sessions(
+            booking=booking, by=request.user, reason=reason, scope=form.cleaned_data["scope"] or series.THIS
+        )
     except (Conflict, InvalidInput) as error:
         form.add_error(None, error.message)
         return _render_detail(request, booking, form, status=error.status_code)
-    messages.success(request, gettext("Session cancelled. You both get an email with the calendar update."))
+    if len(cancelled) == 1:
+        done = gettext("Session cancelled. You both get an email with the calendar update.")
+    else:
+        done = ngettext(
+            "%(count)s session cancelled. You both get an email with the calendar update for each.",
+            "%(count)s sessions cancelled. You both get an email with the calendar update for each.",
+            len(cancelled),
+        ) % {"count": len(cancelled)}
+    messages.success(request, done)
     return redirect("session-list")
 
 
@@ -268,6 +324,8 @@ def _render_detail(
     undo_until = booking.no_show_undo_until
     undo_open = undo_until is not None and now <= undo_until
     context = {
+        "series_sessions": selectors.series_sessions(booking),
+        "later_in_series": booking.later_sessions_to_cancel(),
         "feedback": [item for item in feedback if is_mentor or item.author_id == request.user.pk],
         "can_give_feedback": booking.end <= now
         and booking.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)

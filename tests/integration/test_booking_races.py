@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from marketplace.errors import Conflict
 from marketplace.models import AvailabilityBlock, MentorProfile
-from sessions_app.models import Booking
+from sessions_app.models import Booking, BookingSeries
 from sessions_app.services.bookings import book_session, cancel_booking, reschedule_booking
+from sessions_app.services.series import Repeat, book_series
 from tests.factories import BookingFactory, MentorFactory, UserFactory
 
 THREADS = 24
@@ -240,3 +241,39 @@ def test_without_locks_and_re_check_the_constraint_alone_lets_one_through_and_th
 
     assert kinds(outcomes) == Counter({"booked": 1, "slot_unavailable": THREADS - 1})
     assert Booking.objects.filter(mentor=mentor).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_people_racing_for_overlapping_series_never_both_get_them():
+    """Half ask for weeks 1–3 of a slot, half for weeks 2–4: every series overlaps every other, so one is
+    booked whole and every other refused whole (no session of it stored, no empty series left)."""
+    mentor = MentorFactory(timezone="UTC")
+    open_all_day(mentor)
+    mentees = [UserFactory() for _ in range(THREADS)]
+    first = at(days=2, hour=10)
+
+    outcomes = race(
+        [
+            partial(
+                book_series,
+                mentee=mentee,
+                mentor=mentor,
+                start=first + timedelta(weeks=index % 2),
+                minutes=30,
+                topic="Series race",
+                repeat=Repeat(count=3, every_weeks=1),
+            )
+            for index, mentee in enumerate(mentees)
+        ]
+    )
+
+    won = [outcome for outcome in outcomes if isinstance(outcome, list)]
+    assert len(won) == 1
+    assert Counter(getattr(outcome, "code", None) for outcome in outcomes if outcome not in won) == Counter(
+        {"slot_unavailable": THREADS - 1}
+    )
+    [series] = BookingSeries.objects.all()
+    stored = list(Booking.objects.filter(mentor=mentor).order_by("start"))
+    assert [booking.pk for booking in stored] == [booking.pk for booking in won[0]]
+    assert {(booking.series_id, booking.mentee_id) for booking in stored} == {(series.pk, series.mentee_id)}
+    assert [booking.series_position for booking in stored] == [1, 2, 3]

@@ -5,7 +5,7 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from marketplace.models import AvailabilityBlock
+from marketplace.models import AvailabilityBlock, MentorProfile
 from tests.factories import BookingFactory
 
 
@@ -17,6 +17,21 @@ def open_mentor(mentor):
         for weekday in range(7)
     )
     return mentor
+
+
+@pytest.fixture
+def utc_mentor(open_mentor):
+    """The open mentor with availability in UTC: a week later is the same UTC time whatever the date the
+    tests run on (the series tests; their DST tests use zones that change)."""
+    MentorProfile.objects.filter(user=open_mentor).update(availability_timezone="UTC")
+    return open_mentor
+
+
+@pytest.fixture
+def as_mentee(client, mentee):
+    """The browser client, signed in as the mentee."""
+    client.force_login(mentee)
+    return client
 
 
 @pytest.fixture

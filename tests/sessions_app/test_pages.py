@@ -39,7 +39,7 @@ def test_the_confirm_step_shows_the_time_in_my_zone_and_the_mentors(as_mentee, o
     assert f"{london:%H:%M}" in html
     assert "Europe/London" in html
     assert f"{berlin:%H:%M} for Marco Mentor (Europe/Berlin)" in html
-    assert html.count('type="radio"') == 2
+    assert html.count('type="radio" name="duration"') == 2
     assert 'name="topic"' in html
 
 
@@ -48,7 +48,7 @@ def test_a_mentor_with_one_length_gets_no_length_choice(as_mentee, open_mentor):
 
     html = as_mentee.get(book_url(open_mentor, slot(), duration=30)).content.decode()
 
-    assert 'type="radio"' not in html
+    assert 'type="radio" name="duration"' not in html
     assert "Length: 20 minutes" in html
 
 

@@ -41,12 +41,15 @@ class NextSession:
 @dataclass(frozen=True, slots=True)
 class Waiting:
     """A question a session left for the person: feedback after it, the mentee's follow-up a week on, the
-    feedback on a group session they had a seat in (`with_name`: its title)."""
+    feedback on a group session they had a seat in (`with_name`: its title); or a time held for them."""
 
-    kind: Literal["feedback", "follow_up", "group_feedback"]
+    kind: Literal["feedback", "follow_up", "group_feedback", "held_offer"]
     with_name: str
     session_start: datetime
     url: str
+    # A time a full mentor has come free for the person (waitlists): `with_name` the mentor, `url` its
+    # booking step, held until then.
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ from datetime import datetime
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import Http404
 
+from marketplace import home
 from marketplace.models import User
 from marketplace.session_data import Commitment
+from waitlists.messages import book_url
 from waitlists.models import LIVE, WaitlistEntry, WaitlistOffer
 
 
@@ -63,3 +65,24 @@ def held_offer(entry: WaitlistEntry) -> WaitlistOffer | None:
     if offers is None:
         offers = entry.offers.filter(outcome=WaitlistOffer.Outcome.HELD)
     return next(iter(offers), None)
+
+
+def held_for_home(user_id: int, now: datetime, limit: int) -> list[home.Waiting]:
+    """The times held for the person now, soonest first, at most `limit` (the home page): one query."""
+    offers = (
+        WaitlistOffer.objects.filter(
+            entry__person_id=user_id, outcome=WaitlistOffer.Outcome.HELD, expires_at__gt=now, start__gt=now
+        )
+        .select_related("mentor")
+        .order_by("start", "pk")[:limit]
+    )
+    return [
+        home.Waiting(
+            kind="held_offer",
+            with_name=offer.mentor.name,
+            session_start=offer.start,
+            url=book_url(offer),
+            held_until=offer.expires_at,
+        )
+        for offer in offers
+    ]

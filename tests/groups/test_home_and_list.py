@@ -143,8 +143,9 @@ def test_the_home_page_costs_the_same_queries_with_group_sessions(host, django_a
     person = UserFactory()
 
     def queries_for_home() -> None:
-        # 1:1: next session, answers; groups: next group session, feedback waiting; open requests.
-        with django_assert_num_queries(5):
+        # 1:1: next session, answers; groups: next group session, feedback waiting; times held (waiting
+        # lists); open requests.
+        with django_assert_num_queries(6):
             home_page(person, now=NOW)
 
     queries_for_home()

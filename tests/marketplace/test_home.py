@@ -381,9 +381,9 @@ def test_the_home_page_costs_the_same_queries_whatever_the_history(mentor, mente
     AvailabilityBlock.objects.create(mentor=mentor, weekday=0, start="09:00", end="12:00")
 
     def queries_for_home() -> None:
-        # Next session and answers (of 1:1 and of group sessions), requests, mentor settings, minutes (of 1:1
-        # and of group sessions).
-        with django_assert_num_queries(8):
+        # Next session and answers (of 1:1 and of group sessions), times held (waiting lists), requests,
+        # mentor settings, minutes (of 1:1 and of group sessions).
+        with django_assert_num_queries(9):
             home_page(mentor, now=NOW)
 
     queries_for_home()

@@ -34,6 +34,8 @@ CONFLICT_CODES = (
     "time_conflict",
     "not_joined",
     "ended",
+    "already_waiting",
+    "not_waiting",
 )
 
 # One enum for every session length in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).

@@ -3,6 +3,8 @@ served calendar (a refused address first, its error on the field), read what was
 failure in words, remove it; and the same with JavaScript off. axe-core on each state; screenshots in
 test-artifacts/."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -73,6 +75,10 @@ def test_a_mentor_connects_reads_syncs_and_removes_a_calendar(
         assert_fits(page, "#busy-calendars", WIDTHS[width])
         keep(page, screenshot, f"busy-calendars-read-{width}")
         assert axe_violations(page) == []
+
+        page.get_by_role("button", name="Sync now").click()  # pressed again at once: once a minute
+        assert "Try again in" in page.locator(".messages").inner_text()
+        BusyCalendar.objects.update(last_sync_now_at=timezone.now() - timedelta(minutes=1))  # a minute on
 
         served.answer("/basic.ics", 404)
         page.get_by_role("button", name="Sync now").click()

@@ -80,15 +80,16 @@ BUILT = "built_elsewhere"  # where message_context keeps a builder's result
 
 
 def register_message_builder(kinds: Iterable[str], builder: MessageBuilder) -> None:
-    """Called in an AppConfig.ready(): `builder` writes the outbox rows of these kinds that are about
-    something other than a booking (a seat in a group session, a time held on a waiting list); a reminder
-    or a feedback prompt about a booking is written here."""
+    """Called in an AppConfig.ready(): `builder` writes the outbox rows of these kinds that are about what
+    another app keeps (a seat in a group session, a time held on a waiting list); a reminder or a feedback
+    prompt about a booking, and a row that has lost what it was about, are written (or refused) here."""
     for kind in kinds:
         _builders[kind] = builder
 
 
 def _builder_for(message: OutboundMessage) -> MessageBuilder | None:
-    return None if message.booking_id is not None else _builders.get(message.kind)
+    about_elsewhere = message.group_seat_id is not None or message.waitlist_offer_id is not None
+    return _builders.get(message.kind) if about_elsewhere else None
 
 
 class Withdrawn(Exception):

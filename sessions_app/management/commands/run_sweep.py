@@ -7,6 +7,7 @@ prompts, requests expire and are re-matched, waiting-list holds pass on and cale
 workers run the same schedule instead.
 """
 
+import logging
 import time
 
 from django.conf import settings
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             if entry["task"] != "sessions_app.tasks.send_due_messages"  # swept below, sending here
         }
         beat = BeatInProcess(schedule, started=timezone.now())
+        # Celery logs each task it runs at INFO: here that is a few lines a minute of nothing to see.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         while True:
             try:
                 sent = deliver_due_messages()

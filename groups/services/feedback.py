@@ -4,7 +4,7 @@
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -13,6 +13,7 @@ from groups.models import GroupFeedback, GroupSession
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
 from sessions_app.models import FEEDBACK_RATINGS
+from sessions_app.services.feedback import save_once
 
 
 def feedback_conflict(session: GroupSession, person: User, *, now: datetime) -> Conflict | None:
@@ -58,11 +59,4 @@ def give_group_feedback(
         next_step=next_step.strip(),
         created_at=now,
     )
-    try:
-        with transaction.atomic():
-            feedback.save()
-    except IntegrityError as error:  # the same person, twice at the same moment
-        raise Conflict(
-            "already_given", gettext("You have already given feedback on this session.")
-        ) from error
-    return feedback
+    return save_once(feedback)

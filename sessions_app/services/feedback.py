@@ -2,9 +2,10 @@
 the page's POST records it through these)."""
 
 from datetime import datetime
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -12,6 +13,8 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import User
 from sessions_app.models import FEEDBACK_RATINGS, FOLLOW_UP_NOTE_MAX_LENGTH, Booking, Feedback, FollowUp
 from sessions_app.services.bookings import require_participant
+
+AnyFeedback = TypeVar("AnyFeedback", bound=models.Model)
 
 
 @transaction.atomic
@@ -55,14 +58,7 @@ def give_feedback(
         next_step=next_step.strip(),
         created_at=now,
     )
-    try:
-        with transaction.atomic():
-            feedback.save()
-    except IntegrityError as error:  # the same person, twice at the same moment
-        raise Conflict(
-            "already_given", gettext("You have already given feedback on this session.")
-        ) from error
-    return feedback
+    return save_once(feedback)
 
 
 @transaction.atomic
@@ -138,3 +134,16 @@ def follow_up_not_open_message(booking: Booking, *, series: bool = False) -> str
             "on %(date)s."
         ) % {"date": opens}
     return gettext("The one-week follow-up opens a week after the session, on %(date)s.") % {"date": opens}
+
+
+def save_once(feedback: AnyFeedback) -> AnyFeedback:
+    """Stores one person's feedback (on a session or a group session): the same person twice at the same
+    moment is a 409 already_given, from the database's once-per-person constraint."""
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError as error:
+        raise Conflict(
+            "already_given", gettext("You have already given feedback on this session.")
+        ) from error
+    return feedback

@@ -274,9 +274,10 @@ def waited_for_a_seat() -> Q:
 
 
 def _held_seats(since: datetime, until: datetime, now: datetime) -> QuerySet[Seat]:
+    """The seats and waiting places of the sessions held; the host's own place is neither."""
     return Seat.objects.filter(
         session__in=GroupSession.objects.filter(held_group_sessions(since, until, now)).values("pk")
-    )
+    ).exclude(status=Seat.Status.HOST)
 
 
 def _add_group_sessions(cells: dict, since: datetime, until: datetime, now: datetime) -> None:

@@ -210,12 +210,20 @@ def _take_over_claim(message: OutboundMessage, *, claim: datetime | None) -> dat
         allowed = _NEEDS_LIVE_SESSION.get(message.kind)
         stale_session = allowed and message.booking is not None and message.booking.status not in allowed
         # A series is followed up once, a week after its last session held or to come (each session still
-        # schedules its own: whichever is last when it falls due is the one sent).
-        stale_session = stale_session or (
-            message.kind == OutboundMessage.Kind.FOLLOW_UP
-            and message.booking is not None
-            and message.booking.later_session_of_its_series() is not None
+        # schedules its own: whichever is last when it falls due is the one sent). While a later session's
+        # moment is ahead, this one waits for it rather than being dropped: if that session is cancelled
+        # meanwhile, this one is the series' follow-up.
+        later = (
+            message.booking.later_session_of_its_series()
+            if message.kind == OutboundMessage.Kind.FOLLOW_UP and message.booking is not None
+            else None
         )
+        if later is not None and later.follow_up_opens_at > timezone.now():
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                status=OutboundMessage.Status.PENDING, claimed_at=None, due_at=later.follow_up_opens_at
+            )
+            return None
+        stale_session = stale_session or later is not None
         channel_turned_off = (
             message.channel != OutboundMessage.Channel.EMAIL
             and not notifications.webhook_url(message.channel)

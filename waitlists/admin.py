@@ -28,4 +28,4 @@ class WaitlistOfferAdmin(ReadOnly):
     list_filter = ["outcome"]
     search_fields = ["person__email", "mentor__email"]
     raw_id_fields = ["entry", "mentor", "person"]
-    list_select_related = ["mentor", "person"]
+    list_select_related = ["mentor", "person", "entry"]

@@ -56,6 +56,8 @@ def _about(offer_id: int | None) -> int:
 
 def build(message: OutboundMessage) -> notifications.BuiltElsewhere:
     offer = WaitlistOffer.objects.select_related("mentor").get(pk=_about(message.waitlist_offer_id))
+    if offer.outcome != WaitlistOffer.Outcome.HELD:  # booked, lapsed or given up since it was queued
+        raise notifications.Withdrawn
     recipient = message.recipient
     zone_name = calendar.user_zone_name(recipient)
     names = {"name": offer.mentor.name, "when": notifications.short_when(offer.start, zone_name)}

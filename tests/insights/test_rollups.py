@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db.models import PositiveIntegerField, Q, Sum
 
 from groups.models import GroupSession, Seat
+from groups.services.sessions import create_group_session
 from insights import rollups, tasks
 from insights.models import (
     CELL_COUNTS,
@@ -25,7 +26,7 @@ from insights.selectors.figures import rate
 from insights.selectors.scope import Scope
 from insights.selectors.summary import GROUP_FIGURES, summary
 from sessions_app.models import Booking
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, MentorFactory
 from tests.insights.conftest import NOW, W0, W1, W2, at
 
 
@@ -128,10 +129,10 @@ GROUP_NOW = datetime(2026, 12, 3, 13, 10, tzinfo=UTC)  # a Thursday afternoon, s
 def live_group_figures(scope: Scope, now: datetime, department_id: int | None) -> dict:
     """The group sessions' figures computed from the seats themselves, without the summary tables."""
     held = GroupSession.objects.filter(
-        status="scheduled", end__lte=now, start__gte=scope.since, start__lt=scope.until
+        status__in=["scheduled", "completed"], end__lte=now, start__gte=scope.since, start__lt=scope.until
     )
     hosted = held if department_id is None else held.filter(host__department_id=department_id)
-    seats = Seat.objects.filter(session__in=held)
+    seats = Seat.objects.filter(session__in=held).exclude(status="host")  # the host's place is no seat
     if department_id is not None:
         seats = seats.filter(person__department_id=department_id)
     seated = seats.filter(status="seated")
@@ -174,3 +175,18 @@ def test_the_group_session_figures_of_the_tables_agree_with_the_seats(settings, 
             weeks = [line for line in exported if line["department"] == row["label"]]
             for name in ("group_sessions_held", "group_seats_filled", "waitlist_conversions"):
                 assert sum(line[name] for line in weeks) == live[name], (row["label"], name)
+
+
+@pytest.mark.django_db
+def test_the_hosts_own_place_in_a_group_session_is_nobodys_seat_or_wait():
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    create_group_session(
+        host=MentorFactory(), title="AMA", start=now + timedelta(days=2), duration=60, capacity=3, now=now
+    )
+
+    rollups.refresh(now=now + timedelta(days=5), full=True)
+
+    totals = WeekCell.objects.aggregate(
+        waited=Sum("group_waited"), hosted=Sum("group_hosted"), seats=Sum("group_seats")
+    )
+    assert totals == {"waited": 0, "hosted": 1, "seats": 0}

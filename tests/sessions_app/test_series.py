@@ -471,3 +471,16 @@ def test_the_home_page_asks_for_the_follow_up_of_the_series_last_session_only(me
         f"/sessions/{booked[-1].pk}/follow-up/"
     ]
     assert len([item for item in waiting if item.kind == "feedback"]) == 3
+
+
+def test_a_series_whose_later_session_is_cancelled_after_the_earlier_ones_moment_still_gets_its_follow_up(
+    mentee, utc_mentor
+):
+    first, second = book_series(
+        mentee=mentee, mentor=utc_mentor, start=slot(), minutes=30, topic="Deck", repeat=Repeat(2, 2)
+    )
+    # A week after the first: its follow-up waits, the second still to come.
+    assert follow_ups_sent(first.end + timedelta(days=7, minutes=1)) == []
+    cancel_booking(booking=second, by=mentee, reason="Solved", now=first.end + timedelta(days=8))
+
+    assert follow_ups_sent(first.end + timedelta(days=40)) == [(first.pk, mentee.pk)]

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, connection, transaction
 
 from groups.services.sessions import cancel_group_session
@@ -21,6 +22,7 @@ from marketplace.services import (
 from matching.services import create_request
 from sessions_app.models import Booking, OutboundMessage
 from sessions_app.services.bookings import book_session, cancel_booking, reschedule_booking
+from sessions_app.sweep import deliver_due_messages
 from tests.factories import GroupSessionFactory, SkillFactory, UserFactory, UserSkillFactory
 from tests.waitlists.conftest import MONDAY, TUESDAY_10, TUESDAY_1030, WEDNESDAY_EVENING
 from waitlists.models import WaitlistEntry, WaitlistOffer
@@ -417,3 +419,35 @@ def test_moving_ones_own_session_into_the_held_slot_books_the_wait(full_mentor, 
     entry.refresh_from_db()
     assert (entry.status, entry.booking_id) == ("booked", later.pk)
     assert WaitlistOffer.objects.get(entry=entry).outcome == "booked"
+
+
+def test_someone_who_lets_a_held_time_lapse_rests_a_day_before_the_next_offer(full_mentor, bookings, frozen):
+    AvailabilityBlock.objects.create(mentor=full_mentor, weekday=2, start=time(9), end=time(12))  # Wednesday
+    entry = wait(UserFactory(), full_mentor, before=MONDAY + timedelta(days=3))
+    assert held(entry) is not None
+    for step in range(1, 9):  # two hours of beat's checks
+        frozen.move_to(MONDAY + step * HOLD)
+        offer_freed_time(mentor_id=full_mentor.pk)
+
+    assert WaitlistOffer.objects.filter(entry=entry).count() == 1  # one offer, one e-mail, not nine
+    assert OutboundMessage.objects.filter(waitlist_offer__entry=entry, channel="email").count() == 1
+    assert status(entry) == "waiting"
+
+    frozen.move_to(MONDAY + HOLD + timedelta(hours=24))
+    offer_freed_time(mentor_id=full_mentor.pk)
+    assert held(entry) is not None  # a day on, offered again
+
+
+def test_an_offer_email_claimed_before_the_hold_ended_is_not_sent(full_mentor, bookings):
+    Booking.objects.filter(pk=bookings[1].pk).update(status="cancelled")
+    entry = wait(UserFactory(), full_mentor)
+    message = OutboundMessage.objects.get(waitlist_offer__entry=entry, channel="email")
+    WaitlistOffer.objects.filter(entry=entry).update(
+        outcome=WaitlistOffer.Outcome.RELEASED
+    )  # ended meanwhile
+
+    deliver_due_messages()
+
+    message.refresh_from_db()
+    assert message.status == "cancelled"
+    assert mail.outbox == []

@@ -35,6 +35,9 @@ from waitlists import messages
 from waitlists.models import LIVE, WaitlistEntry, WaitlistOffer
 
 ONE_US = timedelta(microseconds=1)
+# Someone who let a held time lapse is not offered another (nor e-mailed) for this long: the next people
+# waiting get their turn, and nobody gets an e-mail every WAITLIST_HOLD_MINUTES until their deadline.
+REST_AFTER_LAPSE = timedelta(hours=24)
 
 
 def lock_mentor(mentor_id: int) -> MentorProfile | None:
@@ -68,10 +71,13 @@ def offer_under_lock(mentor_id: int, profile: MentorProfile | None, *, now: date
         )
     }
     passed_on: dict[int, set[datetime]] = defaultdict(set)
-    for entry_id, start in WaitlistOffer.objects.filter(
+    resting: set[int] = set()  # let a time lapse lately: not offered (nor e-mailed) again for a while
+    for entry_id, start, ended_at in WaitlistOffer.objects.filter(
         entry_id__in=ids, outcome=WaitlistOffer.Outcome.LAPSED
-    ).values_list("entry_id", "start"):
+    ).values_list("entry_id", "start", "ended_at"):
         passed_on[entry_id].add(start)
+        if ended_at is not None and ended_at > now - REST_AFTER_LAPSE:
+            resting.add(entry_id)
     mentoring = (
         profile is not None
         and profile.accepting
@@ -90,6 +96,7 @@ def offer_under_lock(mentor_id: int, profile: MentorProfile | None, *, now: date
             if offer.expires_at <= now:
                 end_offer(offer, WaitlistOffer.Outcome.LAPSED, now=now)
                 passed_on[entry.pk].add(offer.start)
+                resting.add(entry.pk)
             elif mentoring and slot_is_bookable(
                 mentor_id,
                 asker_id=entry.person_id,
@@ -101,7 +108,7 @@ def offer_under_lock(mentor_id: int, profile: MentorProfile | None, *, now: date
             else:
                 end_offer(offer, WaitlistOffer.Outcome.RELEASED, now=now)
             _set_status(entry, WaitlistEntry.Status.WAITING)
-        if not mentoring or not entry.person.is_active:
+        if not mentoring or not entry.person.is_active or entry.pk in resting:
             continue
         slot = _first_slot(entry, passed_on.get(entry.pk, set()), now=now)
         if slot is not None:

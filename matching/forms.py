@@ -1,5 +1,7 @@
 """Page form of a request for help."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,25 @@ from marketplace.text import refuse_control_characters
 from marketplace.validators import instant_in_range
 from matching.models import CONTEXT_MAX_LENGTH, MAX_SKILLS, REQUEST_DURATIONS, TOPIC_MAX_LENGTH
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def deadline_field(label: "str | _StrPromise") -> forms.DateTimeField:
+    """By when a session must be over, in wall-clock time of the viewer's zone (the middleware activates it):
+    a request's deadline, a wait's "before"."""
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[DATETIME_LOCAL],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        error_messages={
+            "required": _("Say by when the session must be over."),
+            "invalid": _("Enter a date and time."),
+        },
+        validators=[instant_in_range],
+    )
 
 
 class RequestForm(forms.Form):
@@ -43,16 +63,7 @@ class RequestForm(forms.Form):
             "invalid_pk_value": _("Unknown skill: %(pk)s."),
         },
     )
-    needed_by = forms.DateTimeField(
-        label=_("Needed by"),
-        input_formats=[DATETIME_LOCAL],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        error_messages={
-            "required": _("Say by when the session must be over."),
-            "invalid": _("Enter a date and time."),
-        },
-        validators=[instant_in_range],
-    )
+    needed_by = deadline_field(_("Needed by"))
     duration = forms.TypedChoiceField(
         label=_("Length"),
         choices=[(minutes, minutes_label(minutes)) for minutes in REQUEST_DURATIONS],

@@ -7,23 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.i18n import minutes_label
-from marketplace.validators import instant_in_range
-from matching.forms import DATETIME_LOCAL
+from matching.forms import deadline_field
 
 
 class WaitlistJoinForm(forms.Form):
     """`before` is wall-clock time in the viewer's zone (the middleware activates it)."""
 
-    before = forms.DateTimeField(
-        label=_("Before when do you need it?"),
-        input_formats=[DATETIME_LOCAL],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
-        error_messages={
-            "required": _("Say by when the session must be over."),
-            "invalid": _("Enter a date and time."),
-        },
-        validators=[instant_in_range],
-    )
+    before = deadline_field(_("Before when do you need it?"))
     duration = forms.TypedChoiceField(
         label=_("Length"),
         coerce=int,

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "groups",
     "waitlists",
+    "answers",
     "insights",
     "provisioning",
     "demo",
@@ -418,6 +419,13 @@ MEETING_URL_TEMPLATE = env.read_str("MEETING_URL_TEMPLATE", "https://meet.exampl
 # --- Waiting for a full mentor (docs/api.md, "Waiting for a full mentor") ---
 # How long a freed slot is held for the first person waiting before it passes to the next.
 WAITLIST_HOLD_MINUTES = env.read_minutes("WAITLIST_HOLD_MINUTES", 15, low=1, high=7 * 24 * 60)
+
+# --- The time-to-help promise (docs/api.md, "Written answers when nobody can meet in time") ---
+# Every request should be helped (a session held or a helpful answer) within this many hours; HR can change
+# it in the admin (matching.HelpPromise), which wins over this default.
+HELP_PROMISE_HOURS = env.read_count("HELP_PROMISE_HOURS", 48, high=24 * 30)
+# The escalation tells one mentor of at most this many open asks a day (the admin setting wins here too).
+ASKS_PER_MENTOR_PER_DAY = env.read_count("ASKS_PER_MENTOR_PER_DAY", 5)
 
 # --- A person's own calendars (busy times) ---
 # How often each calendar address is read again (docs/api.md, "Busy times from a person's own calendar").

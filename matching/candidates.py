@@ -100,6 +100,7 @@ def need_for(request: MentorRequest) -> Need:
         asker_department_id=asker.department_id,
         prefer_other_department=request.prefer_other_department,
         prefer_same_timezone=request.prefer_same_timezone,
+        widened=request.escalation >= MentorRequest.Escalation.WIDENED,
     )
 
 

@@ -128,6 +128,9 @@ class Need:
     asker_department_id: int | None = None
     prefer_other_department: bool = False
     prefer_same_timezone: bool = False
+    # A quarter of the help promise passed without a booking (matching.escalation): candidate generation
+    # looks further (neighbouring skills, other departments and zones, mentors a little over soft limits).
+    widened: bool = False
 
 
 @dataclass(frozen=True, slots=True)

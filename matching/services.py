@@ -19,7 +19,7 @@ from marketplace.errors import InvalidInput
 from marketplace.i18n import language_of
 from marketplace.models import Skill, User, UserSkill
 from marketplace.timezones import get_zone
-from matching import candidates, notifications
+from matching import candidates, notifications, promise
 from matching.models import (
     CONTEXT_MAX_LENGTH,
     MAX_AHEAD,
@@ -63,6 +63,7 @@ def create_request(
     context: str = "",
     prefer_other_department: bool = False,
     prefer_same_timezone: bool = False,
+    sessions_only: bool = False,
     now: datetime | None = None,
 ) -> MentorRequest:
     """Stores a request with its first shortlist (reads first, then one transaction for the two inserts)."""
@@ -97,6 +98,8 @@ def create_request(
             prefer_other_department=prefer_other_department,
             prefer_same_timezone=prefer_same_timezone,
             created_at=now,
+            help_due_at=promise.current().due_at(now),
+            sessions_only=sessions_only,
             last_matched_at=now,
             first_matched_at=now if matches else None,
             match_count=len(matches),

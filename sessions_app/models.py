@@ -235,6 +235,12 @@ class OutboundMessage(models.Model):
         GROUP_CANCELLED = "group_cancelled", "Group session: cancelled"
         # A slot held for someone on a mentor's waiting list (the waitlists app builds it).
         WAITLIST_OFFER = "waitlist_offer", "Waiting list: a time is held"
+        # A written answer to a request, and a reply in its thread (the answers app builds these).
+        ANSWER = "answer", "Written answer"
+        ANSWER_REPLY = "answer_reply", "Reply to a written answer"
+        # Several requests at once (matching.Digest): open asks to a mentor, needs at risk to HR.
+        OPEN_ASKS = "open_asks", "Open asks a mentor could answer"
+        AT_RISK = "at_risk", "Needs about to miss the promise"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -266,6 +272,16 @@ class OutboundMessage(models.Model):
     # Likewise a slot held for someone waiting (the waitlists app, above sessions_app, by model name).
     waitlist_offer = models.ForeignKey(
         "waitlists.WaitlistOffer", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    # Likewise a written answer or a reply (the answers app), and a digest of requests (matching).
+    answer = models.ForeignKey(
+        "answers.Answer", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    reply = models.ForeignKey(
+        "answers.Reply", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    digest = models.ForeignKey(
+        "matching.Digest", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # db_default too: rows written outside the ORM (benchmarks, bulk loads) are emails unless they say so.
@@ -312,12 +328,30 @@ class OutboundMessage(models.Model):
                 condition=Q(waitlist_offer__isnull=False),
                 name="outbox_waitlist_offer_message_once",
             ),
+            models.UniqueConstraint(
+                fields=["answer", "kind", "recipient", "channel"],
+                condition=Q(answer__isnull=False),
+                name="outbox_answer_message_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reply", "kind", "recipient", "channel"],
+                condition=Q(reply__isnull=False),
+                name="outbox_reply_message_once",
+            ),
+            models.UniqueConstraint(
+                fields=["digest", "kind", "channel"],
+                condition=Q(digest__isnull=False),
+                name="outbox_digest_message_once",
+            ),
             models.CheckConstraint(
                 condition=Q(booking__isnull=False)
                 | Q(request__isnull=False)
                 | Q(introduction__isnull=False)
                 | Q(group_seat__isnull=False)
-                | Q(waitlist_offer__isnull=False),
+                | Q(waitlist_offer__isnull=False)
+                | Q(answer__isnull=False)
+                | Q(reply__isnull=False)
+                | Q(digest__isnull=False),
                 name="outbox_message_about_something",
             ),
         ]
@@ -337,6 +371,12 @@ class OutboundMessage(models.Model):
             else f"group seat {self.group_seat_id}"
             if self.group_seat_id
             else f"waitlist offer {self.waitlist_offer_id}"
+            if self.waitlist_offer_id
+            else f"answer {self.answer_id}"
+            if self.answer_id
+            else f"reply {self.reply_id}"
+            if self.reply_id
+            else f"digest {self.digest_id}"
         )
         return f"{self.kind} to {self.recipient_id} for {about} ({self.status})"
 

@@ -140,8 +140,9 @@ def test_creating_a_request_runs_at_most_ten_queries_whatever_the_number_of_ment
     assert [sql.split()[0] for sql in statements] == [sql.split()[0] for sql in with_30]
     queries = [sql for sql in statements if not sql.startswith(TRANSACTION_CONTROL)]
     # Nine reads for matching (one per registered session_data provider: the mentors' and the asker's busy
-    # time is read from sessions_app's and groups') and two inserts, in one transaction.
-    assert len(queries) <= 12
+    # time is read from sessions_app's and groups'), one for the help promise in force, and two inserts, in
+    # one transaction.
+    assert len(queries) <= 13
     assert [sql.split()[0] for sql in queries].count("INSERT") == 2
     assert len(statements) - len(queries) == 2
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from demo.bulk import BulkWriter, Progress, timestamp_formatter
 from demo.story import ZONES_SHORT_OF_MENTORS, skill_demand
 from marketplace.models import Skill, User, UserSkill
+from matching import promise
 from matching.models import MentorRequest
 
 REQUEST_COLUMNS = (
@@ -43,6 +44,7 @@ REQUEST_COLUMNS = (
     "first_matched_at",
     "match_count",
     "shortlist",
+    "help_due_at",
 )
 REQUESTS_PER_ASKER_PER_WEEK = 0.05
 KEEN_ASKER_SHARE = 0.7  # requests by people who book often; the rest by anyone
@@ -157,13 +159,16 @@ def seed_requests(
             booked_chance=booked_chance(picked, asker_id),
             slow=asker_id in far_from_mentors,
         )
-        requests.add((next_id, *(stamp_of(value) for value in request), 0, "[]"))
+        created_at = request[8]
+        help_due_at = promised.due_at(created_at)
+        requests.add((next_id, *(stamp_of(value) for value in request), 0, "[]", stamp_of(help_due_at)))
         for skill_id in picked:
             request_skills.add((next_id, skill_id))
         next_id += 1
 
     postgres = connection.vendor == "postgresql"
     stamp = timestamp_formatter(postgres)
+    promised = promise.current()
 
     def stamp_of(value):
         return stamp(int(value.timestamp())) if isinstance(value, datetime) else value

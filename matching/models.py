@@ -56,7 +56,7 @@ class MentorRequest(models.Model):
     prefer_other_department = models.BooleanField(default=False)
     prefer_same_timezone = models.BooleanField(default=False)
     # The asker wants a conversation: the request is never shown to mentors for a written answer.
-    sessions_only = models.BooleanField(default=False)
+    sessions_only = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     booked_at = models.DateTimeField(null=True, blank=True)
@@ -66,7 +66,10 @@ class MentorRequest(models.Model):
     )
     # The time-to-help promise (HELP_PROMISE_HOURS when the request was made): help should come by then.
     help_due_at = models.DateTimeField(null=True, blank=True)
-    escalation = models.PositiveSmallIntegerField(choices=Escalation.choices, default=Escalation.NONE)
+    # db_default too: rows written outside the ORM (the demo's and the benchmarks' bulk loads) start at none.
+    escalation = models.PositiveSmallIntegerField(
+        choices=Escalation.choices, default=Escalation.NONE, db_default=Escalation.NONE
+    )
     answered_at = models.DateTimeField(null=True, blank=True, help_text="When an answer was marked helpful.")
     missed_at = models.DateTimeField(null=True, blank=True, help_text="When the promise passed without help.")
     last_matched_at = models.DateTimeField(null=True, blank=True)

@@ -127,6 +127,7 @@ class Migration(migrations.Migration):
                     (3, "People who manage mentoring told"),
                     (4, "Promise missed"),
                 ],
+                db_default=0,
                 default=0,
             ),
         ),
@@ -145,7 +146,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="mentorrequest",
             name="sessions_only",
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AlterField(
             model_name="mentorrequest",

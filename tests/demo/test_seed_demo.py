@@ -14,6 +14,7 @@ from demo.people import DEMO_PASSWORD
 from demo.story import DEMO_TIMEZONES, LAUNCH_WEEKS_BEFORE_HISTORY
 from insights.models import RollupState, WeekCell
 from marketplace.models import AvailabilityBlock, Skill, User, UserSkill
+from matching.models import MentorRequest
 from sessions_app.models import Booking
 
 
@@ -243,3 +244,12 @@ def test_generated_job_titles_read_as_people_write_them():
     assert {"Manager", "Director"} & titles
     assert not any("above" in title or "/" in title for title in titles)
     assert all(title[0].isupper() for title in titles)
+
+
+@pytest.mark.django_db
+def test_every_demo_request_carries_its_help_promise():
+    seed()
+    requests = MentorRequest.objects.all()
+    assert requests.exists()
+    for request in requests:
+        assert request.help_due_at == request.created_at + timedelta(hours=settings.HELP_PROMISE_HOURS)

@@ -4,7 +4,7 @@ who joined before it ended, so the history needs people who were there.
 Most joined at the launch, a few weeks before the history begins; the others over the history, as the
 programme is adopted (demo.story). Nobody did anything before they joined: a person's join date is moved
 before their first session (booked as mentee or mentor), request, moment, or request they were booked for,
-and before they hosted or joined a group session.
+before they hosted or joined a group session, and before they wrote an answer or a reply.
 Run last, after everything else is seeded, with its own draws, so the rest of the data is as without it.
 """
 
@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Min, QuerySet
 from psycopg2.extras import execute_values
 
+from answers.models import Answer, Reply
 from demo.bulk import Progress, timestamp_formatter
 from demo.story import JOINED_AT_LAUNCH_SHARE, LAUNCH_WEEKS_BEFORE_HISTORY
 from groups.models import GroupSeries, GroupSession, Seat
@@ -88,6 +89,8 @@ def earliest_activity() -> dict[int, datetime]:
         _first_by(GroupSeries.objects.all(), "host_id", "created_at"),
         _first_by(GroupSession.objects.all(), "host_id", "created_at"),
         _first_by(Seat.objects.all(), "person_id", "joined_at"),
+        _first_by(Answer.objects.all(), "author_id", "created_at"),
+        _first_by(Reply.objects.all(), "author_id", "created_at"),
     ):
         for person, first in queryset:
             first = first.astimezone(UTC)

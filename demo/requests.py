@@ -190,10 +190,16 @@ def seed_requests(
         ordinary = by_pressure[len(by_pressure) // 2]
         add(featured, now - timedelta(days=20), [ordinary], status="booked")
         add(featured, now - timedelta(days=9), [by_pressure[-1]], status="expired")
+        # The open one is scarce but somebody offers it, so a mentor can answer it (demo.answers).
+        answerable = [
+            skill
+            for skill in by_pressure[:-1] or by_pressure
+            if any(mentor != featured for mentor in offered.get(skill, ()))
+        ]
         add(
             featured,
             now - timedelta(hours=2),
-            [by_pressure[-2 if len(by_pressure) > 1 else -1]],
+            [answerable[-1] if answerable else by_pressure[-2 if len(by_pressure) > 1 else -1]],
             status="open",
         )
     made = requests.close()

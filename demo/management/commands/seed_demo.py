@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from demo.answers import seed_answers
 from demo.group_sessions import seed_group_sessions
 from demo.joins import seed_join_dates
 from demo.people import DEMO_PASSWORD, seed_people
@@ -97,6 +98,12 @@ class Command(BaseCommand):
                 now=now,
                 weeks_of_history=max(weeks_of_history, 1),
             )
+            answers = seed_answers(
+                rng=random.Random(f"answers {seed}"),
+                now=now,
+                demo_mentee_id=people.mentee_id,
+                progress=self.progress,
+            )
             moments = seed_moments(
                 rng=rng,
                 demo_mentee_id=people.mentee_id,
@@ -124,7 +131,8 @@ class Command(BaseCommand):
                 f"{sessions.follow_ups:,} follow-ups, {groups.sessions:,} group sessions "
                 f"({groups.upcoming:,} upcoming, {groups.seats:,} seats, {groups.waiting:,} waiting, "
                 f"{groups.from_waitlist:,} seated from a waiting list, {groups.questions:,} questions), "
-                f"{requests:,} requests, {moments:,} moments. "
+                f"{requests:,} requests, {answers.answers:,} written answers ({answers.helpful:,} helpful, "
+                f"{answers.replies:,} replies), {moments:,} moments. "
                 f"Log in as mentee@example.com, mentor@example.com or hr@example.com with password "
                 f"{DEMO_PASSWORD}."
             )

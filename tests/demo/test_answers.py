@@ -57,9 +57,11 @@ def test_a_request_is_answered_exactly_when_it_has_a_helpful_answer_and_at_that_
     for request in answered:
         marked = request.answers.get(helpful=True).marked_at
         assert request.answered_at == marked
-    assert not MentorRequest.objects.exclude(status=MentorRequest.Status.ANSWERED).filter(
-        answered_at__isnull=False
-    ).exists()
+    assert (
+        not MentorRequest.objects.exclude(status=MentorRequest.Status.ANSWERED)
+        .filter(answered_at__isnull=False)
+        .exists()
+    )
 
 
 @pytest.mark.django_db

@@ -217,7 +217,8 @@ def user_by_calendar_token(token: str) -> User:
 
 
 def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list[Interval]:
-    """Where a session can move in the next `days` days: the slot engine, leaving the session itself out.
+    """Where a session can move in the next `days` days: the slot engine, leaving the session itself out
+    (its own time is not offered).
 
     The same loading as marketplace.schedules.slot_is_bookable with ignore_keys, so every slot offered here
     passes the check in services.bookings.reschedule_booking (barring a race).
@@ -230,7 +231,7 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
     schedule = found.get(booking.mentor_id)
     if schedule is None:
         return []
-    return bookable_slots(
+    slots = bookable_slots(
         schedule,
         start=start,
         end=end,
@@ -238,6 +239,7 @@ def reschedule_slots(booking: Booking, *, now: datetime, days: int = 14) -> list
         now=now,
         asker_busy=asker_busy,
     )
+    return [slot for slot in slots if slot.start != booking.start]  # where it is now is no move
 
 
 def bookable_starts(

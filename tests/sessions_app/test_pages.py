@@ -241,6 +241,7 @@ def test_the_reschedule_page_offers_slots_as_buttons_and_moves_the_session(as_me
     assert page.status_code == 200
     assert f'value="{new_start}"' in page.content.decode()
     assert f'value="{z(slot(hour=10, minute=10))}"' in page.content.decode(), "may overlap its own old time"
+    assert f'value="{z(slot(hour=10))}"' not in page.content.decode(), "where it is now is no move"
     assert moved.status_code == 302
     booking.refresh_from_db()
     assert (booking.start, booking.sequence) == (slot(days=3, hour=13), 1)

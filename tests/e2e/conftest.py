@@ -127,7 +127,15 @@ def sized_page(browser, live_server, csp_violations, width):
 
 @pytest.fixture
 def screenshot():
+    """Saves a full-page screenshot, after checking that the page does not scroll sideways (at any width)."""
+
     def take(page, name: str) -> Path:
+        page_width, window_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert page_width <= window_width, (
+            f"{name}: the page is {page_width} px wide in a {window_width} px window"
+        )
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -1,7 +1,7 @@
 """The mentee moves a session to another of the mentor's free times, at desktop and phone width (axe-core, no
 sideways scroll: the screenshot fixture checks it)."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -20,7 +20,7 @@ def test_a_session_is_moved_to_another_free_time(
         AvailabilityBlockFactory(mentor=mentor, weekday=weekday, start=time(10), end=time(12))
     berlin = ZoneInfo("Europe/Berlin")
     day = (timezone.now() + timedelta(days=3)).astimezone(berlin).date()
-    start = timezone.make_aware(timezone.datetime.combine(day, time(10)), berlin)
+    start = datetime.combine(day, time(10), tzinfo=berlin)
     booking = BookingFactory(mentor=mentor, mentee=mentee, start=start, duration=30, topic="Board deck")
 
     page.goto("/accounts/login/")

@@ -22,8 +22,6 @@ import os
 import platform
 import random
 import secrets
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -33,8 +31,9 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: bench.*, the apps
 
+from bench.bench_gunicorn import Candidate, start_server
 from bench.benchdb import ensure_organisation, setup_django
-from bench.liveserver import free_port, percentile
+from bench.liveserver import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR = "/bench-floor/no-such-page/"
@@ -73,7 +72,8 @@ def main() -> None:
     ensure_organisation()
     viewers = {"employee": login("employee1@example.com"), "hr": login("hr@example.com")}
     targets = build_targets()
-    server = start_gunicorn(secret_key, arguments.database)
+    # One sync worker: requests one at a time, so each timing is the request alone.
+    server = start_server(Candidate("floor", "one sync worker", ("--workers", "1")), secret_key)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         for target in targets:  # templates, caches and the worker's first queries out of the measured rounds
@@ -176,63 +176,6 @@ def fetch(connection: http.client.HTTPConnection, target: Target, viewers: dict[
     response = connection.getresponse()
     response.read()
     return response.status
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-def start_gunicorn(secret_key: str, database: str) -> Server:
-    port = free_port()
-    artifacts = ROOT / "test-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    log = artifacts / "gunicorn-bench-floor.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.production_settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secret_key,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    env.pop("REDIS_URL", None)
-    handle = log.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            probe.request("GET", "/healthz")
-            if probe.getresponse().status == 200:
-                probe.close()
-                return Server(process, port, log)
-            probe.close()
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"gunicorn not ready:\n{log.read_text()[-3000:]}")
 
 
 def report(floor: Target, targets: list[Target], timings: dict[str, list[float]], rounds: int) -> None:

@@ -83,7 +83,7 @@ def test_office_hours_are_published_joined_waited_for_and_a_freed_seat_goes_to_t
     screenshot(page, f"group-session-list-{width}")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Negotiation office hours").first.click()
-    assert page.get_by_text("5 of 5 seats left").is_visible()
+    page.get_by_text("5 of 5 seats left").wait_for()
     page.get_by_role("button", name="Join", exact=True).click()
     page.get_by_text("You have a seat. The invite is on its way to your inbox.").wait_for()
     assert page.get_by_text("4 of 5 seats left").is_visible()

@@ -196,9 +196,10 @@ def test_the_employee_edits_working_hours_on_the_profile_with_errors_on_the_day(
 
     monday.fill("08:00-12:00, 13:00-16:00")
     saturday.fill("nine to noon")
-    page.get_by_role("button", name="Save profile").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save profile").click()
     error = page.locator("#id_hours_5_error")
-    assert error.is_visible()
+    error.wait_for()
     assert "Write each interval as" in error.inner_text()
     # The error joins the field's label (house style), so the field is found by its name from here on.
     assert page.locator('input[name="hours_5"]').get_attribute("aria-invalid") == "true"
@@ -207,8 +208,8 @@ def test_the_employee_edits_working_hours_on_the_profile_with_errors_on_the_day(
     assert axe_violations(page) == []
 
     page.locator('input[name="hours_5"]').fill("10:00–12:00")
-    page.get_by_role("button", name="Save profile").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save profile").click()
     page.goto("/me/profile/")
     assert page.get_by_label("Monday", exact=True).input_value() == "08:00–12:00, 13:00–16:00"
     assert page.get_by_label("Saturday", exact=True).input_value() == "10:00–12:00"
